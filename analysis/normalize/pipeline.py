@@ -1,0 +1,119 @@
+"""normalize_function: the source of one ``def`` -> :class:`NormalizedFunction`.
+
+Steps, each a module of its own:
+
+1. ``strip``: drop decorators, name, docstring, annotations, parameter defaults, ``pass``;
+   record ``global``/``nonlocal`` statements and dynamic accesses;
+2. ``flow``: ``else`` after ``return``/``raise``, ``return None``, a final bare ``return``;
+3. ``inline``: single-use temporaries;
+4. ``rename``: canonical names for parameters, locals and free names;
+5. ``augassign``: ``x += e`` -> ``x = x + e`` where ``x`` is provably immutable;
+6. render: ``ast.unparse(ast.parse(...))`` fixes formatting, comments, redundant parentheses,
+   trailing commas and quote styles; the signature becomes ``def _f(p0, p1, ...)``.
+
+Steps 3-5 run twice: once using only what holds for every input (the *strict* variant) and once
+allowing rewrites that hold under assumptions the runtime checks per call (the *guarded*
+variant, kept only when it differs and needs assumptions).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from .._source import parse_function
+from .augassign import canonicalize_augassign
+from .flow import FlowSimplifier
+from .inline import inline_temporaries
+from .rename import choose_prefix, rename
+from .result import Assumption, NormalizedFunction, Variant
+from .strip import FunctionInspector, Stripper
+
+#: bump whenever the canonical form of any function may change: it keys the analysis cache
+NORMALIZER_VERSION = 1
+
+
+class NormalizeError(ValueError):
+    """The source is not a single function definition that the normalizer can read."""
+
+
+def _render(module: cst.Module, params: List[str], prefix: str, name_sensitive: bool) -> str:
+    tree = ast.parse(module.code)
+    fn = tree.body[0]
+    assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+    names = params if name_sensitive else [f"{prefix}p{i}" for i in range(len(params))]
+    fn.args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in names], vararg=None,
+                            kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    fn.decorator_list = []
+    fn.returns = None
+    fn.name = "_f"
+    return ast.unparse(tree)
+
+
+def _variant(base: cst.Module, prefix: str, name_sensitive: bool, guarded: bool) -> Tuple[Variant, List[Assumption]]:
+    assumptions: List[Assumption] = []
+    module = base
+    if not name_sensitive:
+        probe = rename(module, prefix, name_sensitive=True)  # names as written, to know what is free
+        module, used = inline_temporaries(module, set(probe.free), guarded)
+        assumptions += used
+    renamed = rename(module, prefix, name_sensitive)
+    module = renamed.module
+    canonical_params = set(renamed.params) if name_sensitive else {f"{prefix}p{i}" for i in range(len(renamed.params))}
+    module, used = canonicalize_augassign(module, canonical_params, renamed.locals, guarded)
+    assumptions += _original_names(used, renamed, prefix, name_sensitive)
+    code = _render(module, renamed.params, prefix, name_sensitive)
+    chains = {k: tuple(v) for k, v in sorted(renamed.chains.items())}
+    return Variant(code=code, params=tuple(renamed.params), free_names=tuple(renamed.free),
+                   attribute_chains=chains), sorted(set(assumptions))
+
+
+def _original_names(assumptions: List[Assumption], renamed, prefix: str, name_sensitive: bool) -> List[Assumption]:  # type: ignore[no-untyped-def]
+    """Map canonical names in assumptions back to the names the runtime can look up."""
+    if name_sensitive:
+        return list(assumptions)
+    out: List[Assumption] = []
+    for kind, name in assumptions:
+        if name.startswith(prefix + "p"):
+            out.append((kind, renamed.params[int(name[len(prefix) + 1:])]))
+        elif name.startswith(prefix + "g"):
+            out.append((kind, renamed.free[int(name[len(prefix) + 1:])]))
+        else:
+            out.append((kind, name))
+    return out
+
+
+def normalize_function(source: str) -> NormalizedFunction:
+    """Canonical forms of the function whose ``def`` (decorators included) is ``source``.
+
+    Two functions with equal canonical forms return equal results for equal bound arguments
+    and equal values of their free names (see ``docs/behaviour.md`` for the exact contract).
+    """
+    try:
+        module, function = parse_function(source)
+    except ValueError as exc:
+        raise NormalizeError(str(exc)) from exc
+    inspector = FunctionInspector()
+    MetadataWrapper(module).visit(inspector)
+    stripped = module.visit(Stripper()).visit(FlowSimplifier())
+    prefix = choose_prefix(stripped)
+    sensitive = inspector.name_sensitive
+    strict, _ = _variant(stripped, prefix, sensitive, guarded=False)
+    guarded: Optional[Variant] = None
+    assumptions: Tuple[Assumption, ...] = ()
+    g, used = _variant(stripped, prefix, sensitive, guarded=True)
+    if used and g.code != strict.code:
+        guarded, assumptions = g, tuple(used)
+    return NormalizedFunction(
+        name=function.name.value,
+        strict=strict,
+        guarded=guarded,
+        assumptions=assumptions,
+        global_lines=tuple(inspector.global_lines),
+        nonlocal_lines=tuple(inspector.nonlocal_lines),
+        dynamic=tuple(inspector.dynamic),
+        name_sensitive=sensitive,
+    )

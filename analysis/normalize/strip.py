@@ -1,0 +1,159 @@
+"""Remove what cannot change a call's result, and record what the runtime must refuse or warn about.
+
+- decorators, the function's name, parameter annotations and defaults of the checkpointed
+  function (argument values are bound with defaults applied, so the default *expression*
+  does not matter, only the bound value, which is hashed);
+- its docstring; annotations everywhere in function bodies (a local variable annotation is
+  never evaluated; ``x: int`` without a value still makes ``x`` local, so it stays as ``x: ...``);
+- ``pass`` in blocks that have other statements; ``a; b`` is split into two statements.
+
+Annotations of *nested* functions' parameters are dropped as well: they are evaluated when the
+nested ``def`` runs, which only matters if evaluating them has a side effect.
+"""
+
+from __future__ import annotations
+
+from typing import List, Sequence, Tuple, Union
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import PositionProvider
+
+_DOC = m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())])
+
+#: calls through which a function can observe or change its own local names
+_NAME_SENSITIVE_CALLS = {"locals", "vars", "eval", "exec", "globals", "dir"}
+#: attributes through which code observes names or frames
+_NAME_SENSITIVE_ATTRS = {"f_locals", "f_globals", "__code__", "__name__", "__qualname__", "_getframe", "currentframe"}
+
+
+def _is_literal_string(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString))
+
+
+class FunctionInspector(cst.CSTVisitor):
+    """Finds global/nonlocal statements and dynamic accesses, with their lines."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.global_lines: List[int] = []
+        self.nonlocal_lines: List[int] = []
+        self.dynamic: List[Tuple[int, str]] = []
+        self.name_sensitive = False
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.global_lines.append(self._line(node))
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        if self.depth == 1:
+            self.nonlocal_lines.append(self._line(node))
+
+    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
+        if node.equal is not None:  # f"{x=}" prints the expression's text, names included
+            self.name_sensitive = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in _NAME_SENSITIVE_ATTRS:
+            self.name_sensitive = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.value if isinstance(func, cst.Name) else None
+        attr = func.attr.value if isinstance(func, cst.Attribute) else None
+        if name in _NAME_SENSITIVE_CALLS:
+            if name == "dir" and node.args:
+                return
+            self.name_sensitive = True
+            self.dynamic.append((self._line(node), f"`{name}()` reads names at run time"))
+        elif name in ("getattr", "setattr", "delattr", "hasattr") and len(node.args) >= 2:
+            if not _is_literal_string(node.args[1].value):
+                self.dynamic.append((self._line(node), f"`{name}()` with a computed attribute name"))
+        elif name == "__import__" or attr == "import_module":
+            if not (node.args and _is_literal_string(node.args[0].value)):
+                self.dynamic.append((self._line(node), "import of a module whose name is computed"))
+
+
+def _strip_suite(body: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
+    out: List[cst.BaseStatement] = []
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) > 1:
+            out.extend(cst.SimpleStatementLine(body=[small]) for small in stmt.body)
+        else:
+            out.append(stmt)
+    kept = [s for s in out if not m.matches(s, m.SimpleStatementLine(body=[m.Pass()]))]
+    return kept or [cst.SimpleStatementLine(body=[cst.Pass()])]
+
+
+class Stripper(cst.CSTTransformer):
+    """Applies the removals listed in the module docstring."""
+
+    def __init__(self) -> None:
+        self.function_depth = 0
+        self.lambda_depth = 0
+        self.class_depth: List[int] = []  # function depth at which each open class started
+
+    def _in_class_body(self) -> bool:
+        return bool(self.class_depth) and self.class_depth[-1] == self.function_depth
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.function_depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self.function_depth -= 1
+        node = updated_node.with_changes(returns=None)
+        if self.function_depth == 0:  # the checkpointed function itself
+            body = node.body
+            if isinstance(body, cst.IndentedBlock) and body.body and m.matches(body.body[0], _DOC):
+                body = body.with_changes(body=_strip_suite(body.body[1:]))
+            node = node.with_changes(decorators=[], name=cst.Name("_f"), body=body)
+        return node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.class_depth.append(self.function_depth)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        self.class_depth.pop()
+        return updated_node
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.lambda_depth += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
+        self.lambda_depth -= 1
+        return updated_node
+
+    def leave_Param(self, original_node: cst.Param, updated_node: cst.Param) -> cst.Param:
+        node = updated_node.with_changes(annotation=None)
+        if self.function_depth == 1 and self.lambda_depth == 0:
+            # parameters of the checkpointed function: the bound value is hashed, not the default
+            node = node.with_changes(default=None, equal=cst.MaybeSentinel.DEFAULT)
+        return node
+
+    def leave_AnnAssign(
+        self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
+    ) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+        if self._in_class_body() or self.function_depth == 0:
+            return updated_node  # class attributes (dataclass fields) keep their annotations
+        if updated_node.value is None:
+            return updated_node.with_changes(annotation=cst.Annotation(cst.Ellipsis()))
+        return cst.Assign(targets=[cst.AssignTarget(target=updated_node.target)], value=updated_node.value)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated_node.with_changes(body=_strip_suite(updated_node.body))
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.IndentedBlock:
+        lines = [cst.SimpleStatementLine(body=[small]) for small in updated_node.body]
+        return cst.IndentedBlock(body=_strip_suite(lines))

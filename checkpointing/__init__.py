@@ -1,0 +1,51 @@
+"""checkpointing: a persistent cache for Python functions that is never stale.
+
+Decorate a slow, pure function with ``@checkpoint()``; the next run loads its result from
+disk unless something that can change the result has changed. See the README and ``docs/``.
+"""
+
+from ._config import defaults
+from ._context import FuncCallContext
+from ._decorator import DecoratorCheckpoint, checkpoint
+from ._hash_anything import hash_anything
+from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
+from .exceptions import (
+    CheckpointError,
+    CheckpointFailedError,
+    CheckpointFailedWarning,
+    CheckpointNotExist,
+    CheckpointWarning,
+    CorruptEntryWarning,
+    ExpensiveOverheadWarning,
+    GlobalStatementError,
+    HashFailedWarning,
+    NonlocalStatementError,
+    UnhashableValueError,
+)
+from .stores import CacheBase, InMemoryLRUCache, PickleFileCache
+
+__version__ = "2.0.0"
+
+__all__ = [
+    "AutoFuncCallIdentifier",
+    "CacheBase",
+    "CheckpointError",
+    "CheckpointFailedError",
+    "CheckpointFailedWarning",
+    "CheckpointNotExist",
+    "CheckpointWarning",
+    "CorruptEntryWarning",
+    "DecoratorCheckpoint",
+    "ExpensiveOverheadWarning",
+    "FuncCallContext",
+    "FuncCallIdentifierBase",
+    "GlobalStatementError",
+    "HashFailedWarning",
+    "InMemoryLRUCache",
+    "NonlocalStatementError",
+    "PickleFileCache",
+    "UnhashableValueError",
+    "checkpoint",
+    "defaults",
+    "hash_anything",
+]

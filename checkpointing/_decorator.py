@@ -1,0 +1,174 @@
+"""The decorator: key -> store.retrieve -> (miss) call -> store.save. No hashing or I/O of its own."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+import warnings
+from typing import Any, Callable, Optional, TypeVar, Union, overload
+
+from ._config import defaults, validate_on_error
+from ._context import FuncCallContext
+from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
+from .exceptions import (
+    CheckpointFailedError,
+    CheckpointFailedWarning,
+    CheckpointNotExist,
+    ExpensiveOverheadWarning,
+    GlobalStatementError,
+    HashFailedWarning,
+    NonlocalStatementError,
+    UnhashableValueError,
+)
+from .stores.base import CacheBase
+from .stores.pickle_file import PickleFileCache
+
+F = TypeVar("F", bound=Callable[..., Any])
+_OVERHEAD_TOLERANCE = 0.1
+
+
+def _warn_at(func: Callable[..., Any], message: str, category: type) -> None:
+    """A warning located at the user's function, not inside this library."""
+    code = getattr(getattr(func, "__wrapped__", func), "__code__", None)
+    if code is None:
+        warnings.warn(message, category, stacklevel=3)
+        return
+    module_globals = getattr(func, "__globals__", None)
+    registry = module_globals.setdefault("__warningregistry__", {}) if isinstance(module_globals, dict) else None
+    warnings.warn_explicit(message, category, code.co_filename, code.co_firstlineno,
+                           module=getattr(func, "__module__", None), registry=registry,
+                           module_globals=module_globals)
+
+
+class DecoratorCheckpoint:
+    """A decorator that caches a function's results in ``cache``, keyed by ``identifier``.
+
+    ``on_error`` says what happens when caching itself fails (not when the function raises:
+    its exceptions always propagate and nothing is stored): ``"raise"`` raises
+    :class:`CheckpointFailedError` with the cause chained; ``"warn"`` (the default, from
+    ``defaults["checkpoint.on_error"]``) warns and runs the function uncached; ``"ignore"``
+    runs it uncached silently.
+    """
+
+    def __init__(self, identifier: FuncCallIdentifierBase, cache: CacheBase, on_error: Optional[str] = None) -> None:
+        if not isinstance(identifier, FuncCallIdentifierBase):
+            raise TypeError(f"identifier must be a FuncCallIdentifierBase instance, got {type(identifier).__name__}")
+        if not isinstance(cache, CacheBase):
+            raise TypeError(f"cache must be a CacheBase instance, got {type(cache).__name__}")
+        self.identifier = identifier
+        self.cache = cache
+        self.on_error = validate_on_error(on_error if on_error is not None else defaults["checkpoint.on_error"])
+
+    def __repr__(self) -> str:
+        return f"DecoratorCheckpoint(identifier={self.identifier!r}, cache={self.cache!r}, on_error={self.on_error!r})"
+
+    # -- failure policy -----------------------------------------------------------------------
+
+    def _failed(self, func: Callable[..., Any], what: str, exc: BaseException, *, result: Any = None,
+                has_result: bool = False) -> None:
+        name = getattr(func, "__qualname__", repr(func))
+        if isinstance(exc, UnhashableValueError):
+            message = f"cannot compute the key of {name}(): {exc}. It ran uncached."
+            category: type = HashFailedWarning
+        else:
+            message = f"checkpointing {name}() failed while {what}: {type(exc).__name__}: {exc}. " + (
+                "Its result was returned but not stored." if has_result else "It ran uncached.")
+            category = CheckpointFailedWarning
+        if self.on_error == "raise":
+            raise CheckpointFailedError(message, result=result, has_result=has_result) from exc
+        if self.on_error == "warn":
+            _warn_at(func, message, category)
+
+    # -- the decorator ----------------------------------------------------------------------
+
+    def __call__(self, func: F) -> F:
+        if not callable(func):
+            raise TypeError(f"@checkpoint must decorate a function, got {type(func).__name__}")
+        identify = self.identifier.identify
+        cache = self.cache
+        failed = self._failed
+        perf = time.perf_counter
+
+        def compute_and_save(key: Optional[str], args: Any, kwargs: Any, spent: float) -> Any:
+            start = perf()
+            result = func(*args, **kwargs)
+            run_time = perf() - start
+            if key is None:
+                return result
+            start = perf()
+            try:
+                cache.save_entry(key, result, {
+                    "function": f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}",
+                    "created": time.time(), "compute_time": run_time,
+                })
+            except Exception as exc:
+                failed(func, "saving the result", exc, result=result, has_result=True)
+            overhead = spent + perf() - start
+            if overhead > run_time + _OVERHEAD_TOLERANCE:
+                _warn_at(func, f"checkpointing {getattr(func, '__qualname__', func)}() took longer than running it "
+                               f"({overhead:.2f}s > {run_time:.2f}s): consider removing @checkpoint from it",
+                         ExpensiveOverheadWarning)
+            return result
+
+        def key_of(args: Any, kwargs: Any) -> Optional[str]:
+            try:
+                return identify(FuncCallContext(func, args, kwargs))
+            except (GlobalStatementError, NonlocalStatementError):
+                raise
+            except Exception as exc:
+                failed(func, "computing the key", exc)
+                return None
+
+        @functools.wraps(func)
+        def checkpointed(*args: Any, **kwargs: Any) -> Any:
+            key = key_of(args, kwargs)
+            if key is None:
+                return func(*args, **kwargs)
+            start = perf()
+            try:
+                return cache.retrieve(key)
+            except CheckpointNotExist:
+                pass
+            except Exception as exc:
+                failed(func, "reading the store", exc)
+            return compute_and_save(key, args, kwargs, perf() - start)
+
+        def rerun(*args: Any, **kwargs: Any) -> Any:
+            """Run unconditionally, overwrite the entry, return the new value."""
+            return compute_and_save(key_of(args, kwargs), args, kwargs, 0.0)
+
+        checkpointed.rerun = rerun  # type: ignore[attr-defined]
+        checkpointed.__checkpointing__ = self  # type: ignore[attr-defined]
+        return checkpointed  # type: ignore[return-value]
+
+
+@overload
+def checkpoint(directory: F) -> F: ...
+
+
+@overload
+def checkpoint(directory: Union[str, "os.PathLike[str]", None] = None, on_error: Optional[str] = None,
+               cache_pickle_protocol: Optional[int] = None) -> DecoratorCheckpoint: ...
+
+
+def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pickle_protocol: Optional[int] = None) -> Any:
+    """Cache a function's results on disk, keyed by its normalized code, arguments and the globals it reads.
+
+    Use as ``@checkpoint``, ``@checkpoint()`` or ``@checkpoint(directory="d")``.
+
+    Parameters
+    ----------
+    directory : path, optional
+        Where entries are stored; default ``defaults["cache.filesystem.directory"]`` (``.checkpointing``).
+    on_error : {"warn", "raise", "ignore"}, optional
+        What to do when caching fails; default ``defaults["checkpoint.on_error"]`` (``"warn"``).
+    cache_pickle_protocol : int, optional
+        Pickle protocol of stored results; default ``defaults["cache.pickle_protocol"]`` (5).
+    """
+    if callable(directory) and not isinstance(directory, (str, bytes)) and not hasattr(directory, "__fspath__"):
+        return checkpoint()(directory)
+    identifier = AutoFuncCallIdentifier()
+    cache = PickleFileCache(directory, cache_pickle_protocol)
+    return DecoratorCheckpoint(identifier, cache, on_error)
+

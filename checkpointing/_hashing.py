@@ -1,0 +1,301 @@
+"""hash_value: the one place where values are hashed.
+
+Every value becomes a type-tagged byte stream fed to xxh3-128, so the digest is the same in
+every process and on every machine (``PYTHONHASHSEED`` plays no part): ``1``, ``1.0``, ``True``,
+``"1"``, ``(1,)`` and ``[1]`` all differ; dict order counts, set order does not. Fast paths
+hash raw buffers (numpy arrays, pandas objects: ``hashers/``); anything else is pickled
+(protocol 5) straight into the hash, with a ``persistent_id`` hook that sends nested arrays,
+sets and functions back through these encoders; cloudpickle is the last resort.
+
+A value that cannot be hashed deterministically (a generator, an open file, a lock) raises
+:class:`UnhashableValueError`, so it never shares a key with another value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import struct
+from types import BuiltinFunctionType, FunctionType, ModuleType
+from typing import Any, Callable, Dict, List, Optional
+
+import xxhash
+
+from .exceptions import UnhashableValueError
+
+_PACK_Q = struct.Struct("<Q").pack
+_PACK_D = struct.Struct("<d").pack
+_PACK_DD = struct.Struct("<dd").pack
+
+#: exact types whose values are "plain data" (see analysis.normalize.immutability)
+PLAIN_TYPES = frozenset({type(None), bool, int, float, complex, str, bytes, bytearray, tuple, list, dict,
+                         set, frozenset})
+
+#: identifies a function, class or module: returns bytes, or None to let pickle handle it
+CallableIdentity = Callable[[Any], Optional[bytes]]
+
+ALGORITHMS = ("xxh3_128", "xxh3_64", "xxh128", "xxh64", *sorted(hashlib.algorithms_guaranteed))
+
+
+def new_hasher(algorithm: str = "xxh3_128") -> Any:
+    """A streaming hasher (``update``/``digest``/``hexdigest``) for a name in :data:`ALGORITHMS`."""
+    if algorithm in ("xxh3_128", "xxh128"):
+        return xxhash.xxh3_128()
+    if algorithm == "xxh3_64":
+        return xxhash.xxh3_64()
+    if algorithm == "xxh64":
+        return xxhash.xxh64()
+    try:
+        return hashlib.new(algorithm)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"Valid options for 'hash.algorithm' are {ALGORITHMS!r}. Got hash.algorithm={algorithm!r} instead."
+        ) from None
+
+
+class _HashWriter(io.RawIOBase):
+    """A write-only file that feeds everything written to it into a hasher."""
+
+    def __init__(self, hasher: Any) -> None:
+        self._update = hasher.update
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:  # type: ignore[override]
+        self._update(b)
+        return len(b) if not isinstance(b, memoryview) else b.nbytes
+
+
+class ValueHasher:
+    """Hashes values; one instance per key computation (it remembers aliasing between values).
+
+    ``identify`` is asked first about functions, classes and modules (see ``_identity``).
+    ``plain`` stays True while every value hashed so far was plain builtin data.
+    """
+
+    def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
+                 algorithm: str = "xxh3_128") -> None:
+        self.identify = identify
+        self.pickle_protocol = pickle_protocol
+        self.algorithm = algorithm
+        self.plain = True
+        self._memo: Dict[int, int] = {}
+        self._keepalive: List[Any] = []
+
+    # -- public ---------------------------------------------------------------------------
+
+    def digest(self, obj: Any) -> bytes:
+        """Digest of one value (16 bytes with xxh3-128)."""
+        h = new_hasher(self.algorithm)
+        self.feed(obj, h)
+        return h.digest()
+
+    def digest_plain(self, obj: Any) -> "tuple[bytes, bool]":
+        """Digest of one value and whether it (alone) was plain builtin data."""
+        saved, self.plain = self.plain, True
+        d = self.digest(obj)
+        plain = self.plain
+        self.plain = saved and plain
+        return d, plain
+
+    # -- encoding -------------------------------------------------------------------------
+
+    def feed(self, obj: Any, h: Any) -> None:
+        t = type(obj)
+        encode = _EXACT.get(t)
+        if encode is not None:
+            encode(self, obj, h)
+            return
+        self.plain = False
+        fast = _fast_path(obj)
+        if fast is not None and fast.feed(self, obj, h):
+            return
+        ident = self._identity(obj)
+        if ident is not None:
+            h.update(b"@")
+            h.update(ident)
+            return
+        h.update(b"P")
+        h.update(self._pickled_digest(obj))
+
+    def _identity(self, obj: Any) -> Optional[bytes]:
+        if self.identify is not None and isinstance(obj, (FunctionType, BuiltinFunctionType, type, ModuleType)):
+            return self.identify(obj)
+        return None
+
+    def _container(self, obj: Any, h: Any, tag: bytes) -> bool:
+        """Aliasing: a mutable container seen before becomes a back-reference."""
+        ref = self._memo.get(id(obj))
+        if ref is not None:
+            h.update(b"r" + _PACK_Q(ref))
+            return False
+        self._memo[id(obj)] = len(self._memo)
+        self._keepalive.append(obj)
+        h.update(tag)
+        return True
+
+    def _unordered_digests(self, items: Any) -> List[bytes]:
+        return sorted(self.digest(x) for x in items)
+
+    def _pickled_digest(self, obj: Any) -> bytes:
+        sub = new_hasher(self.algorithm)
+        try:
+            _HashPickler(_HashWriter(sub), self.pickle_protocol, self).dump(obj)
+            return sub.digest()
+        except Exception as first:  # pickle raises many types; cloudpickle is the fallback
+            try:
+                import cloudpickle
+
+                sub = new_hasher(self.algorithm)
+                _cloud_pickler(_HashWriter(sub), self.pickle_protocol, self).dump(obj)
+                return b"C" + sub.digest()
+            except Exception:
+                raise UnhashableValueError(
+                    f"cannot hash a value of type {type(obj).__module__}.{type(obj).__qualname__}: "
+                    f"pickle raised {type(first).__name__}({first}); a value like this (a generator, an open "
+                    f"file, a lock, a connection) has no stable content to key a cache on"
+                ) from first
+
+    def persistent_id(self, obj: Any) -> Optional[bytes]:
+        """Called by the pickler for every object: route special ones through our encoders."""
+        t = type(obj)
+        if t in _PICKLE_NATIVE:
+            return None
+        if t is set or t is frozenset or _fast_path(obj) is not None:
+            h = new_hasher(self.algorithm)
+            self.feed(obj, h)
+            return b"v" + h.digest()
+        ident = self._identity(obj)
+        return b"@" + ident if ident is not None else None
+
+
+def _fast_path(obj: Any) -> Any:
+    """The hasher module for ``obj`` if a fast path supports it (imported only when needed)."""
+    module = type(obj).__module__
+    if module.startswith("numpy"):
+        from .hashers import numpy_array
+
+        return numpy_array if numpy_array.supports(obj) else None
+    if module.startswith("pandas"):
+        from .hashers import pandas_object
+
+        return pandas_object if pandas_object.supports(obj) else None
+    return None
+
+
+_PICKLE_NATIVE = frozenset({type(None), bool, int, float, complex, str, bytes, bytearray, tuple, list, dict})
+
+
+class _HashPickler(pickle.Pickler):
+    def __init__(self, file: Any, protocol: int, owner: ValueHasher) -> None:
+        super().__init__(file, protocol=protocol)
+        self._owner = owner
+
+    def persistent_id(self, obj: Any) -> Optional[bytes]:  # type: ignore[override]
+        return self._owner.persistent_id(obj)
+
+
+def _cloud_pickler(file: Any, protocol: int, owner: ValueHasher) -> Any:
+    import cloudpickle
+
+    class _CloudHashPickler(cloudpickle.CloudPickler):  # type: ignore[misc]
+        def persistent_id(self, obj: Any) -> Optional[bytes]:
+            return owner.persistent_id(obj)
+
+    return _CloudHashPickler(file, protocol=protocol)
+
+
+# -- exact-type encoders ----------------------------------------------------------------------
+
+
+def _none(_: ValueHasher, obj: None, h: Any) -> None:
+    h.update(b"N")
+
+
+def _bool(_: ValueHasher, obj: bool, h: Any) -> None:
+    h.update(b"T" if obj else b"F")
+
+
+def _int(_: ValueHasher, obj: int, h: Any) -> None:
+    if -(2**63) <= obj < 2**63:
+        h.update(b"i" + obj.to_bytes(8, "little", signed=True))
+    else:
+        raw = obj.to_bytes((obj.bit_length() + 8) // 8, "little", signed=True)
+        h.update(b"I" + _PACK_Q(len(raw)) + raw)
+
+
+def _float(_: ValueHasher, obj: float, h: Any) -> None:
+    h.update(b"f" + _PACK_D(obj))
+
+
+def _complex(_: ValueHasher, obj: complex, h: Any) -> None:
+    h.update(b"c" + _PACK_DD(obj.real, obj.imag))
+
+
+def _str(_: ValueHasher, obj: str, h: Any) -> None:
+    raw = obj.encode("utf-8", "surrogatepass")
+    h.update(b"s" + _PACK_Q(len(raw)))
+    h.update(raw)
+
+
+def _bytes(_: ValueHasher, obj: bytes, h: Any) -> None:
+    h.update(b"b" + _PACK_Q(len(obj)))
+    h.update(obj)
+
+
+def _bytearray(self: ValueHasher, obj: bytearray, h: Any) -> None:
+    if self._container(obj, h, b"B"):
+        h.update(_PACK_Q(len(obj)))
+        h.update(obj)
+
+
+def _tuple(self: ValueHasher, obj: tuple, h: Any) -> None:
+    h.update(b"(" + _PACK_Q(len(obj)))
+    feed = self.feed
+    for item in obj:
+        feed(item, h)
+
+
+def _list(self: ValueHasher, obj: list, h: Any) -> None:
+    if self._container(obj, h, b"["):
+        h.update(_PACK_Q(len(obj)))
+        feed = self.feed
+        for item in obj:
+            feed(item, h)
+
+
+def _dict(self: ValueHasher, obj: dict, h: Any) -> None:
+    if self._container(obj, h, b"{"):
+        h.update(_PACK_Q(len(obj)))
+        feed = self.feed
+        for k, v in obj.items():
+            feed(k, h)
+            feed(v, h)
+
+
+def _set(self: ValueHasher, obj: set, h: Any) -> None:
+    if self._container(obj, h, b"S"):
+        h.update(_PACK_Q(len(obj)))
+        for d in self._unordered_digests(obj):
+            h.update(d)
+
+
+def _frozenset(self: ValueHasher, obj: frozenset, h: Any) -> None:
+    h.update(b"Z" + _PACK_Q(len(obj)))
+    for d in self._unordered_digests(obj):
+        h.update(d)
+
+
+_EXACT: Dict[type, Callable[[ValueHasher, Any, Any], None]] = {
+    type(None): _none, bool: _bool, int: _int, float: _float, complex: _complex, str: _str,
+    bytes: _bytes, bytearray: _bytearray, tuple: _tuple, list: _list, dict: _dict, set: _set,
+    frozenset: _frozenset,
+}
+
+
+def hash_value(obj: Any, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
+               algorithm: str = "xxh3_128") -> str:
+    """Hex digest of one value."""
+    return ValueHasher(identify, pickle_protocol, algorithm).digest(obj).hex()

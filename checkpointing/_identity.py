@@ -1,0 +1,362 @@
+"""Same function? The fingerprint of a function and the key of a call. Pure: no store I/O.
+
+A function's *fingerprint* is computed once per process: the digest of its canonical form
+(``checkpointing.analysis``), which parameters and free names it reads, and how to bind a
+call's arguments. A call's *key* combines the fingerprint with the value hash of each bound
+argument (matched by canonical parameter, not by name) and of each free name's current value
+(globals and closure cells are read at call time, so rebinding a global changes the key).
+
+Shallow mode identifies the functions, classes and modules a function refers to by module and
+qualified name; a function found inside an argument or a global *value* (a lambda passed in,
+a dict of callbacks) is identified by its own canonical code and the values it reads.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dis
+import inspect
+import logging
+import os
+import threading
+import weakref
+from dataclasses import dataclass, field
+from types import BuiltinFunctionType, CodeType, FunctionType, MethodType, ModuleType
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+import xxhash
+
+from . import _analysis_cache
+from ._hashing import ValueHasher, new_hasher
+from ._usercode import is_user_module, is_user_object
+from .exceptions import GlobalStatementError, NonlocalStatementError
+
+logger = logging.getLogger("checkpointing")
+
+KEY_FORMAT = b"checkpointing-key/1"
+_MISSING = object()
+_STRICT = os.environ.get("CHECKPOINTING_STRICT") == "1"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read one canonical form's inputs: digest of its code, parameter and free-name order."""
+
+    code_digest: bytes
+    params: Tuple[str, ...]
+    free_names: Tuple[str, ...]
+    attribute_chains: Mapping[str, Tuple[Tuple[str, ...], ...]]
+
+
+@dataclass
+class Fingerprint:
+    """Everything about a function that does not change between calls."""
+
+    func: FunctionType
+    qualname: str
+    strict: Reading
+    guarded: Optional[Reading] = None
+    assumptions: Tuple[Tuple[str, str], ...] = ()
+    wrappers: bytes = b""
+    source_kind: str = "source"  # or "bytecode" when the source could not be read
+    signature: Optional[inspect.Signature] = None
+    _simple_names: Optional[Tuple[str, ...]] = field(default=None, repr=False)
+
+    def bind(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+        """Bound arguments with defaults applied, by parameter name."""
+        names = self._simple_names
+        if names is not None and not kwargs and len(args) == len(names):
+            return dict(zip(names, args))
+        if self.signature is None:
+            raise TypeError("no signature")
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
+
+def _unwrap(func: Callable[..., Any]) -> Tuple[FunctionType, List[Any]]:
+    """The innermost user function behind decorators, and the wrapper layers on the way."""
+    layers: List[Any] = []
+    inner: Any = func
+    seen: Set[int] = set()
+    while hasattr(inner, "__wrapped__") and id(inner) not in seen:
+        seen.add(id(inner))
+        layers.append(inner)
+        inner = inner.__wrapped__
+    if isinstance(inner, MethodType):
+        inner = inner.__func__
+    if not isinstance(inner, FunctionType):
+        raise TypeError(f"cannot checkpoint {func!r}: it is not a Python function")
+    return inner, layers
+
+
+def _reading(code: str, params: Sequence[str], free: Sequence[str],
+             chains: Mapping[str, Sequence[Sequence[str]]]) -> Reading:
+    return Reading(xxhash.xxh3_128_digest(code.encode("utf-8", "surrogatepass")), tuple(params), tuple(free),
+                   {k: tuple(tuple(c) for c in v) for k, v in chains.items()})
+
+
+# -- bytecode identity: for functions whose source cannot be read --------------------------
+
+
+def _code_digest(code: CodeType, hasher: ValueHasher, names: Set[str]) -> bytes:
+    h = xxhash.xxh3_128()
+    h.update(code.co_code)
+    for attr in ("co_argcount", "co_posonlyargcount", "co_kwonlyargcount", "co_flags"):
+        h.update(str(getattr(code, attr)).encode() + b",")
+    for attr in ("co_names", "co_varnames", "co_freevars", "co_cellvars"):
+        h.update(repr(getattr(code, attr)).encode())
+    names.update(code.co_names)
+    names.update(code.co_freevars)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            h.update(b"code" + _code_digest(const, hasher, names))
+        else:
+            hasher.feed(const, h)
+    return h.digest()
+
+
+def _check_bytecode_statements(func: FunctionType) -> None:
+    for ins in dis.get_instructions(func):
+        if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+            raise GlobalStatementError(_statement_message(func, "global", [ins.positions.lineno if ins.positions else 0]))
+        if ins.opname in ("STORE_DEREF", "DELETE_DEREF") and ins.argval in func.__code__.co_freevars:
+            raise NonlocalStatementError(_statement_message(func, "nonlocal", [ins.positions.lineno if ins.positions else 0]))
+
+
+def _statement_message(func: FunctionType, keyword: str, lines: Sequence[int]) -> str:
+    where = ", ".join(f"{func.__code__.co_filename}:{n}" for n in lines)
+    return (
+        f"`{keyword}` statement in checkpointed function {func.__qualname__}() at {where}: the function changes "
+        f"a variable outside itself, which a cached result cannot reproduce. Return the value instead and "
+        f"assign it at the call site, or remove @checkpoint from this function."
+    )
+
+
+# -- fingerprints ----------------------------------------------------------------------------
+
+_fingerprints: "weakref.WeakKeyDictionary[FunctionType, Fingerprint]" = weakref.WeakKeyDictionary()
+_lock = threading.RLock()
+
+
+def fingerprint(func: Callable[..., Any]) -> Fingerprint:
+    """The fingerprint of ``func`` (computed on first use, then cached for the process)."""
+    inner, layers = _unwrap(func)
+    with _lock:
+        found = _fingerprints.get(inner)
+        if found is None:
+            found = _compute_fingerprint(inner, layers)
+            _fingerprints[inner] = found
+        return found
+
+
+def _signature_info(func: FunctionType) -> Tuple[Optional[inspect.Signature], Optional[Tuple[str, ...]]]:
+    try:
+        sig = inspect.signature(func, follow_wrapped=False)
+    except (TypeError, ValueError):
+        return None, None
+    params = list(sig.parameters.values())
+    simple = all(p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty for p in params)
+    return sig, tuple(p.name for p in params) if simple else None
+
+
+def _compute_fingerprint(func: FunctionType, layers: List[Any]) -> Fingerprint:
+    sig, simple = _signature_info(func)
+    wrappers = b"".join(
+        f"{getattr(layer, '__module__', '?')}.{getattr(layer, '__qualname__', type(layer).__qualname__)};".encode()
+        for layer in layers if not getattr(layer, "__checkpointing__", False)
+    )
+    try:
+        source = inspect.getsource(func)
+        norm = _analysis_cache.normalized(source)
+    except (OSError, TypeError) as exc:
+        logger.debug("no source for %s (%s): identified by bytecode", func.__qualname__, exc)
+        norm = None
+    except Exception as exc:  # a normalizer bug must not break the user's program
+        from .analysis import NormalizeError
+
+        if _STRICT and not isinstance(exc, NormalizeError):
+            raise
+        logger.debug("cannot normalize %s (%s): identified by bytecode", func.__qualname__, exc)
+        norm = None
+    if norm is None:
+        _check_bytecode_statements(func)
+        names: Set[str] = set()
+        digest = _code_digest(func.__code__, ValueHasher(), names)
+        params = tuple(sig.parameters) if sig is not None else ()
+        reading = Reading(digest, params, tuple(sorted(names)), {})
+        return Fingerprint(func, func.__qualname__, reading, wrappers=wrappers, source_kind="bytecode",
+                           signature=sig, _simple_names=simple)
+    first = func.__code__.co_firstlineno - 1
+    if norm.global_lines:
+        raise GlobalStatementError(_statement_message(func, "global", [first + n for n in norm.global_lines]))
+    if norm.nonlocal_lines:
+        raise NonlocalStatementError(_statement_message(func, "nonlocal", [first + n for n in norm.nonlocal_lines]))
+    s = norm.strict
+    strict = _reading(s.code, s.params, s.free_names, s.attribute_chains)
+    guarded = None
+    if norm.guarded is not None:
+        g = norm.guarded
+        guarded = _reading(g.code, g.params, g.free_names, g.attribute_chains)
+    return Fingerprint(func, func.__qualname__, strict, guarded, tuple(norm.assumptions), wrappers,
+                       signature=sig, _simple_names=simple)
+
+
+# -- free names ------------------------------------------------------------------------------
+
+
+def resolve_free_name(func: FunctionType, name: str) -> Any:
+    """The current value of a free name of ``func``: closure cell, then global, then builtin."""
+    code = func.__code__
+    if name in code.co_freevars and func.__closure__ is not None:
+        try:
+            return func.__closure__[code.co_freevars.index(name)].cell_contents
+        except ValueError:  # empty cell
+            return _MISSING
+    g = func.__globals__
+    if name in g:
+        return g[name]
+    b = g.get("__builtins__", builtins)
+    if isinstance(b, ModuleType):
+        b = b.__dict__
+    return b.get(name, _MISSING)
+
+
+def _is_same_function(value: Any, func: FunctionType) -> bool:
+    seen = 0
+    while value is not None and seen < 32:
+        if value is func:
+            return True
+        value = getattr(value, "__wrapped__", None)
+        seen += 1
+    return False
+
+
+class KeyBuilder:
+    """Computes the key of one call. One instance per call: it tracks aliasing and recursion."""
+
+    def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128") -> None:
+        self.algorithm = algorithm
+        self.hasher = ValueHasher(self.identify_value, pickle_protocol, algorithm)
+        self._active: Set[int] = set()
+
+    # functions inside *values* are identified by their code
+    def identify_value(self, obj: Any) -> Optional[bytes]:
+        if isinstance(obj, ModuleType):
+            return b"module:" + obj.__name__.encode()
+        if isinstance(obj, FunctionType) and is_user_object(obj):
+            return b"code:" + self.function_code_digest(obj)
+        return self.identify_by_name(obj)
+
+    @staticmethod
+    def identify_by_name(obj: Any) -> Optional[bytes]:
+        module = getattr(obj, "__module__", None)
+        qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+        if not isinstance(qualname, str):
+            return None
+        return f"name:{module}.{qualname}".encode()
+
+    def function_code_digest(self, func: FunctionType) -> bytes:
+        """A user function as a value: its canonical code plus the values it reads."""
+        if id(func) in self._active:
+            return b"recursive:" + func.__qualname__.encode()
+        self._active.add(id(func))
+        try:
+            fp = fingerprint(func)
+            h = new_hasher(self.algorithm)
+            h.update(fp.strict.code_digest + fp.wrappers)
+            for name in fp.strict.free_names:
+                h.update(self.free_digest(fp, name, fp.strict.attribute_chains.get(name, ())))
+            return h.digest()
+        finally:
+            self._active.discard(id(func))
+
+    def reference_digest(self, value: Any, chains: Sequence[Sequence[str]]) -> Tuple[bytes, bool]:
+        """A value read through a free name: references by name (shallow mode), data by value."""
+        if value is _MISSING:
+            return b"missing", False
+        if isinstance(value, ModuleType):
+            h = new_hasher(self.algorithm)
+            h.update(b"module:" + value.__name__.encode())
+            if chains and is_user_module(value):
+                for chain in chains:
+                    h.update(("." + ".".join(chain)).encode())
+                    h.update(self._chain_digest(value, chain))
+            return h.digest(), False
+        if getattr(value, "__checkpointing__", False) or isinstance(value, (FunctionType, BuiltinFunctionType, type)):
+            target = getattr(value, "__wrapped__", value) if getattr(value, "__checkpointing__", False) else value
+            qualname = getattr(target, "__qualname__", "")
+            if isinstance(target, FunctionType) and "<" in qualname and is_user_object(target):
+                return b"code:" + self.function_code_digest(target), False  # a lambda or local function
+            ident = self.identify_by_name(target)
+            if ident is not None:
+                return ident, False
+        return self.hasher.digest_plain(value)
+
+    def _chain_digest(self, module: ModuleType, chain: Sequence[str]) -> bytes:
+        value: Any = module
+        for i, attr in enumerate(chain):
+            value = getattr(value, attr, _MISSING)
+            if value is _MISSING:
+                return b"missing"
+            if not isinstance(value, ModuleType):
+                return self.reference_digest(value, [chain[i + 1:]] if i + 1 < len(chain) else [])[0]
+        return self.reference_digest(value, [])[0]
+
+    def free_digest(self, fp: Fingerprint, name: str, chains: Sequence[Sequence[str]]) -> bytes:
+        value = resolve_free_name(fp.func, name)
+        if _is_same_function(value, fp.func):
+            return b"self"
+        return self.reference_digest(value, chains)[0]
+
+    # -- the key of a call ------------------------------------------------------------------
+
+    def key(self, fp: Fingerprint, bound: Optional[Mapping[str, Any]],
+            raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]] = None) -> str:
+        """The key of calling ``fp.func`` with ``bound`` arguments (or, if they could not be bound, ``raw_call``)."""
+        readings = [fp.strict] if fp.guarded is None else [fp.strict, fp.guarded]
+        args: Dict[str, Tuple[bytes, bool]] = {}
+        if bound is not None:
+            for name in dict.fromkeys(p for r in readings for p in r.params):
+                args[name] = self.hasher.digest_plain(bound[name]) if name in bound else (b"unbound", False)
+        free: Dict[str, Tuple[bytes, bool, Any]] = {}
+        for r in readings:
+            for name in r.free_names:
+                if name not in free:
+                    value = resolve_free_name(fp.func, name)
+                    if _is_same_function(value, fp.func):
+                        free[name] = (b"self", False, value)
+                    else:
+                        d, plain = self.reference_digest(value, r.attribute_chains.get(name, ()))
+                        free[name] = (d, plain, value)
+        reading = fp.strict
+        if fp.guarded is not None and bound is not None and all(
+                self._holds(kind, name, args, free) for kind, name in fp.assumptions):
+            reading = fp.guarded
+        h = new_hasher(self.algorithm)
+        h.update(KEY_FORMAT + reading.code_digest + b"|" + fp.wrappers + b"|")
+        if bound is not None:
+            for name in reading.params:
+                h.update(args[name][0])
+        else:
+            assert raw_call is not None
+            h.update(b"raw" + self.hasher.digest((tuple(raw_call[0]), dict(sorted(raw_call[1].items())))))
+        for name in reading.free_names:
+            h.update(free[name][0])
+        return h.hexdigest()
+
+    @staticmethod
+    def _holds(kind: str, name: str, args: Mapping[str, Tuple[bytes, bool]],
+               free: Mapping[str, Tuple[bytes, bool, Any]]) -> bool:
+        if kind == "plain":
+            if name in args:
+                return args[name][1]
+            return name in free and free[name][1]
+        if name not in free:
+            return False
+        value = free[name][2]
+        if kind == "module":
+            return isinstance(value, ModuleType)
+        if kind == "builtin":
+            return value is getattr(builtins, name, _MISSING)
+        return False

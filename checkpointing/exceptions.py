@@ -1,0 +1,95 @@
+"""Errors and warnings raised by checkpointing.
+
+Every error derives from :class:`CheckpointError` and also from the builtin that a generic
+handler would expect, so ``except ValueError`` still catches a misconfigured decorator::
+
+    CheckpointError(Exception)
+    ├── CheckpointNotExist(CheckpointError, LookupError)       a store has no entry for a key
+    ├── CheckpointFailedError(CheckpointError, RuntimeError)   on_error="raise": caching failed
+    ├── UnhashableValueError(CheckpointError, TypeError)       a value has no deterministic hash
+    ├── GlobalStatementError(CheckpointError, ValueError)      `global` in a checkpointed function
+    └── NonlocalStatementError(CheckpointError, ValueError)    `nonlocal` in a checkpointed function
+
+    CheckpointWarning(UserWarning)
+    ├── CheckpointFailedWarning      on_error="warn": caching failed, the function ran uncached
+    ├── HashFailedWarning            a value could not be hashed, the function ran uncached
+    ├── ExpensiveOverheadWarning     reading plus saving took longer than computing
+    └── CorruptEntryWarning          a stored entry was damaged; treated as a miss and rewritten
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CheckpointError",
+    "CheckpointFailedError",
+    "CheckpointFailedWarning",
+    "CheckpointNotExist",
+    "CheckpointWarning",
+    "CorruptEntryWarning",
+    "ExpensiveOverheadWarning",
+    "GlobalStatementError",
+    "HashFailedWarning",
+    "NonlocalStatementError",
+    "UnhashableValueError",
+]
+
+
+class CheckpointError(Exception):
+    """Base class of every error raised by checkpointing."""
+
+
+class CheckpointNotExist(CheckpointError, LookupError):
+    """The store holds no (valid) entry for the requested key: a cache miss."""
+
+
+class CheckpointFailedError(CheckpointError, RuntimeError):
+    """Caching failed under ``on_error="raise"``; the cause is chained.
+
+    When the failure happened while *saving*, the function had already run: its value is kept
+    in :attr:`result` (``has_result`` is True) so that no computed work is lost.
+    """
+
+    def __init__(self, message: str, *, result: Any = None, has_result: bool = False) -> None:
+        super().__init__(message)
+        self.result = result
+        self.has_result = has_result
+
+
+class UnhashableValueError(CheckpointError, TypeError):
+    """A value that is part of the key cannot be hashed deterministically."""
+
+
+class GlobalStatementError(CheckpointError, ValueError):
+    """A checkpointed function contains a ``global`` statement (it would change state the key cannot see)."""
+
+
+class NonlocalStatementError(CheckpointError, ValueError):
+    """A checkpointed function contains a ``nonlocal`` statement (it would change state the key cannot see)."""
+
+
+class CheckpointWarning(UserWarning):
+    """Base class of every warning emitted by checkpointing."""
+
+
+class CheckpointFailedWarning(CheckpointWarning):
+    """Caching failed under ``on_error="warn"``; the function ran (or its value was returned) uncached."""
+
+
+class HashFailedWarning(CheckpointWarning):
+    """A value could not be hashed deterministically; the function ran uncached."""
+
+
+class ExpensiveOverheadWarning(CheckpointWarning):
+    """Retrieving plus saving took longer than running the function (plus 0.1 s)."""
+
+
+class CorruptEntryWarning(CheckpointWarning):
+    """A stored entry was truncated, damaged or unreadable; it is treated as a miss and overwritten."""
+
+
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and issubclass(_cls, (CheckpointError, CheckpointWarning)):
+        _cls.__module__ = "checkpointing"
+del _cls
