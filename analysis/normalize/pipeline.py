@@ -28,12 +28,12 @@ from .._source import parse_function
 from .augassign import canonicalize_augassign
 from .flow import FlowSimplifier
 from .inline import inline_temporaries
-from .rename import choose_prefix, rename
+from .rename import rename
 from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 
 
 class NormalizeError(ValueError):
@@ -53,15 +53,15 @@ def _render(module: cst.Module, params: List[str], prefix: str, name_sensitive: 
     return ast.unparse(tree)
 
 
-def _variant(base: cst.Module, prefix: str, name_sensitive: bool, guarded: bool) -> Tuple[Variant, List[Assumption]]:
+def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Variant, List[Assumption]]:
     assumptions: List[Assumption] = []
     module = base
     if not name_sensitive:
-        probe = rename(module, prefix, name_sensitive=True)  # names as written, to know what is free
+        probe = rename(module, name_sensitive=True)  # names as written, to know what is free
         module, used = inline_temporaries(module, set(probe.free), guarded)
         assumptions += used
-    renamed = rename(module, prefix, name_sensitive)
-    module = renamed.module
+    renamed = rename(module, name_sensitive)
+    module, prefix = renamed.module, renamed.prefix
     canonical_params = set(renamed.params) if name_sensitive else {f"{prefix}p{i}" for i in range(len(renamed.params))}
     module, used = canonicalize_augassign(module, canonical_params, renamed.locals, guarded)
     assumptions += _original_names(used, renamed, prefix, name_sensitive)
@@ -99,12 +99,11 @@ def normalize_function(source: str) -> NormalizedFunction:
     inspector = FunctionInspector()
     MetadataWrapper(module).visit(inspector)
     stripped = module.visit(Stripper()).visit(FlowSimplifier())
-    prefix = choose_prefix(stripped)
     sensitive = inspector.name_sensitive
-    strict, _ = _variant(stripped, prefix, sensitive, guarded=False)
+    strict, _ = _variant(stripped, sensitive, guarded=False)
     guarded: Optional[Variant] = None
     assumptions: Tuple[Assumption, ...] = ()
-    g, used = _variant(stripped, prefix, sensitive, guarded=True)
+    g, used = _variant(stripped, sensitive, guarded=True)
     if used and g.code != strict.code:
         guarded, assumptions = g, tuple(used)
     return NormalizedFunction(

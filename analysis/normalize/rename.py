@@ -36,30 +36,14 @@ from libcst.metadata import (
 )
 
 
-class _AllNames(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: Set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-
-def choose_prefix(module: cst.Module) -> str:
-    v = _AllNames()
-    module.visit(v)
-    prefix = "_ck"
-    while any(n.startswith(prefix) for n in v.names):
-        prefix += "_"
-    return prefix
-
-
 class RenameResult:
     """The renamed module; ``params``/``free`` are original names in canonical order and
     ``locals`` the spellings, after renaming, of the names bound in the function's own scope."""
 
-    def __init__(self, module: cst.Module, params: List[str], free: List[str],
+    def __init__(self, module: cst.Module, prefix: str, params: List[str], free: List[str],
                  chains: Dict[str, List[Tuple[str, ...]]], locals_: Set[str]) -> None:
         self.module = module
+        self.prefix = prefix
         self.params = params
         self.free = free
         self.chains = chains
@@ -103,7 +87,15 @@ def _attribute_chain(parents, name: cst.Name) -> Tuple[str, ...]:  # type: ignor
     return tuple(chain)
 
 
-def rename(module: cst.Module, prefix: str, name_sensitive: bool) -> RenameResult:
+def _choose_prefix(kept: Set[str]) -> str:
+    """A prefix no name kept as written starts with, so renamed names can never capture one."""
+    prefix = "_ck"
+    while any(n.startswith(prefix) for n in kept):
+        prefix += "_"
+    return prefix
+
+
+def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
     wrapper = MetadataWrapper(module)
     scopes = wrapper.resolve(ScopeProvider)
     parents = wrapper.resolve(ParentNodeProvider)
@@ -174,15 +166,18 @@ def rename(module: cst.Module, prefix: str, name_sensitive: bool) -> RenameResul
     counters = {"v": 0}
     top_id = id(top_scope)
     param_names = set(param_nodes.values())
-    locals_: Set[str] = set()
+    locals_: Set[str] = set()  # kept as written
+    renamed_locals: Set[str] = set()  # short canonical names, prefixed below
 
     for node in order.names:
+        if node.value in ("True", "False", "None"):
+            continue  # keywords, not names
         if node in access_binding:
             key = access_binding[node]
             if key is None:
                 name = node.value
                 if name not in free_index:
-                    free_index[name] = f"{prefix}g{len(free)}" if not name_sensitive else name
+                    free_index[name] = f"g{len(free)}" if not name_sensitive else name
                     free.append(name)
                 mapping[node] = free_index[name]
                 chain = _attribute_chain(parents, node)
@@ -201,14 +196,14 @@ def rename(module: cst.Module, prefix: str, name_sensitive: bool) -> RenameResul
             continue
         if key not in canon:
             if key[0] == top_id and key[1] in param_names:
-                canon[key] = f"{prefix}p{len(params_used)}"
+                canon[key] = f"p{len(params_used)}"
                 params_used.append(key[1])
             else:
-                canon[key] = f"{prefix}v{counters['v']}"
+                canon[key] = f"v{counters['v']}"
                 counters["v"] += 1
         mapping[node] = canon[key]
         if key[0] == top_id:
-            locals_.add(canon[key])
+            renamed_locals.add(canon[key])
 
     signature_order = list(param_nodes.values())
     unused = [p for p in signature_order if p not in params_used]
@@ -218,11 +213,22 @@ def rename(module: cst.Module, prefix: str, name_sensitive: bool) -> RenameResul
         params = params_used + unused
         for i, p in enumerate(unused, start=len(params_used)):
             key = (top_id, p)
-            canon[key] = f"{prefix}p{i}"
+            canon[key] = f"p{i}"
     for pnode, pname in param_nodes.items():
         key = (top_id, pname)
-        mapping[pnode] = canon.get(key, pname)
-        locals_.add(mapping[pnode])
+        if key in canon:
+            mapping[pnode] = canon[key]
+            renamed_locals.add(canon[key])
+        else:
+            locals_.add(pname)
 
-    renamed = mod.visit(_Apply(mapping))
-    return RenameResult(renamed, params, free, {k: sorted(v) for k, v in chains.items()}, locals_)
+    if name_sensitive:
+        mapping = {}
+        locals_ |= set(param_nodes.values())
+    kept = {n.value for n in order.names if n not in mapping}
+    kept |= {n.value for n in param_nodes if n not in mapping}
+    prefix = _choose_prefix(kept)
+    final = {node: prefix + short for node, short in mapping.items()}
+    locals_ |= {prefix + n for n in renamed_locals}
+    renamed = mod.visit(_Apply(final))
+    return RenameResult(renamed, prefix, params, free, {k: sorted(v) for k, v in chains.items()}, locals_)

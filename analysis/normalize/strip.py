@@ -84,7 +84,15 @@ class FunctionInspector(cst.CSTVisitor):
                 self.dynamic.append((self._line(node), "import of a module whose name is computed"))
 
 
-def _strip_suite(body: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
+_CONSTANT_STATEMENT = m.SimpleStatementLine(body=[m.Expr(
+    value=m.SimpleString() | m.ConcatenatedString() | m.Integer() | m.Float() | m.Imaginary() | m.Ellipsis())])
+
+
+def _strip_suite(body: Sequence[cst.BaseStatement], keep_docstring: bool = False) -> List[cst.BaseStatement]:
+    """Split ``a; b``, drop ``pass`` and constant expression statements (evaluating a literal does
+    nothing), except a nested def's or class's docstring, which sets its ``__doc__``."""
+    body = [s for i, s in enumerate(body)
+            if not m.matches(s, _CONSTANT_STATEMENT) or (i == 0 and keep_docstring)]
     out: List[cst.BaseStatement] = []
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) > 1:
@@ -102,11 +110,14 @@ class Stripper(cst.CSTTransformer):
         self.function_depth = 0
         self.lambda_depth = 0
         self.class_depth: List[int] = []  # function depth at which each open class started
+        self.doc_bodies: set = set()  # bodies of nested defs and classes, whose docstrings stay
 
     def _in_class_body(self) -> bool:
         return bool(self.class_depth) and self.class_depth[-1] == self.function_depth
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self.function_depth:
+            self.doc_bodies.add(id(node.body))
         self.function_depth += 1
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
@@ -120,6 +131,7 @@ class Stripper(cst.CSTTransformer):
         return node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.doc_bodies.add(id(node.body))
         self.class_depth.append(self.function_depth)
 
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
@@ -150,7 +162,8 @@ class Stripper(cst.CSTTransformer):
         return cst.Assign(targets=[cst.AssignTarget(target=updated_node.target)], value=updated_node.value)
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        return updated_node.with_changes(body=_strip_suite(updated_node.body))
+        keep = id(original_node) in self.doc_bodies
+        return updated_node.with_changes(body=_strip_suite(updated_node.body, keep_docstring=keep))
 
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite

@@ -17,7 +17,8 @@ from . import numpy_array
 
 def supports(obj: Any) -> bool:
     t = type(obj)
-    return t is pd.DataFrame or t is pd.Series or (isinstance(obj, pd.Index) and t.__module__.startswith("pandas"))
+    return (t is pd.DataFrame or t is pd.Series or t is pd.Categorical
+            or (isinstance(obj, pd.Index) and t.__module__.startswith("pandas")))
 
 
 def _values(hasher: Any, values: Any, h: Any) -> None:
@@ -52,6 +53,8 @@ def feed(hasher: Any, obj: Any, h: Any) -> bool:
         return False
     if isinstance(obj, pd.Index):
         _index(hasher, obj, h)
+    elif type(obj) is pd.Categorical:
+        _values(hasher, obj, h)
     elif type(obj) is pd.Series:
         h.update(b"SE")
         hasher.feed(obj.name, h)
@@ -66,7 +69,8 @@ def feed(hasher: Any, obj: Any, h: Any) -> bool:
             column = obj.iloc[:, i]
             h.update(str(column.dtype).encode() + b":")
             _values(hasher, column._values, h)
-    if obj.attrs:
+    attrs = getattr(obj, "attrs", None)
+    if attrs:
         h.update(b"attrs")
-        hasher.feed(dict(obj.attrs), h)
+        hasher.feed(dict(attrs), h)
     return True

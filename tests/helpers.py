@@ -1,0 +1,83 @@
+"""One-line helpers for the tests (pyflakes' harness style)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Union
+
+from checkpointing.analysis import normalize_function
+
+_seeds = itertools.count(101)
+
+
+def canonical(source: str) -> str:
+    return normalize_function(textwrap.dedent(source)).strict.code
+
+
+def identity(source: str) -> tuple:
+    """What the key sees of a function's code: canonical text and which parameter feeds which slot."""
+    import ast
+
+    text = textwrap.dedent(source)
+    n = normalize_function(text).strict
+    fn = ast.parse(text).body[0]
+    signature = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]  # type: ignore[attr-defined]
+    return n.code, tuple(signature.index(p) if p in signature else p for p in n.params)
+
+
+def assert_normalizes_equal(a: str, b: str) -> None:
+    ca, cb = identity(a), identity(b)
+    assert ca == cb, f"expected the same canonical form:\n{ca}\n---\n{cb}"
+
+
+def assert_normalizes_different(a: str, b: str) -> None:
+    ca, cb = identity(a), identity(b)
+    assert ca != cb, f"expected different canonical forms, both are:\n{ca}"
+
+
+@dataclass
+class Run:
+    ran: int  # how many times the checkpointed function body ran ("RUN" lines)
+    out: List[str]  # the "OUT ..." lines, without the prefix
+    stdout: str
+    stderr: str
+
+    @property
+    def skipped(self) -> bool:
+        return self.ran == 0
+
+
+class Project:
+    """A scratch project: write files, run ``main.py`` in a fresh interpreter, edit, run again."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.env = dict(os.environ)
+        self.env.pop("PYTHONPATH", None)
+        self.env["XDG_CACHE_HOME"] = str(root / ".xdg")
+        self.env["CHECKPOINTING_STRICT"] = "1"
+
+    def write(self, files: Union[str, Dict[str, str]]) -> "Project":
+        if isinstance(files, str):
+            files = {"main.py": files}
+        for rel, text in files.items():
+            path = self.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text))
+        return self
+
+    def run(self, script: str = "main.py", check: bool = True, extra_env: Optional[Dict[str, str]] = None) -> Run:
+        env = dict(self.env, PYTHONHASHSEED=str(next(_seeds)), **(extra_env or {}))
+        p = subprocess.run([sys.executable, "-W", "error::checkpointing.CheckpointWarning", script],
+                           cwd=self.root, env=env, capture_output=True, text=True, timeout=120)
+        if check and p.returncode != 0:
+            raise AssertionError(f"{script} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+        lines = p.stdout.splitlines()
+        return Run(sum(1 for line in lines if line.strip() == "RUN"),
+                   [line[4:] for line in lines if line.startswith("OUT ")], p.stdout, p.stderr)

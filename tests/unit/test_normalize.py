@@ -1,0 +1,133 @@
+"""The normalizer: what must be equal and what must stay distinct."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkpointing.analysis import NormalizeError, normalize_function
+from tests.helpers import assert_normalizes_different, assert_normalizes_equal, canonical
+
+EQUAL = [
+    ("def f(a):\n    return a\n", "def g(b):\n    return b\n"),
+    ("def f(a):\n    y = a * 2\n    return y\n", "def f(a):\n    return a * 2\n"),
+    ("def f(a):\n    y = a * 2\n    z = y + 1\n    return z\n", "def f(a):\n    return a * 2 + 1\n"),
+    ("def f(a):\n    '''doc'''\n    return a\n", "def f(a):\n    return a  # c\n"),
+    ("def f(a: int = 3) -> int:\n    x: int = a\n    return x\n", "def f(a):\n    return a\n"),
+    ("def f(a):\n    if a:\n        return 1\n    else:\n        return 2\n",
+     "def f(a):\n    if a:\n        return 1\n    return 2\n"),
+    ("def f(a):\n    if a:\n        return 1\n    elif a is None:\n        raise ValueError\n    else:\n        return 2\n",
+     "def f(a):\n    if a:\n        return 1\n    if a is None:\n        raise ValueError\n    return 2\n"),
+    ("def f(a):\n    print(a)\n    return None\n", "def f(a):\n    print(a)\n"),
+    ("def f(a):\n    pass\n    return (a)\n", "def f(a):\n    return a\n"),
+    ("def f(a): x = a; return x\n", "def f(a):\n    return a\n"),
+    ("def f(a, b):\n    return [a,\n            b,]\n", "def f(a, b):\n    return [a, b]\n"),
+    ("def f(a):\n    return np.sum(a)\n", "def f(a):\n    return numpy.sum(a)\n"),
+    ("def f(a):\n    return [v * 2 for v in a]\n", "def f(a):\n    return [w * 2 for w in a]\n"),
+    ("def f(a):\n    n = 0\n    n = n + 1\n    return n + a\n", "def f(a):\n    n = 0\n    n += 1\n    return n + a\n"),
+]
+
+DIFFERENT = [
+    ("def f(a, b):\n    return a - b\n", "def f(a, b):\n    return b - a\n"),
+    ("def f(a):\n    return a is None\n", "def f(a):\n    return a == None\n"),
+    ("def f(a):\n    return a * 2\n", "def f(a):\n    return a * 2.0\n"),
+    ("def f(a):\n    k = a + 1\n    return k + K\n", "def f(a):\n    K = a + 1\n    return K + K\n"),
+    # evaluation order: the temporary is computed before another call
+    ("def f(a):\n    x = g(a)\n    return h(a) + x\n", "def f(a):\n    return h(a) + g(a)\n"),
+    # conditional evaluation: the right operand of `and` may not run
+    ("def f(a):\n    x = g(a)\n    return a and x\n", "def f(a):\n    return a and g(a)\n"),
+    # repeated evaluation: a while test runs many times
+    ("def f(a):\n    x = g(a)\n    while x:\n        a -= 1\n", "def f(a):\n    while g(a):\n        a -= 1\n"),
+    # used twice: not a single-use temporary
+    ("def f(a):\n    x = g(a)\n    return x + x\n", "def f(a):\n    return g(a) + g(a)\n"),
+    # keyword names and attribute names are semantic
+    ("def f(a):\n    return g(x=a)\n", "def f(a):\n    return g(y=a)\n"),
+    ("def f(a):\n    return a.real\n", "def f(a):\n    return a.imag\n"),
+    # a nested function's parameters can be passed by keyword
+    ("def f(a):\n    def g(p, q):\n        return p - q\n    return g(q=1, p=a)\n",
+     "def f(a):\n    def g(q, p):\n        return q - p\n    return g(q=1, p=a)\n"),
+    # f"{x=}" prints the variable's name
+    ("def f(a):\n    x = a\n    return f'{x=}'\n", "def f(a):\n    y = a\n    return f'{y=}'\n"),
+    ("def f(a):\n    return a[0]\n", "def f(a):\n    return a[1]\n"),
+    ("def f(a):\n    return 'x'\n", "def f(a):\n    return \"y\"\n"),
+]
+
+
+@pytest.mark.parametrize("a, b", EQUAL)
+def test_normalize_equal(a: str, b: str) -> None:
+    assert_normalizes_equal(a, b)
+
+
+@pytest.mark.parametrize("a, b", DIFFERENT)
+def test_normalize_different(a: str, b: str) -> None:
+    assert_normalizes_different(a, b)
+
+
+def test_augassign_on_unknown_type_stays_distinct_strictly_but_has_guarded_form() -> None:
+    a = normalize_function("def f(xs):\n    t = 0\n    for v in xs:\n        t += v\n    return t\n")
+    b = normalize_function("def f(xs):\n    t = 0\n    for v in xs:\n        t = t + v\n    return t\n")
+    assert a.strict.code != b.strict.code
+    assert a.guarded is not None and a.guarded.code == b.strict.code
+    assert a.assumptions == (("plain", "xs"),)
+
+
+def test_augassign_on_parameter_alias_is_never_rewritten() -> None:
+    n = normalize_function("def f(xs):\n    ys = xs\n    ys += [1]\n    return xs\n")
+    assert n.guarded is None and "+=" in n.strict.code
+
+
+def test_parameters_are_ordered_by_first_use() -> None:
+    n = normalize_function("def f(a, b, unused):\n    return b - a\n")
+    assert n.strict.params == ("b", "a", "unused")
+
+
+def test_free_names_and_attribute_chains() -> None:
+    n = normalize_function("def f(a):\n    return config.THRESHOLD + np.linalg.norm(a) + len(a)\n")
+    assert n.strict.free_names == ("config", "np", "len")
+    assert n.strict.attribute_chains == {"config": (("THRESHOLD",),), "np": (("linalg", "norm"),)}
+
+
+def test_global_and_nonlocal_lines_are_reported() -> None:
+    n = normalize_function("def f():\n    x = 1\n    global G\n    G = x\n")
+    assert n.global_lines == (3,)
+    n = normalize_function("def f():\n    nonlocal y\n    y = 1\n")
+    assert n.nonlocal_lines == (2,)
+
+
+def test_dynamic_access_is_reported_and_disables_renaming() -> None:
+    n = normalize_function("def f(a):\n    b = a\n    return locals()\n")
+    assert n.name_sensitive and n.dynamic and "b" in n.strict.code
+    n = normalize_function("def f(a, name):\n    return getattr(a, name)\n")
+    assert n.dynamic == ((2, "`getattr()` with a computed attribute name"),)
+
+
+def test_not_a_function_is_a_normalize_error() -> None:
+    with pytest.raises(NormalizeError):
+        normalize_function("f = lambda x: x\n")
+
+
+def test_renaming_never_captures_a_kept_name() -> None:
+    code = canonical("def f(a):\n    def g(_ckv0):\n        return _ckv0 + a\n    return g(1)\n")
+    assert "return _ckv0 + _ck_p0" in code
+
+
+def test_methods_and_indented_sources_normalize() -> None:
+    src = "    def m(self, x):\n        return self.w * x\n"
+    assert canonical(src) == "def _f(_ckp0, _ckp1):\n    return _ckp0.w * _ckp1"
+
+
+def test_runtime_version_constant_matches_normalizer() -> None:
+    from checkpointing import _analysis_cache
+    from checkpointing.analysis import NORMALIZER_VERSION
+
+    assert _analysis_cache.NORMALIZER_VERSION == NORMALIZER_VERSION
+
+
+def test_constant_statements_are_dropped_but_nested_docstrings_kept() -> None:
+    assert_normalizes_equal("def f(a):\n    print(a)\n    '''note'''\n    ...\n    return a\n",
+                            "def f(a):\n    print(a)\n    return a\n")
+    assert_normalizes_different("def f(a):\n    def g():\n        '''doc'''\n    return g.__doc__\n",
+                                "def f(a):\n    def g():\n        pass\n    return g.__doc__\n")
+
+
+def test_true_false_none_are_not_free_names() -> None:
+    assert normalize_function("def f(a):\n    return (a, True, None)\n").strict.free_names == ()

@@ -1,0 +1,31 @@
+"""The public API is exactly __all__ (httpx's test_exported_members)."""
+
+import checkpointing
+
+EXPECTED = [
+    "AutoFuncCallIdentifier", "CacheBase", "CheckpointError", "CheckpointFailedError", "CheckpointFailedWarning",
+    "CheckpointNotExist", "CheckpointWarning", "CorruptEntryWarning", "DecoratorCheckpoint",
+    "ExpensiveOverheadWarning", "FuncCallContext", "FuncCallIdentifierBase", "GlobalStatementError",
+    "HashFailedWarning", "InMemoryLRUCache", "NonlocalStatementError", "PickleFileCache", "UnhashableValueError",
+    "checkpoint", "defaults", "hash_anything",
+]
+
+
+def test_all_is_pinned_and_sorted() -> None:
+    assert checkpointing.__all__ == EXPECTED == sorted(EXPECTED)
+
+
+def test_every_name_in_all_is_importable_and_public_names_are_listed() -> None:
+    for name in checkpointing.__all__:
+        assert getattr(checkpointing, name) is not None
+    public = {n for n in dir(checkpointing) if not n.startswith("_")}
+    modules = {"exceptions", "stores", "hashers", "analysis", "cli"}
+    assert public - modules - set(EXPECTED) == set()
+
+
+def test_errors_inherit_matching_builtins() -> None:
+    assert issubclass(checkpointing.CheckpointNotExist, LookupError)
+    assert issubclass(checkpointing.CheckpointFailedError, RuntimeError)
+    assert issubclass(checkpointing.UnhashableValueError, TypeError)
+    assert issubclass(checkpointing.GlobalStatementError, ValueError)
+    assert checkpointing.HashFailedWarning.__module__ == "checkpointing"
