@@ -72,7 +72,6 @@ class ValueHasher:
     """Hashes values; one instance per key computation (it remembers aliasing between values).
 
     ``identify`` is asked first about functions, classes and modules (see ``_identity``).
-    ``plain`` stays True while every value hashed so far was plain builtin data.
     """
 
     def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
@@ -80,7 +79,6 @@ class ValueHasher:
         self.identify = identify
         self.pickle_protocol = pickle_protocol
         self.algorithm = algorithm
-        self.plain = True
         self._memo: Dict[int, int] = {}
         self._keepalive: List[Any] = []
 
@@ -92,14 +90,6 @@ class ValueHasher:
         self.feed(obj, h)
         return h.digest()
 
-    def digest_plain(self, obj: Any) -> "tuple[bytes, bool]":
-        """Digest of one value and whether it (alone) was plain builtin data."""
-        saved, self.plain = self.plain, True
-        d = self.digest(obj)
-        plain = self.plain
-        self.plain = saved and plain
-        return d, plain
-
     # -- encoding -------------------------------------------------------------------------
 
     def feed(self, obj: Any, h: Any) -> None:
@@ -108,7 +98,6 @@ class ValueHasher:
         if encode is not None:
             encode(self, obj, h)
             return
-        self.plain = False
         fast = _fast_path(obj)
         if fast is not None and fast.feed(self, obj, h):
             return
@@ -293,6 +282,24 @@ _EXACT: Dict[type, Callable[[ValueHasher, Any, Any], None]] = {
     bytes: _bytes, bytearray: _bytearray, tuple: _tuple, list: _list, dict: _dict, set: _set,
     frozenset: _frozenset,
 }
+
+
+def is_plain(obj: Any, _seen: Optional[set] = None) -> bool:
+    """Is ``obj`` plain builtin data: exact int, float, complex, bool, str, bytes, None, or a
+    tuple, list, dict, set or frozenset of plain data (see analysis.normalize.immutability)?"""
+    t = type(obj)
+    if t not in PLAIN_TYPES:
+        return False
+    if t in (tuple, list, set, frozenset, dict):
+        seen = _seen if _seen is not None else set()
+        if id(obj) in seen:
+            return True
+        seen.add(id(obj))
+        items = obj.items() if t is dict else obj
+        if t is dict:
+            return all(is_plain(k, seen) and is_plain(v, seen) for k, v in items)
+        return all(is_plain(x, seen) for x in items)
+    return True
 
 
 def hash_value(obj: Any, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,

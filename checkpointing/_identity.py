@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, 
 import xxhash
 
 from . import _analysis_cache
-from ._hashing import ValueHasher, new_hasher
+from ._hashing import ValueHasher, is_plain, new_hasher
 from ._usercode import is_user_module, is_user_object
 from .exceptions import GlobalStatementError, NonlocalStatementError
 
@@ -61,6 +61,18 @@ class Fingerprint:
     source_kind: str = "source"  # or "bytecode" when the source could not be read
     signature: Optional[inspect.Signature] = None
     _simple_names: Optional[Tuple[str, ...]] = field(default=None, repr=False)
+    #: parameters and free names of all readings, with the attribute chains read from each
+    all_params: Tuple[str, ...] = field(default=(), init=False)
+    free_plan: Tuple[Tuple[str, Tuple[Tuple[str, ...], ...]], ...] = field(default=(), init=False)
+
+    def __post_init__(self) -> None:
+        readings = [self.strict] if self.guarded is None else [self.strict, self.guarded]
+        self.all_params = tuple(dict.fromkeys(p for r in readings for p in r.params))
+        chains: Dict[str, Tuple[Tuple[str, ...], ...]] = {}
+        for r in readings:
+            for name in r.free_names:
+                chains[name] = tuple(dict.fromkeys(chains.get(name, ()) + tuple(r.attribute_chains.get(name, ()))))
+        self.free_plan = tuple(chains.items())
 
     def bind(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Dict[str, Any]:
         """Bound arguments with defaults applied, by parameter name."""
@@ -141,12 +153,22 @@ _lock = threading.RLock()
 
 def fingerprint(func: Callable[..., Any]) -> Fingerprint:
     """The fingerprint of ``func`` (computed on first use, then cached for the process)."""
+    try:
+        found = _fingerprints.get(func)  # type: ignore[arg-type]
+    except TypeError:  # not weak-referenceable
+        found = None
+    if found is not None:
+        return found
     inner, layers = _unwrap(func)
     with _lock:
         found = _fingerprints.get(inner)
         if found is None:
             found = _compute_fingerprint(inner, layers)
             _fingerprints[inner] = found
+        try:
+            _fingerprints[func] = found  # type: ignore[index]
+        except TypeError:
+            pass
         return found
 
 
@@ -271,10 +293,10 @@ class KeyBuilder:
         finally:
             self._active.discard(id(func))
 
-    def reference_digest(self, value: Any, chains: Sequence[Sequence[str]]) -> Tuple[bytes, bool]:
+    def reference_digest(self, value: Any, chains: Sequence[Sequence[str]]) -> bytes:
         """A value read through a free name: references by name (shallow mode), data by value."""
         if value is _MISSING:
-            return b"missing", False
+            return b"missing"
         if isinstance(value, ModuleType):
             h = new_hasher(self.algorithm)
             h.update(b"module:" + value.__name__.encode())
@@ -282,16 +304,16 @@ class KeyBuilder:
                 for chain in chains:
                     h.update(("." + ".".join(chain)).encode())
                     h.update(self._chain_digest(value, chain))
-            return h.digest(), False
+            return h.digest()
         if getattr(value, "__checkpointing__", False) or isinstance(value, (FunctionType, BuiltinFunctionType, type)):
             target = getattr(value, "__wrapped__", value) if getattr(value, "__checkpointing__", False) else value
             qualname = getattr(target, "__qualname__", "")
             if isinstance(target, FunctionType) and "<" in qualname and is_user_object(target):
-                return b"code:" + self.function_code_digest(target), False  # a lambda or local function
+                return b"code:" + self.function_code_digest(target)  # a lambda or local function
             ident = self.identify_by_name(target)
             if ident is not None:
-                return ident, False
-        return self.hasher.digest_plain(value)
+                return ident
+        return self.hasher.digest(value)
 
     def _chain_digest(self, module: ModuleType, chain: Sequence[str]) -> bytes:
         value: Any = module
@@ -300,61 +322,63 @@ class KeyBuilder:
             if value is _MISSING:
                 return b"missing"
             if not isinstance(value, ModuleType):
-                return self.reference_digest(value, [chain[i + 1:]] if i + 1 < len(chain) else [])[0]
-        return self.reference_digest(value, [])[0]
+                return self.reference_digest(value, [chain[i + 1:]] if i + 1 < len(chain) else [])
+        return self.reference_digest(value, [])
 
     def free_digest(self, fp: Fingerprint, name: str, chains: Sequence[Sequence[str]]) -> bytes:
         value = resolve_free_name(fp.func, name)
         if _is_same_function(value, fp.func):
             return b"self"
-        return self.reference_digest(value, chains)[0]
+        return self.reference_digest(value, chains)
 
     # -- the key of a call ------------------------------------------------------------------
 
     def key(self, fp: Fingerprint, bound: Optional[Mapping[str, Any]],
             raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]] = None) -> str:
-        """The key of calling ``fp.func`` with ``bound`` arguments (or, if they could not be bound, ``raw_call``)."""
-        readings = [fp.strict] if fp.guarded is None else [fp.strict, fp.guarded]
-        args: Dict[str, Tuple[bytes, bool]] = {}
-        if bound is not None:
-            for name in dict.fromkeys(p for r in readings for p in r.params):
-                args[name] = self.hasher.digest_plain(bound[name]) if name in bound else (b"unbound", False)
-        free: Dict[str, Tuple[bytes, bool, Any]] = {}
-        for r in readings:
-            for name in r.free_names:
-                if name not in free:
-                    value = resolve_free_name(fp.func, name)
-                    if _is_same_function(value, fp.func):
-                        free[name] = (b"self", False, value)
-                    else:
-                        d, plain = self.reference_digest(value, r.attribute_chains.get(name, ()))
-                        free[name] = (d, plain, value)
+        """The key of calling ``fp.func`` with ``bound`` arguments (or, if they could not be bound, ``raw_call``).
+
+        Every encoding is type-tagged and length-prefixed, so arguments and free names are
+        streamed into one hasher. The guarded reading is used exactly when all its
+        assumptions hold for this call.
+        """
         reading = fp.strict
-        if fp.guarded is not None and bound is not None and all(
-                self._holds(kind, name, args, free) for kind, name in fp.assumptions):
+        if bound is None:
+            assert raw_call is not None
+            return self._stream(fp, reading, None, raw_call)
+        if fp.guarded is not None and all(self._holds(kind, name, fp, bound) for kind, name in fp.assumptions):
             reading = fp.guarded
+        return self._stream(fp, reading, bound, None)
+
+    def _stream(self, fp: Fingerprint, reading: Reading, bound: Optional[Mapping[str, Any]],
+                raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> str:
         h = new_hasher(self.algorithm)
         h.update(KEY_FORMAT + reading.code_digest + b"|" + fp.wrappers + b"|")
+        feed = self.hasher.feed
         if bound is not None:
             for name in reading.params:
-                h.update(args[name][0])
+                if name in bound:
+                    feed(bound[name], h)
+                else:
+                    h.update(b"unbound")
         else:
             assert raw_call is not None
-            h.update(b"raw" + self.hasher.digest((tuple(raw_call[0]), dict(sorted(raw_call[1].items())))))
+            h.update(b"raw")
+            feed((tuple(raw_call[0]), dict(sorted(raw_call[1].items()))), h)
+        func = fp.func
+        chains = reading.attribute_chains
         for name in reading.free_names:
-            h.update(free[name][0])
+            value = resolve_free_name(func, name)
+            h.update(b"self" if _is_same_function(value, func) else self.reference_digest(value, chains.get(name, ())))
         return h.hexdigest()
 
     @staticmethod
-    def _holds(kind: str, name: str, args: Mapping[str, Tuple[bytes, bool]],
-               free: Mapping[str, Tuple[bytes, bool, Any]]) -> bool:
+    def _holds(kind: str, name: str, fp: Fingerprint, bound: Mapping[str, Any]) -> bool:
+        """Does the assumption ``(kind, name)`` hold for this call?"""
+        if kind == "plain" and name in bound:
+            return is_plain(bound[name])
+        value = resolve_free_name(fp.func, name)
         if kind == "plain":
-            if name in args:
-                return args[name][1]
-            return name in free and free[name][1]
-        if name not in free:
-            return False
-        value = free[name][2]
+            return value is not _MISSING and is_plain(value)
         if kind == "module":
             return isinstance(value, ModuleType)
         if kind == "builtin":

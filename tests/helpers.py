@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Union
 from checkpointing.analysis import normalize_function
 
 _seeds = itertools.count(101)
+OUR_WARNINGS = ("CheckpointFailedWarning", "HashFailedWarning", "ExpensiveOverheadWarning", "CorruptEntryWarning")
 
 
 def canonical(source: str) -> str:
@@ -74,10 +75,12 @@ class Project:
 
     def run(self, script: str = "main.py", check: bool = True, extra_env: Optional[Dict[str, str]] = None) -> Run:
         env = dict(self.env, PYTHONHASHSEED=str(next(_seeds)), **(extra_env or {}))
-        p = subprocess.run([sys.executable, "-W", "error::checkpointing.CheckpointWarning", script],
-                           cwd=self.root, env=env, capture_output=True, text=True, timeout=120)
+        p = subprocess.run([sys.executable, script], cwd=self.root, env=env, capture_output=True, text=True,
+                           timeout=120)
         if check and p.returncode != 0:
             raise AssertionError(f"{script} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+        if check and any(w in p.stderr for w in OUR_WARNINGS):
+            raise AssertionError(f"{script} emitted a checkpointing warning:\n{p.stderr}")
         lines = p.stdout.splitlines()
         return Run(sum(1 for line in lines if line.strip() == "RUN"),
                    [line[4:] for line in lines if line.startswith("OUT ")], p.stdout, p.stderr)

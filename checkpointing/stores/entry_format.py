@@ -3,9 +3,10 @@
 ::
 
     prefix   40 bytes  magic b"CKPT", format version (u16), flags (u16), header length (u32),
-                       body length (u64), xxh3-64 of header and body (u64), reserved (u64)
-    header   JSON      metadata, the pickle's span and the out-of-band buffers' spans; padded so
-                       the body starts at a 64-byte boundary
+                       body length (u64), xxh3-64 of header and body (u64), span count (u64)
+    header             the spans (offset and length, two u64 each, relative to the body) of the
+                       pickle and of each out-of-band buffer, then JSON metadata for tooling;
+                       padded so the body starts at a 64-byte boundary
     body               the pickle (protocol 5), then each out-of-band buffer at a 64-byte boundary
 
 A reader checks magic, version, lengths against the file size and the checksum before it
@@ -26,9 +27,20 @@ import xxhash
 MAGIC = b"CKPT"
 FORMAT_VERSION = 1
 PREFIX = struct.Struct("<4sHHIQQQ")
+SPAN = struct.Struct("<QQ")
 ALIGN = 64
 #: buffers smaller than this stay inside the pickle stream
 OUT_OF_BAND_MIN = 1 << 16
+
+
+class Verified:
+    """Entry bytes whose checksum the reader already computed while reading them."""
+
+    __slots__ = ("data", "checksum")
+
+    def __init__(self, data: Any, checksum: int) -> None:
+        self.data = data
+        self.checksum = checksum
 
 
 class EntryError(Exception):
@@ -63,7 +75,7 @@ def encode(result: Any, metadata: Mapping[str, Any], protocol: int) -> Tuple[Lis
         payload = cloudpickle.dumps(result, protocol=protocol,
                                     buffer_callback=keep_out_of_band if protocol >= 5 else None)
         serializer = "cloudpickle"
-    spans: List[Tuple[int, int]] = []
+    spans: List[Tuple[int, int]] = [(0, len(payload))]
     offset = len(payload) + _pad(len(payload))
     raws = [b.raw() for b in buffers]
     for raw in raws:
@@ -71,8 +83,8 @@ def encode(result: Any, metadata: Mapping[str, Any], protocol: int) -> Tuple[Lis
         offset += raw.nbytes + _pad(raw.nbytes)
     body_len = offset
     meta = dict(metadata)
-    meta.update(serializer=serializer, pickle=[0, len(payload)], buffers=spans, payload_size=body_len)
-    header = json.dumps(meta, sort_keys=True, default=str).encode()
+    meta.update(serializer=serializer, buffers=spans[1:], payload_size=body_len)
+    header = b"".join(SPAN.pack(*span) for span in spans) + json.dumps(meta, sort_keys=True, default=str).encode()
     header += b" " * _pad(PREFIX.size + len(header))
     checksum = xxhash.xxh3_64(header)
     chunks: List[Any] = [header, payload, b"\0" * _pad(len(payload))]
@@ -80,16 +92,27 @@ def encode(result: Any, metadata: Mapping[str, Any], protocol: int) -> Tuple[Lis
         chunks += [raw, b"\0" * _pad(raw.nbytes)]
     for c in chunks[1:]:
         checksum.update(c)
-    prefix = PREFIX.pack(MAGIC, FORMAT_VERSION, 0, len(header), body_len, checksum.intdigest(), 0)
+    prefix = PREFIX.pack(MAGIC, FORMAT_VERSION, 0, len(header), body_len, checksum.intdigest(), len(spans))
     chunks.insert(0, prefix)
     return chunks, PREFIX.size + len(header) + body_len
 
 
-def read_header(data: Any) -> Tuple[Dict[str, Any], int]:
-    """Validate the prefix and header of ``data`` (bytes-like): metadata and the body's offset."""
+def total_size(head: Any) -> Optional[int]:
+    """The size the entry whose first bytes are ``head`` claims to have (None if unreadable)."""
+    if len(head) < PREFIX.size:
+        return None
+    magic, _version, _flags, header_len, body_len, _checksum, _n = PREFIX.unpack_from(head, 0)
+    return PREFIX.size + header_len + body_len if magic == MAGIC else None
+
+
+def _validate(data: Any) -> Tuple[List[Tuple[int, int]], int, int]:
+    """Check ``data`` (bytes-like) is a whole, undamaged entry: its spans, header end and body start."""
+    computed = None
+    if isinstance(data, Verified):
+        data, computed = data.data, data.checksum
     if len(data) < PREFIX.size:
         raise EntryError(f"truncated: {len(data)} bytes is shorter than the {PREFIX.size}-byte prefix")
-    magic, version, _flags, header_len, body_len, checksum, _ = PREFIX.unpack_from(data, 0)
+    magic, version, _flags, header_len, body_len, checksum, nspans = PREFIX.unpack_from(data, 0)
     if magic != MAGIC:
         raise EntryError("not a checkpointing entry (bad magic bytes)")
     if version != FORMAT_VERSION:
@@ -97,11 +120,28 @@ def read_header(data: Any) -> Tuple[Dict[str, Any], int]:
     body_start = PREFIX.size + header_len
     if len(data) != body_start + body_len:
         raise EntryError(f"truncated or padded: {len(data)} bytes, expected {body_start + body_len}")
-    view = memoryview(data)
-    if xxhash.xxh3_64_intdigest(view[PREFIX.size:]) != checksum:
+    if not 1 <= nspans <= header_len // SPAN.size:
+        raise EntryError(f"bad span count {nspans}")
+    if computed is None:
+        computed = xxhash.xxh3_64_intdigest(memoryview(data)[PREFIX.size:])
+    if computed != checksum:
         raise EntryError("checksum mismatch: the entry was damaged")
+    if nspans == 1:
+        spans = [SPAN.unpack_from(data, PREFIX.size)]
+    else:
+        spans = [SPAN.unpack_from(data, PREFIX.size + i * SPAN.size) for i in range(nspans)]
+    for off, n in spans:
+        if off + n > body_len:
+            raise EntryError("a span points outside the entry")
+    return spans, PREFIX.size + nspans * SPAN.size, body_start
+
+
+def read_header(data: Any) -> Tuple[Dict[str, Any], int]:
+    """Validate ``data``; return its metadata and the body's offset."""
+    _, meta_start, body_start = _validate(data)
     try:
-        meta = json.loads(bytes(view[PREFIX.size:body_start]))
+        raw = data.data if isinstance(data, Verified) else data
+        meta = json.loads(bytes(memoryview(raw)[meta_start:body_start]))
     except ValueError as exc:
         raise EntryError(f"unreadable header: {exc}") from exc
     return meta, body_start
@@ -109,10 +149,10 @@ def read_header(data: Any) -> Tuple[Dict[str, Any], int]:
 
 def decode(data: Any) -> Any:
     """The value stored in ``data`` (validated first). Arrays become views into ``data``."""
-    meta, body = read_header(data)
-    view = memoryview(data)
-    start, length = meta["pickle"]
-    buffers = [view[body + off: body + off + n] for off, n in meta["buffers"]]
+    spans, _, body = _validate(data)
+    view = memoryview(data.data if isinstance(data, Verified) else data)
+    (start, length), rest = spans[0], spans[1:]
+    buffers = [view[body + off: body + off + n] for off, n in rest]
     return pickle.loads(view[body + start: body + start + length], buffers=buffers)
 
 

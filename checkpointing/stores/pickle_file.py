@@ -15,11 +15,12 @@ entry may be missing or fail its checksum, which is again a miss.
 
 from __future__ import annotations
 
-import mmap
 import os
+import sys
 import re
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
@@ -32,13 +33,30 @@ from .base import CacheBase
 
 _SAFE_ID = re.compile(r"^[0-9A-Za-z_-][0-9A-Za-z_.-]{0,127}$")
 _SUFFIX = ".ckpt"
-#: entries at least this large are read into an anonymous memory map (no zero-filling pass)
-_MAP_THRESHOLD = 1 << 20
+#: entries at least this large are read into a buffer allocated without a zero-filling pass
+_LARGE = 1 << 20
+#: most entries are smaller than this and are read with a single system call
+_FIRST_READ = 1 << 16
+_CHUNK = 4 << 20
+_PIPELINE = 16 << 20
+_worker: Optional[ThreadPoolExecutor] = None
+_worker_lock = threading.Lock()
+
+
+def _checksum_worker() -> ThreadPoolExecutor:
+    """One background thread, shared by all stores, that checksums chunks of large reads in order."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkpointing-checksum")
+        return _worker
 
 
 def _file_name(context_id: str) -> str:
     if not isinstance(context_id, str):
         context_id = str(context_id)
+    if len(context_id) == 32 and context_id.isalnum() and context_id.isascii():
+        return context_id  # our own keys: 32 hex digits
     if _SAFE_ID.match(context_id):
         return context_id
     return xxhash.xxh3_128_hexdigest(context_id.encode("utf-8", "surrogatepass"))
@@ -54,6 +72,7 @@ class PickleFileCache(CacheBase):
     def __init__(self, directory: Union[str, "os.PathLike[str]", None] = None,
                  pickle_protocol: Optional[int] = None) -> None:
         self.directory = Path(directory if directory is not None else defaults["cache.filesystem.directory"])
+        self._dir = os.fspath(self.directory)
         protocol = pickle_protocol if pickle_protocol is not None else defaults["cache.pickle_protocol"]
         if not isinstance(protocol, int) or not 0 <= protocol <= 5:
             raise ValueError(f"pickle_protocol must be an int from 0 to 5, got {protocol!r}")
@@ -64,8 +83,11 @@ class PickleFileCache(CacheBase):
 
     def path_for(self, context_id: str) -> Path:
         """The file that holds (or would hold) the entry for ``context_id``."""
+        return Path(self._path(context_id))
+
+    def _path(self, context_id: str) -> str:
         name = _file_name(context_id)
-        return self.directory / name[:2] / (name + _SUFFIX)
+        return f"{self._dir}{os.sep}{name[:2]}{os.sep}{name}{_SUFFIX}"
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -97,36 +119,61 @@ class PickleFileCache(CacheBase):
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _read(self, path: Path) -> Any:
+    def _read(self, path: str) -> Any:
         try:
             fd = os.open(path, os.O_RDONLY)
         except (FileNotFoundError, NotADirectoryError):
             raise CheckpointNotExist(str(path)) from None
         try:
+            first = os.read(fd, _FIRST_READ)
+            expected = entry_format.total_size(first)
+            if expected is not None and len(first) == expected:
+                return first  # the common case: a small entry, one read, no fstat
             size = os.fstat(fd).st_size
-            if size < _MAP_THRESHOLD:
-                data = os.read(fd, size + 1)
+            if size < _LARGE:
+                data = first
                 while len(data) < size:  # short reads are legal
                     more = os.read(fd, size - len(data))
                     if not more:
                         break
                     data += more
                 return data
-            buf = mmap.mmap(-1, size)
-            view = memoryview(buf)
+            os.lseek(fd, 0, os.SEEK_SET)
+            # numpy's allocator asks the kernel for huge pages and skips zero-filling; a result
+            # this large is almost always numpy data, so numpy is usually imported already.
+            # (Mapping the file itself would be faster still, but a mapped file truncated or
+            # replaced underneath, as can happen on NFS, kills the process with SIGBUS.)
+            np = sys.modules.get("numpy")
+            buf: Any = np.empty(size, dtype=np.uint8) if np is not None else bytearray(size)
+            view = memoryview(buf).cast("B")
+            # checksum each chunk right after reading it, while it is still in the CPU cache; for
+            # big entries a worker thread hashes chunk k while this thread reads chunk k + 1
+            # (xxhash releases the GIL), so verification costs almost no extra time
+            checksum = xxhash.xxh3_64()
+            pending = None
+            hasher = _checksum_worker() if size >= _PIPELINE else None
             done = 0
             while done < size:
-                n = os.readv(fd, [view[done:]])
+                n = os.readv(fd, [view[done:min(size, done + _CHUNK)]])
                 if n == 0:
                     break
+                chunk = view[max(done, entry_format.PREFIX.size):done + n]
+                if hasher is None:
+                    checksum.update(chunk)
+                else:
+                    pending = hasher.submit(checksum.update, chunk)
                 done += n
+            if pending is not None:
+                pending.result()  # the worker runs jobs in order: this was the last one
             view.release()
-            return buf if done == size else buf[:done]
+            if done != size:
+                return buf[:done]
+            return entry_format.Verified(buf, checksum.intdigest())
         finally:
             os.close(fd)
 
     def retrieve(self, context_id: str) -> Any:
-        path = self.path_for(context_id)
+        path = self._path(context_id)
         data = self._read(path)
         try:
             return entry_format.decode(data)
@@ -141,6 +188,6 @@ class PickleFileCache(CacheBase):
     def metadata(self, context_id: str) -> Optional[dict]:
         """The metadata recorded with an entry, or None if there is no valid entry."""
         try:
-            return entry_format.metadata(self._read(self.path_for(context_id)))
+            return entry_format.metadata(self._read(self._path(context_id)))
         except CheckpointNotExist:
             return None

@@ -131,3 +131,9 @@ def test_unknown_format_version_is_a_miss(tmp_path) -> None:
             store.retrieve("v")
     with pytest.raises(entry_format.EntryError):
         entry_format.decode(bytes(raw))
+
+
+def test_non_string_keys_from_custom_identifiers(tmp_path) -> None:
+    store = PickleFileCache(tmp_path)
+    store.save(12345, "int key")
+    assert store.retrieve(12345) == "int key"

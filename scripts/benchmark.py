@@ -1,0 +1,182 @@
+"""Speed of checkpointing next to baselines measured in the same run (machines are noisy: read ratios).
+
+Usage: python scripts/benchmark.py [--quick]
+
+Prints, for each target of the core issue, our figure, the baseline(s) and the ratio:
+hit latency with small arguments (vs functools.lru_cache, joblib.Memory and the floor of
+opening, reading and unpickling a small file); hashing a 100 MB numpy array (vs xxh3 over its
+buffer); hashing a 100 MB DataFrame; loading a 100 MB array result (vs reading the file into a
+preallocated buffer, and pickle.load); `import checkpointing`; first-call identity cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import pickle
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xxhash
+
+
+def best(fn, repeat=7, number=1):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - start) / number)
+    return min(times)
+
+
+def row(label, ours, baseline_label, baseline, unit="µs", scale=1e6):
+    ratio = ours / baseline if baseline else float("nan")
+    print(f"  {label:<44} {ours * scale:10.1f} {unit}   {baseline_label:<34} {baseline * scale:10.1f} {unit}   ratio {ratio:5.2f}x")
+
+
+def hit_latency(workdir: Path, n: int) -> None:
+    from checkpointing import checkpoint
+
+    print("hit latency, small arguments (per call)")
+
+    @checkpoint(directory=workdir / "store")
+    def ours(a, b):
+        return a + b
+
+    ours(1, 2)
+    t_ours = best(lambda: ours(1, 2), number=n)
+
+    @functools.lru_cache(maxsize=None)
+    def lru(a, b):
+        return a + b
+
+    lru(1, 2)
+    t_lru = best(lambda: lru(1, 2), number=n)
+
+    small = workdir / "small.pkl"
+    small.write_bytes(pickle.dumps(3))
+
+    def floor():
+        with open(small, "rb") as f:
+            pickle.loads(f.read())
+
+    t_floor = best(floor, number=n)
+    row("checkpointing hit", t_ours, "open+read+unpickle floor", t_floor)
+    row("checkpointing hit", t_ours, "functools.lru_cache", t_lru)
+    try:
+        import joblib
+
+        memory = joblib.Memory(workdir / "joblib", verbose=0)
+
+        @memory.cache
+        def jl(a, b):
+            return a + b
+
+        jl(1, 2)
+        t_jl = best(lambda: jl(1, 2), number=max(1, n // 10))
+        row("checkpointing hit", t_ours, "joblib.Memory hit", t_jl)
+    except ImportError:
+        print("  (joblib not installed)")
+
+
+def array_hashing() -> None:
+    from checkpointing import hash_anything
+
+    print("hashing a 100 MB argument")
+    a = np.random.default_rng(0).random(100 * 2**20 // 8)
+    t_ours = best(lambda: hash_anything(a), repeat=5)
+    t_raw = best(lambda: xxhash.xxh3_128_digest(a), repeat=5)
+    print(f"  numpy array: {a.nbytes / t_ours / 1e9:6.1f} GB/s (raw xxh3 {a.nbytes / t_raw / 1e9:6.1f} GB/s)")
+    row("hash_anything(100 MB array)", t_ours, "xxh3_128 over the buffer", t_raw, "ms", 1e3)
+    df = pd.DataFrame(a.reshape(-1, 10), columns=[f"c{i}" for i in range(10)])
+    t_df = best(lambda: hash_anything(df), repeat=5)
+    row("hash_anything(100 MB DataFrame, 10 cols)", t_df, "xxh3_128 over the same bytes", t_raw, "ms", 1e3)
+
+
+def array_loading(workdir: Path) -> None:
+    from checkpointing import PickleFileCache
+
+    print("loading a 100 MB array result")
+    store = PickleFileCache(workdir / "big")
+    a = np.random.default_rng(1).random(100 * 2**20 // 8)
+    store.save("big", a)
+    path = store.path_for("big")
+    size = path.stat().st_size
+    t_ours = best(lambda: store.retrieve("big"), repeat=5)
+    buf = bytearray(size)
+
+    def read_into():
+        with open(path, "rb", buffering=0) as f:
+            f.readinto(buf)
+
+    t_read = best(read_into, repeat=5)
+    plain = workdir / "plain.pkl"
+    plain.write_bytes(pickle.dumps(a, protocol=5))
+
+    def pickle_load():
+        with open(plain, "rb") as f:
+            pickle.load(f)
+
+    t_pickle = best(pickle_load, repeat=5)
+    row("PickleFileCache.retrieve", t_ours, "read file into preallocated buffer", t_read, "ms", 1e3)
+    row("PickleFileCache.retrieve", t_ours, "pickle.load of the same array", t_pickle, "ms", 1e3)
+
+
+def import_time() -> None:
+    print("import time (best of 7 fresh interpreters)")
+
+    def run(code):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
+
+    t_base = min(run("pass") for _ in range(7))
+    t_ours = min(run("import checkpointing") for _ in range(7))
+    row("import checkpointing (minus bare start-up)", t_ours - t_base, "python -c pass", t_base, "ms", 1e3)
+
+
+def first_call(workdir: Path) -> None:
+    print("first call of a new function in a process (identity computed once per process)")
+    script = workdir / "first.py"
+    script.write_text("import time\nfrom checkpointing import checkpoint\n@checkpoint()\n"
+                      "def f(a):\n    b = a + 1\n    return b * 2\n"
+                      "t = time.perf_counter(); f(1); print(time.perf_counter() - t)\n")
+    env = dict(os.environ, XDG_CACHE_HOME=str(workdir / "xdg"))
+
+    def run():
+        out = subprocess.run([sys.executable, str(script)], cwd=workdir, env=env, capture_output=True, text=True,
+                             check=True).stdout
+        return float(out.strip())
+
+    cold = run()
+    warm = statistics.median(run() for _ in range(5))
+    row("first call, warm analysis cache + hit", warm, "cold: libcst import + parse", cold, "ms", 1e3)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        os.environ["XDG_CACHE_HOME"] = str(workdir / "xdg")
+        hit_latency(workdir, 200 if args.quick else 2000)
+        array_hashing()
+        array_loading(workdir)
+        import_time()
+        first_call(workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Keys of calls, in process: twins share keys, anything that can differ does not."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from checkpointing import FuncCallContext
+from checkpointing._identifier import AutoFuncCallIdentifier
+
+_counter = itertools.count()
+
+
+def load(tmp_path: Path, source: str):
+    """Import ``source`` as a fresh module (so inspect.getsource works) and return its ``f``."""
+    name = f"ident_mod_{next(_counter)}"
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(source))
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.f
+
+
+def key(func, *args, **kwargs) -> str:
+    return AutoFuncCallIdentifier().identify(FuncCallContext(func, args, kwargs))
+
+
+ACC_AUG = """
+def f(xs):
+    t = 0
+    for v in xs:
+        t += v
+    return t
+"""
+ACC_PLAIN = ACC_AUG.replace("t += v", "t = t + v")
+
+
+def test_guarded_twin_shares_key_with_strict_twin_for_plain_arguments(tmp_path) -> None:
+    aug, plain = load(tmp_path, ACC_AUG), load(tmp_path, ACC_PLAIN)
+    assert key(aug, (1, 2, 3)) == key(plain, (1, 2, 3))
+    assert key(aug, [1, [2]]) == key(plain, [1, [2]])
+
+
+def test_guarded_twin_differs_when_an_assumption_fails(tmp_path) -> None:
+    aug, plain = load(tmp_path, ACC_AUG), load(tmp_path, ACC_PLAIN)
+    arrays = [np.arange(2), np.arange(2) + 0.5]
+    assert key(aug, arrays) != key(plain, arrays)
+
+
+def test_key_is_stable_and_depends_on_every_argument(tmp_path) -> None:
+    f = load(tmp_path, "def f(a, b=2):\n    return a - b\n")
+    assert key(f, 1) == key(f, 1, 2) == key(f, a=1, b=2)
+    assert len({key(f, 1), key(f, 2), key(f, 1, 3), key(f, 1.0)}) == 4
