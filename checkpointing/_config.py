@@ -13,7 +13,6 @@ defaults: Dict[str, Any] = {
     "hash.pickle_protocol": 5,
     "checkpoint.on_error": "warn",
     # our keys
-    "checkpoint.deep": False,
     # where normalized function forms are cached across processes (None: the user cache dir)
     "analysis.cache_directory": None,
 }

@@ -129,11 +129,13 @@ def _code_digest(code: CodeType, hasher: ValueHasher, names: Set[str]) -> bytes:
 
 
 def _check_bytecode_statements(func: FunctionType) -> None:
+    line = func.__code__.co_firstlineno
     for ins in dis.get_instructions(func):
+        line = ins.starts_line or line  # an int on every Python version we support
         if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
-            raise GlobalStatementError(_statement_message(func, "global", [ins.positions.lineno if ins.positions else 0]))
+            raise GlobalStatementError(_statement_message(func, "global", [line]))
         if ins.opname in ("STORE_DEREF", "DELETE_DEREF") and ins.argval in func.__code__.co_freevars:
-            raise NonlocalStatementError(_statement_message(func, "nonlocal", [ins.positions.lineno if ins.positions else 0]))
+            raise NonlocalStatementError(_statement_message(func, "nonlocal", [line]))
 
 
 def _statement_message(func: FunctionType, keyword: str, lines: Sequence[int]) -> str:

@@ -334,3 +334,13 @@ def test_store_path_that_cannot_be_created_still_returns_result(tmp_path) -> Non
 
     with pytest.warns(CheckpointFailedWarning, match="saving the result"):
         assert f(2) == 4
+
+
+def test_function_without_source_uses_bytecode_identity_and_still_refuses_global() -> None:
+    """Code built with exec has no readable source: it is keyed by bytecode, soundly."""
+    ns: Dict[str, Any] = {}
+    exec("from checkpointing import checkpoint\n@checkpoint()\ndef f(a):\n    return a * 3\n"
+         "@checkpoint()\ndef g():\n    global X\n    X = 1\n", ns)
+    assert ns["f"](2) == 6 and ns["f"](2) == 6
+    with pytest.raises(GlobalStatementError):
+        ns["g"]()
