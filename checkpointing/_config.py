@@ -13,6 +13,8 @@ defaults: Dict[str, Any] = {
     "hash.pickle_protocol": 5,
     "checkpoint.on_error": "warn",
     # our keys
+    # follow the user's own helpers, classes and methods (see docs/deep-mode.md)
+    "checkpoint.deep": False,
     # where normalized function forms are cached across processes (None: the user cache dir)
     "analysis.cache_directory": None,
 }

@@ -149,10 +149,11 @@ def checkpoint(directory: F) -> F: ...
 
 @overload
 def checkpoint(directory: Union[str, "os.PathLike[str]", None] = None, on_error: Optional[str] = None,
-               cache_pickle_protocol: Optional[int] = None) -> DecoratorCheckpoint: ...
+               cache_pickle_protocol: Optional[int] = None, *, deep: Optional[bool] = None) -> DecoratorCheckpoint: ...
 
 
-def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pickle_protocol: Optional[int] = None) -> Any:
+def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pickle_protocol: Optional[int] = None,
+               *, deep: Optional[bool] = None) -> Any:
     """Cache a function's results on disk, keyed by its normalized code, arguments and the globals it reads.
 
     Use as ``@checkpoint``, ``@checkpoint()`` or ``@checkpoint(directory="d")``.
@@ -165,10 +166,13 @@ def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pick
         What to do when caching fails; default ``defaults["checkpoint.on_error"]`` (``"warn"``).
     cache_pickle_protocol : int, optional
         Pickle protocol of stored results; default ``defaults["cache.pickle_protocol"]`` (5).
+    deep : bool, optional
+        Also key on all of your own code the function can reach (helpers, classes, methods of
+        its arguments), by normalized code; default ``defaults["checkpoint.deep"]`` (False).
     """
     if callable(directory) and not isinstance(directory, (str, bytes)) and not hasattr(directory, "__fspath__"):
         return checkpoint()(directory)
-    identifier = AutoFuncCallIdentifier()
+    identifier = AutoFuncCallIdentifier(deep=deep)
     cache = PickleFileCache(directory, cache_pickle_protocol)
     return DecoratorCheckpoint(identifier, cache, on_error)
 

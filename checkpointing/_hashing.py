@@ -17,7 +17,7 @@ import hashlib
 import io
 import pickle
 import struct
-from types import BuiltinFunctionType, FunctionType, ModuleType
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import Any, Callable, Dict, List, Optional
 
 import xxhash
@@ -110,7 +110,8 @@ class ValueHasher:
         h.update(self._pickled_digest(obj))
 
     def _identity(self, obj: Any) -> Optional[bytes]:
-        if self.identify is not None and isinstance(obj, (FunctionType, BuiltinFunctionType, type, ModuleType)):
+        if self.identify is not None and isinstance(obj, (FunctionType, BuiltinFunctionType, MethodType, type,
+                                                          ModuleType)):
             return self.identify(obj)
         return None
 

@@ -23,16 +23,23 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase):
     """The default identifier: normalized code, bound arguments and the free names' values.
 
     ``algorithm`` and ``pickle_protocol`` default to ``defaults["hash.algorithm"]`` and
-    ``defaults["hash.pickle_protocol"]``.
+    ``defaults["hash.pickle_protocol"]``. With ``deep=True`` (default
+    ``defaults["checkpoint.deep"]``) the key also covers all of the user's own code the function
+    can reach: helpers, classes and methods, by their normalized code.
     """
 
-    def __init__(self, algorithm: Optional[str] = None, pickle_protocol: Optional[int] = None) -> None:
+    def __init__(self, algorithm: Optional[str] = None, pickle_protocol: Optional[int] = None, *,
+                 deep: Optional[bool] = None) -> None:
         self.algorithm = algorithm if algorithm is not None else defaults["hash.algorithm"]
         self.pickle_protocol = pickle_protocol if pickle_protocol is not None else defaults["hash.pickle_protocol"]
+        self.deep = bool(defaults["checkpoint.deep"] if deep is None else deep)
         new_hasher(self.algorithm)  # a bad name fails here, at decoration, with the valid choices
 
+    def __repr__(self) -> str:
+        return f"AutoFuncCallIdentifier(algorithm={self.algorithm!r}, deep={self.deep})"
+
     def identify(self, context: FuncCallContext) -> str:
-        builder = KeyBuilder(self.pickle_protocol, self.algorithm)
+        builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep)
         fp = context.fingerprint
         try:
             bound = context.arguments

@@ -59,6 +59,9 @@ class Fingerprint:
     assumptions: Tuple[Tuple[str, str], ...] = ()
     wrappers: bytes = b""
     source_kind: str = "source"  # or "bytecode" when the source could not be read
+    #: attribute names the function uses; (line, what) of dynamic accesses it makes
+    attributes: Tuple[str, ...] = ()
+    dynamic: Tuple[Tuple[int, str], ...] = ()
     signature: Optional[inspect.Signature] = None
     _simple_names: Optional[Tuple[str, ...]] = field(default=None, repr=False)
     #: parameters and free names of all readings, with the attribute chains read from each
@@ -209,8 +212,9 @@ def _compute_fingerprint(func: FunctionType, layers: List[Any]) -> Fingerprint:
         digest = _code_digest(func.__code__, ValueHasher(), names)
         params = tuple(sig.parameters) if sig is not None else ()
         reading = Reading(digest, params, tuple(sorted(names)), {})
+        # co_names holds every attribute name too: a sound superset for deep mode
         return Fingerprint(func, func.__qualname__, reading, wrappers=wrappers, source_kind="bytecode",
-                           signature=sig, _simple_names=simple)
+                           signature=sig, _simple_names=simple, attributes=tuple(sorted(names)))
     first = func.__code__.co_firstlineno - 1
     if norm.global_lines:
         raise GlobalStatementError(_statement_message(func, "global", [first + n for n in norm.global_lines]))
@@ -222,8 +226,10 @@ def _compute_fingerprint(func: FunctionType, layers: List[Any]) -> Fingerprint:
     if norm.guarded is not None:
         g = norm.guarded
         guarded = _reading(g.code, g.params, g.free_names, g.attribute_chains)
+    attributes = set(s.attributes) | (set(norm.guarded.attributes) if norm.guarded is not None else set())
+    dynamic = tuple((first + line, what) for line, what in norm.dynamic)
     return Fingerprint(func, func.__qualname__, strict, guarded, tuple(norm.assumptions), wrappers,
-                       signature=sig, _simple_names=simple)
+                       signature=sig, _simple_names=simple, attributes=tuple(sorted(attributes)), dynamic=dynamic)
 
 
 # -- free names ------------------------------------------------------------------------------
@@ -256,44 +262,105 @@ def _is_same_function(value: Any, func: FunctionType) -> bool:
     return False
 
 
-class KeyBuilder:
-    """Computes the key of one call. One instance per call: it tracks aliasing and recursion."""
+#: class members that describe the class rather than implement it
+_CLASS_BOOKKEEPING = frozenset({
+    "__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "__slots__",
+    "__dataclass_params__", "__match_args__", "__firstlineno__", "__static_attributes__", "__parameters__",
+    "__orig_bases__", "__abstractmethods__", "_abc_impl",
+})
 
-    def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128") -> None:
+
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+class KeyBuilder:
+    """Computes the key of one call. One instance per call: it tracks aliasing and recursion.
+
+    In deep mode the user's own functions are identified by their canonical code and the
+    values they read, recursively, and user classes by their reachable members; the set of
+    reachable attribute names grows while the key is computed, so class digests are added at
+    the very end, once it is final.
+    """
+
+    def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False) -> None:
         self.algorithm = algorithm
+        self.deep = deep
         self.hasher = ValueHasher(self.identify_value, pickle_protocol, algorithm)
         self._active: Set[int] = set()
+        self._function_memo: Dict[int, bytes] = {}
+        self._keepalive: List[Any] = []
+        self.attributes: Set[str] = set()  # attribute names used by reachable code
+        self.classes: Dict[int, type] = {}  # user classes reached, in order
+        self.dynamic = False  # reachable code uses getattr with a computed name, eval, ...
+        self.dynamic_sites: List[Tuple[FunctionType, int, str]] = []
 
     # functions inside *values* are identified by their code
     def identify_value(self, obj: Any) -> Optional[bytes]:
         if isinstance(obj, ModuleType):
-            return b"module:" + obj.__name__.encode()
+            return self._module_identity(obj)
         if isinstance(obj, FunctionType) and is_user_object(obj):
             return b"code:" + self.function_code_digest(obj)
+        if isinstance(obj, MethodType) and isinstance(obj.__func__, FunctionType) and is_user_object(obj.__func__):
+            return b"method:" + self.function_code_digest(obj.__func__) + self.hasher.digest(obj.__self__)
+        if self.deep and isinstance(obj, type) and is_user_object(obj):
+            return self._record_class(obj)
         return self.identify_by_name(obj)
 
-    @staticmethod
-    def identify_by_name(obj: Any) -> Optional[bytes]:
+    def identify_by_name(self, obj: Any) -> Optional[bytes]:
         module = getattr(obj, "__module__", None)
         qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
         if not isinstance(qualname, str):
             return None
-        return f"name:{module}.{qualname}".encode()
+        version = ""
+        if self.deep and isinstance(module, str) and not is_user_object(obj):
+            from ._distributions import version_of
+
+            version = version_of(module)
+        return f"name:{module}.{qualname}@{version}".encode()
+
+    def _module_identity(self, module: ModuleType) -> bytes:
+        ident = b"module:" + module.__name__.encode()
+        if self.deep and not is_user_module(module):
+            from ._distributions import version_of
+
+            ident += b"@" + version_of(module.__name__).encode()
+        return ident
+
+    def _record_class(self, cls: type) -> bytes:
+        """Deep mode: a user class is keyed by name now and by its reachable members at the end."""
+        if id(cls) not in self.classes:
+            self.classes[id(cls)] = cls
+            self._keepalive.append(cls)
+        return f"class:{cls.__module__}.{cls.__qualname__}".encode()
 
     def function_code_digest(self, func: FunctionType) -> bytes:
         """A user function as a value: its canonical code plus the values it reads."""
+        memo = self._function_memo.get(id(func))
+        if memo is not None:
+            return memo
         if id(func) in self._active:
             return b"recursive:" + func.__qualname__.encode()
         self._active.add(id(func))
         try:
             fp = fingerprint(func)
+            self._note_reachable(fp)
             h = new_hasher(self.algorithm)
             h.update(fp.strict.code_digest + fp.wrappers)
             for name in fp.strict.free_names:
                 h.update(self.free_digest(fp, name, fp.strict.attribute_chains.get(name, ())))
-            return h.digest()
+            digest = h.digest()
         finally:
             self._active.discard(id(func))
+        self._function_memo[id(func)] = digest
+        self._keepalive.append(func)
+        return digest
+
+    def _note_reachable(self, fp: Fingerprint) -> None:
+        self.attributes.update(fp.attributes)
+        if fp.dynamic:
+            self.dynamic = True
+            self.dynamic_sites.extend((fp.func, line, what) for line, what in fp.dynamic)
 
     def reference_digest(self, value: Any, chains: Sequence[Sequence[str]]) -> bytes:
         """A value read through a free name: references by name (shallow mode), data by value."""
@@ -301,7 +368,7 @@ class KeyBuilder:
             return b"missing"
         if isinstance(value, ModuleType):
             h = new_hasher(self.algorithm)
-            h.update(b"module:" + value.__name__.encode())
+            h.update(self._module_identity(value))
             if chains and is_user_module(value):
                 for chain in chains:
                     h.update(("." + ".".join(chain)).encode())
@@ -310,8 +377,10 @@ class KeyBuilder:
         if getattr(value, "__checkpointing__", False) or isinstance(value, (FunctionType, BuiltinFunctionType, type)):
             target = getattr(value, "__wrapped__", value) if getattr(value, "__checkpointing__", False) else value
             qualname = getattr(target, "__qualname__", "")
-            if isinstance(target, FunctionType) and "<" in qualname and is_user_object(target):
-                return b"code:" + self.function_code_digest(target)  # a lambda or local function
+            if isinstance(target, FunctionType) and is_user_object(target) and (self.deep or "<" in qualname):
+                return b"code:" + self.function_code_digest(target)  # deep mode, or a lambda / local function
+            if self.deep and isinstance(target, type) and is_user_object(target):
+                return self._record_class(target)
             ident = self.identify_by_name(target)
             if ident is not None:
                 return ident
@@ -344,12 +413,12 @@ class KeyBuilder:
         assumptions hold for this call.
         """
         reading = fp.strict
-        if bound is None:
-            assert raw_call is not None
-            return self._stream(fp, reading, None, raw_call)
-        if fp.guarded is not None and all(self._holds(kind, name, fp, bound) for kind, name in fp.assumptions):
+        if bound is not None and fp.guarded is not None and all(
+                self._holds(kind, name, fp, bound) for kind, name in fp.assumptions):
             reading = fp.guarded
-        return self._stream(fp, reading, bound, None)
+        if self.deep:
+            self._note_reachable(fp)
+        return self._stream(fp, reading, bound, raw_call)
 
     def _stream(self, fp: Fingerprint, reading: Reading, bound: Optional[Mapping[str, Any]],
                 raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> str:
@@ -371,7 +440,59 @@ class KeyBuilder:
         for name in reading.free_names:
             value = resolve_free_name(func, name)
             h.update(b"self" if _is_same_function(value, func) else self.reference_digest(value, chains.get(name, ())))
+        if self.deep:
+            self._stream_classes(h)
         return h.hexdigest()
+
+    # -- deep mode: classes ----------------------------------------------------------------
+
+    def _selected_members(self, cls: type, everything: bool) -> List[Tuple[str, Any]]:
+        return [(name, member) for name, member in sorted(vars(cls).items())
+                if name not in _CLASS_BOOKKEEPING and (everything or _is_dunder(name) or name in self.attributes)]
+
+    def _member_digest(self, member: Any) -> bytes:
+        if isinstance(member, (staticmethod, classmethod)):
+            member = member.__func__
+        if isinstance(member, property):
+            return b"property" + b"".join(self._member_digest(f) for f in (member.fget, member.fset, member.fdel)
+                                          if f is not None)
+        func = getattr(member, "func", None)  # functools.cached_property, partialmethod
+        if not isinstance(member, FunctionType) and isinstance(func, FunctionType):
+            member = func
+        if isinstance(member, FunctionType) and is_user_object(member):
+            return b"code:" + self.function_code_digest(member)
+        return self.hasher.digest(member)
+
+    def _stream_classes(self, h: Any) -> None:
+        """Add the digests of the user classes reached, once the reachable names are final."""
+        # Including a member can reach more code, hence more names and classes: iterate.
+        while True:
+            before = (len(self.classes), len(self.attributes), self.dynamic)
+            for cls in list(self.classes.values()):
+                for klass in cls.__mro__:
+                    if klass is not object and is_user_object(klass):
+                        for _, member in self._selected_members(klass, self._all_members(cls)):
+                            self._member_digest(member)
+            if (len(self.classes), len(self.attributes), self.dynamic) == before:
+                break
+        for cls in self.classes.values():
+            everything = self._all_members(cls)
+            h.update(f"|class {cls.__module__}.{cls.__qualname__}".encode())
+            for klass in cls.__mro__:
+                if klass is object:
+                    continue
+                if not is_user_object(klass):
+                    h.update(b"|base " + (self.identify_by_name(klass) or b"?"))
+                    continue
+                h.update(f"|mro {klass.__qualname__}".encode())
+                for name, member in self._selected_members(klass, everything):
+                    h.update(f"|{name}=".encode() + self._member_digest(member))
+
+    def _all_members(self, cls: type) -> bool:
+        """Every member counts when code we cannot read may call methods by name: a class with a
+        base from an installed package (scikit-learn calls ``transform``, torch ``forward``), or
+        reachable code that looks attributes up dynamically."""
+        return self.dynamic or any(k is not object and not is_user_object(k) for k in cls.__mro__)
 
     @staticmethod
     def _holds(kind: str, name: str, fp: Fingerprint, bound: Mapping[str, Any]) -> bool:

@@ -33,7 +33,7 @@ from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 2
+NORMALIZER_VERSION = 3
 
 
 class NormalizeError(ValueError):
@@ -68,7 +68,18 @@ def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Var
     code = _render(module, renamed.params, prefix, name_sensitive)
     chains = {k: tuple(v) for k, v in sorted(renamed.chains.items())}
     return Variant(code=code, params=tuple(renamed.params), free_names=tuple(renamed.free),
-                   attribute_chains=chains), sorted(set(assumptions))
+                   attribute_chains=chains, attributes=_attribute_names(module)), sorted(set(assumptions))
+
+
+def _attribute_names(module: cst.Module) -> Tuple[str, ...]:
+    names: Set[str] = set()
+
+    class V(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            names.add(node.attr.value)
+
+    module.visit(V())
+    return tuple(sorted(names))
 
 
 def _original_names(assumptions: List[Assumption], renamed, prefix: str, name_sensitive: bool) -> List[Assumption]:  # type: ignore[no-untyped-def]

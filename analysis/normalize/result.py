@@ -29,6 +29,9 @@ class Variant:
     params: Tuple[str, ...]
     free_names: Tuple[str, ...]
     attribute_chains: Dict[str, Tuple[Tuple[str, ...], ...]]
+    #: every attribute name the function reads or calls (``self.fit``, ``x.shape``): deep mode
+    #: uses them to decide which members of a user class the function can reach
+    attributes: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class NormalizedFunction:
                 params=tuple(v["params"]),
                 free_names=tuple(v["free_names"]),
                 attribute_chains={k: tuple(tuple(c) for c in cs) for k, cs in v["attribute_chains"].items()},
+                attributes=tuple(v.get("attributes", ())),
             )
 
         strict = variant(data["strict"])
