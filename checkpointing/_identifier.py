@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+import weakref
 from abc import ABC, abstractmethod
-from typing import Optional
+from typing import Any, Optional
 
 from ._config import defaults
 from ._context import FuncCallContext
 from ._hashing import new_hasher
 from ._identity import KeyBuilder
+from .exceptions import DynamicAccessWarning
 
 
 class FuncCallIdentifierBase(ABC):
@@ -44,5 +47,26 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase):
         try:
             bound = context.arguments
         except TypeError:
-            return builder.key(fp, None, (context.args, context.kwargs))
-        return builder.key(fp, bound)
+            key = builder.key(fp, None, (context.args, context.kwargs))
+        else:
+            key = builder.key(fp, bound)
+        if builder.dynamic_sites:
+            _warn_dynamic(context.func, builder.dynamic_sites)
+        return key
+
+
+_warned: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def _warn_dynamic(checkpointed: Any, sites: Any) -> None:
+    """Once per reachable function and process: say which line deep mode cannot follow."""
+    for func, line, what in sites:
+        if func in _warned:
+            continue
+        _warned.add(func)
+        warnings.warn_explicit(
+            f"deep mode cannot follow {what} in {func.__qualname__}() ({func.__code__.co_filename}:{line}), "
+            f"reached from checkpointed {getattr(checkpointed, '__qualname__', checkpointed)}(): code reached "
+            f"that way is not part of the key, so editing it will not invalidate cached results. Call it by "
+            f"name, or pass what it computes as an argument.",
+            DynamicAccessWarning, func.__code__.co_filename, line, module=func.__module__)

@@ -14,6 +14,7 @@ a dict of callbacks) is identified by its own canonical code and the values it r
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import dis
 import inspect
 import logging
@@ -152,12 +153,14 @@ def _statement_message(func: FunctionType, keyword: str, lines: Sequence[int]) -
 
 # -- fingerprints ----------------------------------------------------------------------------
 
-_fingerprints: "weakref.WeakKeyDictionary[FunctionType, Fingerprint]" = weakref.WeakKeyDictionary()
+_fingerprints: "weakref.WeakKeyDictionary[Any, Fingerprint]" = weakref.WeakKeyDictionary()
+_code_fingerprints: "weakref.WeakKeyDictionary[FunctionType, Fingerprint]" = weakref.WeakKeyDictionary()
 _lock = threading.RLock()
 
 
 def fingerprint(func: Callable[..., Any]) -> Fingerprint:
-    """The fingerprint of ``func`` (computed on first use, then cached for the process)."""
+    """The fingerprint of a checkpointed callable: its innermost function, with the decorator
+    layers around it keyed by their own code (user code) or name (library code)."""
     try:
         found = _fingerprints.get(func)  # type: ignore[arg-type]
     except TypeError:  # not weak-referenceable
@@ -166,15 +169,32 @@ def fingerprint(func: Callable[..., Any]) -> Fingerprint:
         return found
     inner, layers = _unwrap(func)
     with _lock:
-        found = _fingerprints.get(inner)
-        if found is None:
-            found = _compute_fingerprint(inner, layers)
-            _fingerprints[inner] = found
+        found = code_fingerprint(inner)
+        if layers:
+            found = dataclasses.replace(found, wrappers=b"".join(_layer_identity(layer) for layer in layers))
         try:
             _fingerprints[func] = found  # type: ignore[index]
         except TypeError:
             pass
         return found
+
+
+def code_fingerprint(func: FunctionType) -> Fingerprint:
+    """The fingerprint of exactly this function's code (never of what it wraps)."""
+    with _lock:
+        found = _code_fingerprints.get(func)
+        if found is None:
+            found = _compute_fingerprint(func)
+            _code_fingerprints[func] = found
+        return found
+
+
+def _layer_identity(layer: Any) -> bytes:
+    if getattr(layer, "__checkpointing__", False):
+        return b""
+    if isinstance(layer, FunctionType) and is_user_object(layer):
+        return b"layer-code:" + code_fingerprint(layer).strict.code_digest
+    return f"layer:{getattr(layer, '__module__', '?')}.{getattr(layer, '__qualname__', type(layer).__qualname__)};".encode()
 
 
 def _signature_info(func: FunctionType) -> Tuple[Optional[inspect.Signature], Optional[Tuple[str, ...]]]:
@@ -187,14 +207,12 @@ def _signature_info(func: FunctionType) -> Tuple[Optional[inspect.Signature], Op
     return sig, tuple(p.name for p in params) if simple else None
 
 
-def _compute_fingerprint(func: FunctionType, layers: List[Any]) -> Fingerprint:
+def _compute_fingerprint(func: FunctionType) -> Fingerprint:
     sig, simple = _signature_info(func)
-    wrappers = b"".join(
-        f"{getattr(layer, '__module__', '?')}.{getattr(layer, '__qualname__', type(layer).__qualname__)};".encode()
-        for layer in layers if not getattr(layer, "__checkpointing__", False)
-    )
+    wrappers = b""
     try:
-        source = inspect.getsource(func)
+        # from the code object: inspect.getsource(func) would follow __wrapped__ to another function
+        source = inspect.getsource(func.__code__)
         norm = _analysis_cache.normalized(source)
     except (OSError, TypeError) as exc:
         logger.debug("no source for %s (%s): identified by bytecode", func.__qualname__, exc)
@@ -252,6 +270,13 @@ def resolve_free_name(func: FunctionType, name: str) -> Any:
     return b.get(name, _MISSING)
 
 
+def _wrapped_function(func: Any) -> Optional[FunctionType]:
+    inner = getattr(func, "__wrapped__", None)
+    if isinstance(inner, MethodType):
+        inner = inner.__func__
+    return inner if isinstance(inner, FunctionType) and inner is not func else None
+
+
 def _is_same_function(value: Any, func: FunctionType) -> bool:
     seen = 0
     while value is not None and seen < 32:
@@ -299,8 +324,8 @@ class KeyBuilder:
     def identify_value(self, obj: Any) -> Optional[bytes]:
         if isinstance(obj, ModuleType):
             return self._module_identity(obj)
-        if isinstance(obj, FunctionType) and is_user_object(obj):
-            return b"code:" + self.function_code_digest(obj)
+        if isinstance(obj, FunctionType) and (is_user_object(obj) or _wrapped_function(obj) is not None):
+            return self.function_value_digest(obj)
         if isinstance(obj, MethodType) and isinstance(obj.__func__, FunctionType) and is_user_object(obj.__func__):
             return b"method:" + self.function_code_digest(obj.__func__) + self.hasher.digest(obj.__self__)
         if self.deep and isinstance(obj, type) and is_user_object(obj):
@@ -334,6 +359,14 @@ class KeyBuilder:
             self._keepalive.append(cls)
         return f"class:{cls.__module__}.{cls.__qualname__}".encode()
 
+    def function_value_digest(self, func: FunctionType) -> bytes:
+        """A function used as a value: its own code (user code) or name (library code), then,
+        through ``__wrapped__``, whatever it wraps: a library wrapper around a user function
+        (scikit-learn wraps ``transform``) must not hide the user function's code."""
+        own = b"code:" + self.function_code_digest(func) if is_user_object(func) else (self.identify_by_name(func) or b"?")
+        inner = _wrapped_function(func)
+        return own if inner is None else own + b"<" + self.function_value_digest(inner)
+
     def function_code_digest(self, func: FunctionType) -> bytes:
         """A user function as a value: its canonical code plus the values it reads."""
         memo = self._function_memo.get(id(func))
@@ -343,7 +376,7 @@ class KeyBuilder:
             return b"recursive:" + func.__qualname__.encode()
         self._active.add(id(func))
         try:
-            fp = fingerprint(func)
+            fp = code_fingerprint(func)
             self._note_reachable(fp)
             h = new_hasher(self.algorithm)
             h.update(fp.strict.code_digest + fp.wrappers)
@@ -377,8 +410,9 @@ class KeyBuilder:
         if getattr(value, "__checkpointing__", False) or isinstance(value, (FunctionType, BuiltinFunctionType, type)):
             target = getattr(value, "__wrapped__", value) if getattr(value, "__checkpointing__", False) else value
             qualname = getattr(target, "__qualname__", "")
-            if isinstance(target, FunctionType) and is_user_object(target) and (self.deep or "<" in qualname):
-                return b"code:" + self.function_code_digest(target)  # deep mode, or a lambda / local function
+            if isinstance(target, FunctionType) and (self.deep or "<" in qualname) and (
+                    is_user_object(target) or _wrapped_function(target) is not None):
+                return self.function_value_digest(target)  # deep mode, or a lambda / local function
             if self.deep and isinstance(target, type) and is_user_object(target):
                 return self._record_class(target)
             ident = self.identify_by_name(target)
@@ -459,8 +493,8 @@ class KeyBuilder:
         func = getattr(member, "func", None)  # functools.cached_property, partialmethod
         if not isinstance(member, FunctionType) and isinstance(func, FunctionType):
             member = func
-        if isinstance(member, FunctionType) and is_user_object(member):
-            return b"code:" + self.function_code_digest(member)
+        if isinstance(member, FunctionType):
+            return self.function_value_digest(member)
         return self.hasher.digest(member)
 
     def _stream_classes(self, h: Any) -> None:

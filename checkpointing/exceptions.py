@@ -14,7 +14,8 @@ handler would expect, so ``except ValueError`` still catches a misconfigured dec
     ├── CheckpointFailedWarning      on_error="warn": caching failed, the function ran uncached
     ├── HashFailedWarning            a value could not be hashed, the function ran uncached
     ├── ExpensiveOverheadWarning     reading plus saving took longer than computing
-    └── CorruptEntryWarning          a stored entry was damaged; treated as a miss and rewritten
+    ├── CorruptEntryWarning          a stored entry was damaged; treated as a miss and rewritten
+    └── DynamicAccessWarning         deep mode met code it cannot follow (getattr with a computed name, eval)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "CheckpointNotExist",
     "CheckpointWarning",
     "CorruptEntryWarning",
+    "DynamicAccessWarning",
     "ExpensiveOverheadWarning",
     "GlobalStatementError",
     "HashFailedWarning",
@@ -83,6 +85,10 @@ class HashFailedWarning(CheckpointWarning):
 
 class ExpensiveOverheadWarning(CheckpointWarning):
     """Retrieving plus saving took longer than running the function (plus 0.1 s)."""
+
+
+class DynamicAccessWarning(CheckpointWarning):
+    """Deep mode reached code it cannot follow statically; what is reached that way is not in the key."""
 
 
 class CorruptEntryWarning(CheckpointWarning):

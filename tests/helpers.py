@@ -14,7 +14,8 @@ from typing import Dict, List, Optional, Union
 from checkpointing.analysis import normalize_function
 
 _seeds = itertools.count(101)
-OUR_WARNINGS = ("CheckpointFailedWarning", "HashFailedWarning", "ExpensiveOverheadWarning", "CorruptEntryWarning")
+OUR_WARNINGS = ("CheckpointFailedWarning", "HashFailedWarning", "ExpensiveOverheadWarning", "CorruptEntryWarning",
+                "DynamicAccessWarning")
 
 
 def canonical(source: str) -> str:

@@ -56,3 +56,25 @@ def test_key_is_stable_and_depends_on_every_argument(tmp_path) -> None:
     f = load(tmp_path, "def f(a, b=2):\n    return a - b\n")
     assert key(f, 1) == key(f, 1, 2) == key(f, a=1, b=2)
     assert len({key(f, 1), key(f, 2), key(f, 1, 3), key(f, 1.0)}) == 4
+
+
+def test_dynamic_access_in_deep_mode_warns_once_naming_the_line(tmp_path) -> None:
+    import warnings
+
+    from checkpointing import DynamicAccessWarning
+
+    f = load(tmp_path, """
+def helper(obj, name):
+    return getattr(obj, name)
+
+def f(x):
+    return helper(x, "real")
+""")
+    ident = AutoFuncCallIdentifier(deep=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        k1 = ident.identify(FuncCallContext(f, (3,), {}))
+        k2 = ident.identify(FuncCallContext(f, (3,), {}))
+    messages = [str(w.message) for w in caught if issubclass(w.category, DynamicAccessWarning)]
+    assert k1 == k2 and len(messages) == 1
+    assert "`getattr()` with a computed attribute name in helper()" in messages[0] and ".py:3)" in messages[0]

@@ -4,7 +4,7 @@ import checkpointing
 
 EXPECTED = [
     "AutoFuncCallIdentifier", "CacheBase", "CheckpointError", "CheckpointFailedError", "CheckpointFailedWarning",
-    "CheckpointNotExist", "CheckpointWarning", "CorruptEntryWarning", "DecoratorCheckpoint",
+    "CheckpointNotExist", "CheckpointWarning", "CorruptEntryWarning", "DecoratorCheckpoint", "DynamicAccessWarning",
     "ExpensiveOverheadWarning", "FuncCallContext", "FuncCallIdentifierBase", "GlobalStatementError",
     "HashFailedWarning", "InMemoryLRUCache", "NonlocalStatementError", "PickleFileCache", "UnhashableValueError",
     "checkpoint", "defaults", "hash_anything",

@@ -1,0 +1,259 @@
+"""Deep mode: every form of reaching the user's own code (issue #3 sections 2 and 3), both ways.
+
+Each case is a small project and a sequence of edits; after each edit the script runs again in
+a fresh interpreter and the test checks whether the function recomputed and that its value
+equals an uncached run of the same version.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Dict, List, Tuple
+
+import pytest
+
+from tests.helpers import Project
+
+Edit = Tuple[str, str, str, str]  # (file, old text, new text, "skip" | "rerun")
+
+
+def main(body: str, call: str, prelude: str = "") -> str:
+    return ("from checkpointing import checkpoint\n" + textwrap.dedent(prelude) +
+            "\n\n@checkpoint(deep=True)\n" + textwrap.dedent(body) +
+            f'\n\nif __name__ == "__main__":\n    print("OUT", repr({call}))\n')
+
+
+FOO_CALLS_HELPER = '''
+def foo(x):
+    print("RUN")
+    return helper(x)
+'''
+
+CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
+    ("chain-of-helpers", {"main.py": main(FOO_CALLS_HELPER, "foo(3)", '''
+        def level3(v):
+            return v + 1
+
+        def level2(v):
+            return level3(v) * 2
+
+        def helper(v):
+            return level2(v) + 1
+        ''')}, [("main.py", "return level3(v) * 2", "return level3(v) * 2  # doubled", "skip"),
+                ("main.py", "return v + 1", "return v + 2", "rerun")]),
+    ("from-import", {"main.py": main(FOO_CALLS_HELPER, "foo(5)", "from helpers import helper"),
+                     "helpers.py": "def helper(v):\n    return v * 2\n\ndef other(v):\n    return v - 1\n"},
+     [("helpers.py", "return v - 1", "return v - 2", "skip"), ("helpers.py", "v * 2", "v * 3", "rerun")]),
+    ("module-attribute-call", {"main.py": main('''
+        def foo(x):
+            print("RUN")
+            return helpers.helper(x)
+        ''', "foo(5)", "import helpers"), "helpers.py": "def helper(v):\n    return v * 2\n"},
+     [("helpers.py", "return v * 2", "return (v\n            * 2)", "skip"), ("helpers.py", "v\n            * 2", "v * 4", "rerun")]),
+    ("package-relative-import", {"main.py": main('''
+        def foo(x):
+            print("RUN")
+            return core.run(x)
+        ''', "foo(2)", "from pkg import core"), "pkg/__init__.py": "",
+        "pkg/core.py": "from .util import twice\n\ndef run(v):\n    return twice(v) + 1\n",
+        "pkg/util.py": "def twice(v):\n    return v * 2\n"},
+     [("pkg/util.py", "v * 2", "v * 5", "rerun")]),
+    ("alias-and-star-import", {"main.py": main('''
+        def foo(x):
+            print("RUN")
+            return t(x) + other(x)
+        ''', "foo(2)", "from helpers import transform as t\nfrom helpers2 import *"),
+        "helpers.py": "def transform(v):\n    return v * 2\n", "helpers2.py": "def other(v):\n    return v + 10\n"},
+     [("helpers.py", "v * 2", "v * 3", "rerun"), ("helpers2.py", "v + 10", "v + 11", "rerun")]),
+    ("module-lambda", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", "helper = lambda v: v * 2")},
+     [("main.py", "v * 2", "v * 3", "rerun")]),
+    ("functools-partial", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        from functools import partial
+
+        def add(a, b):
+            return a + b
+
+        helper = partial(add, 5)
+        ''')}, [("main.py", "return a + b", "return a - b", "rerun"), ("main.py", "partial(add, 5)", "partial(add, 6)", "rerun")]),
+    ("dispatch-dict", {"main.py": main('''
+        def foo(x):
+            print("RUN")
+            return OPS["double"](x)
+        ''', "foo(2)", '''
+        def double(v):
+            return v * 2
+
+        OPS = {"double": double}
+        ''')}, [("main.py", "return v * 2", "return v * 20", "rerun")]),
+    ("function-as-default", {"main.py": main('''
+        def foo(x, fn=helper):
+            print("RUN")
+            return fn(x)
+        ''', "foo(2)", "def helper(v):\n    return v + 1\n")}, [("main.py", "v + 1", "v + 2", "rerun")]),
+    ("closure-from-factory", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        def make(k):
+            def scale(v):
+                return v * k
+            return scale
+
+        helper = make(3)
+        ''')}, [("main.py", "helper = make(3)", "helper = make(3)  # three", "skip"),
+                ("main.py", "make(3)", "make(4)", "rerun"), ("main.py", "v * k", "v * k + 1", "rerun")]),
+    ("user-decorator", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        import functools
+
+        def logged(fn):
+            @functools.wraps(fn)
+            def wrapper(*args):
+                return fn(*args)
+            return wrapper
+
+        @logged
+        def helper(v):
+            return v * 2
+        ''')}, [("main.py", "return v * 2", "return v * 7", "rerun"),
+                ("main.py", "return fn(*args)", "return fn(*args) + 1", "rerun")]),
+    ("class-members", {"main.py": main('''
+        def foo(x):
+            print("RUN")
+            m = Model.create(x)
+            return (m.fit(x), m.scaled, Model.twice(x), (m + m).w, Model.RATE)
+        ''', "foo(2)", '''
+        class Model:
+            RATE = 3
+
+            def __init__(self, w):
+                self.w = w
+
+            @classmethod
+            def create(cls, w):
+                return cls(w)
+
+            @staticmethod
+            def twice(v):
+                return v * 2
+
+            @property
+            def scaled(self):
+                return self.w * 10
+
+            def __add__(self, other):
+                return Model(self.w + other.w)
+
+            def fit(self, xs):
+                return xs * self.w
+
+            def describe(self):
+                return "model"
+        ''')}, [("main.py", 'return "model"', 'return "a model"', "skip"),
+                ("main.py", "self.w = w", "self.w = w + 1", "rerun"),
+                ("main.py", "return cls(w)", "return cls(w * 2)", "rerun"),
+                ("main.py", "return v * 2", "return v * 3", "rerun"),
+                ("main.py", "return self.w * 10", "return self.w * 11", "rerun"),
+                ("main.py", "Model(self.w + other.w)", "Model(self.w - other.w)", "rerun"),
+                ("main.py", "RATE = 3", "RATE = 4", "rerun")]),
+    ("inherited-and-self-methods", {"main.py": main('''
+        def foo(x):
+            print("RUN")
+            return Child().fit(x)
+        ''', "foo(2)", '''
+        class Base:
+            def fit(self, v):
+                return self._step(v) + 1
+
+            def _step(self, v):
+                return v * 2
+
+            def unused(self):
+                return 0
+
+        class Child(Base):
+            pass
+        ''')}, [("main.py", "return 0", "return 1", "skip"), ("main.py", "return v * 2", "return v * 3", "rerun"),
+                ("main.py", "return self._step(v) + 1", "return self._step(v) + 2", "rerun")]),
+    ("dataclass-default", {"main.py": main('''
+        def foo(x):
+            print("RUN")
+            return Config().k * x
+        ''', "foo(2)", "from dataclasses import dataclass\n\n@dataclass\nclass Config:\n    k: int = 2\n")},
+     [("main.py", "k: int = 2", "k: int = 3", "rerun")]),
+    ("method-on-argument", {"main.py": main('''
+        def foo(bar):
+            print("RUN")
+            bar.baz()
+            return bar.x
+        ''', "foo(Bar())", '''
+        class Bar:
+            def __init__(self):
+                self.x = 0
+
+            def baz(self):
+                self.x += 1
+
+            def other(self):
+                return 1
+        ''')}, [("main.py", "return 1", "return 2", "skip"), ("main.py", "self.x += 1", "pass", "rerun")]),
+    ("generator-recursion-mutual-recursion", {"main.py": main('''
+        def foo(n):
+            print("RUN")
+            return (sum(gen(n)), fact(n), is_even(n))
+        ''', "foo(4)", '''
+        def gen(n):
+            for i in range(n):
+                yield i * 2
+
+        def fact(n):
+            return 1 if n <= 1 else n * fact(n - 1)
+
+        def is_even(n):
+            return True if n == 0 else is_odd(n - 1)
+
+        def is_odd(n):
+            return False if n == 0 else is_even(n - 1)
+        ''')}, [("main.py", "yield i * 2", "yield i * 3", "rerun"), ("main.py", "return 1 if", "return 2 if", "rerun"),
+                ("main.py", "return False if n == 0", "return True if n == 0", "rerun")]),
+    ("global-in-other-module-read-by-helper", {"main.py": main(FOO_CALLS_HELPER, "foo(0.6)", "from helpers import helper"),
+        "helpers.py": "import config\n\ndef helper(v):\n    return v > config.THRESHOLD\n", "config.py": "THRESHOLD = 0.5\n"},
+     [("config.py", "THRESHOLD = 0.5", "THRESHOLD = 0.5\nOTHER = 1", "skip"), ("config.py", "THRESHOLD = 0.5", "THRESHOLD = 0.7", "rerun")]),
+    ("helper-renamed-consistently", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", "def helper(v):\n    return v * 2\n")},
+     [("main.py", "helper", "transform", "skip")]),
+    ("unreachable-helper-edited", {"main.py": main(FOO_CALLS_HELPER, "foo(2)",
+                                                   "def helper(v):\n    return v * 2\n\ndef unused(v):\n    return v\n")},
+     [("main.py", "return v\n", "return v + 1\n", "skip")]),
+    ("framework-subclass-method-called-by-library", {"main.py": main('''
+        def foo(n):
+            print("RUN")
+            X = [[float(i)] for i in range(n)]
+            y = [i % 2 for i in range(n)]
+            return make_pipeline(Shift(), LogisticRegression()).fit(X, y).predict(X).tolist()
+        ''', "foo(6)", '''
+        from sklearn.base import BaseEstimator, TransformerMixin
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        class Shift(BaseEstimator, TransformerMixin):
+            def fit(self, X, y=None):
+                return self
+
+            def transform(self, X):
+                return [[row[0] % 2] for row in X]
+        ''')}, [("main.py", "[[row[0] % 2] for row in X]", "[[0.0] for row in X]", "rerun")]),
+]
+
+
+@pytest.mark.parametrize("case_id, files, edits", CASES, ids=[c[0] for c in CASES])
+def test_deep_mode(project: Project, case_id: str, files: Dict[str, str], edits: List[Edit]) -> None:
+    project.write(files)
+    current = {k: textwrap.dedent(v) for k, v in files.items()}
+    assert project.run().ran
+    for n, (path, old, new, expected) in enumerate(edits, 1):
+        assert old in current[path], f"edit {n} of {case_id} does not apply"
+        current[path] = current[path].replace(old, new)
+        project.write({path: current[path]})
+        run = project.run()
+        fresh = Project(project.root / f"fresh{n}").write(current).run()
+        assert run.out == fresh.out, f"{case_id}, edit {n}: a stale value was served"
+        if expected == "skip":
+            assert run.skipped, f"{case_id}, edit {n} ({old!r} -> {new!r}) recomputed needlessly"
+        else:
+            assert run.ran, f"{case_id}, edit {n} ({old!r} -> {new!r}) was not recomputed"
