@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import time
 import warnings
 from typing import Any, Callable, Optional, TypeVar, Union, overload
 
+from . import _explain
 from ._config import defaults, validate_on_error
+from ._explain import Explanation
 from ._context import FuncCallContext
 from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
 from .exceptions import (
@@ -25,6 +28,7 @@ from .stores.base import CacheBase
 from .stores.pickle_file import PickleFileCache
 
 F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger("checkpointing")
 _OVERHEAD_TOLERANCE = 0.1
 
 
@@ -90,6 +94,46 @@ class DecoratorCheckpoint:
         failed = self._failed
         perf = time.perf_counter
 
+        function_id = f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}"
+        components = getattr(self.identifier, "components", None)
+
+        def explain(*args: Any, **kwargs: Any) -> Explanation:
+            """Why a call with these arguments would be served or recomputed, without running it."""
+            context = FuncCallContext(func, args, kwargs)
+            if components is None:
+                key = identify(context)
+                return Explanation(function_id, key, cache.contains(key), [])
+            key, parts = components(context)
+            previous = cache.latest(function_id)
+            explanation = Explanation(function_id, key, cache.contains(key), parts)
+            if previous is not None and previous.get("key") != key:
+                explanation.previous_key = previous.get("key")
+                bound = context.arguments if context.fingerprint.signature is not None else {}
+                explanation.changes = _explain.diff(_explain.from_json(previous.get("components")), parts, bound)
+            return explanation
+
+        def why_missed(key: str, args: Any, kwargs: Any) -> Optional[Explanation]:
+            """Before a save: what changed since this function's last entry (None if unknown)."""
+            if components is None:
+                return None
+            try:
+                explanation = explain(*args, **kwargs)
+            except Exception as exc:  # explaining must never break the user's program
+                logger.debug("could not explain the miss of %s: %s", function_id, exc)
+                return None
+            return explanation if explanation.key == key else None
+
+        def remember(explanation: Optional[Explanation]) -> None:
+            """After a save: log why the call missed, and keep its components for next time."""
+            if explanation is None:
+                return
+            explanation.cached = False
+            _explain.log_miss(explanation)
+            try:
+                cache.record_latest(function_id, explanation.key, _explain.to_json(explanation.components))
+            except Exception as exc:
+                logger.debug("could not record the latest entry of %s: %s", function_id, exc)
+
         def compute_and_save(key: Optional[str], args: Any, kwargs: Any, spent: float) -> Any:
             start = perf()
             result = func(*args, **kwargs)
@@ -97,6 +141,7 @@ class DecoratorCheckpoint:
             if key is None:
                 return result
             start = perf()
+            explanation = why_missed(key, args, kwargs)
             try:
                 cache.save_entry(key, result, {
                     "function": f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}",
@@ -104,6 +149,8 @@ class DecoratorCheckpoint:
                 })
             except Exception as exc:
                 failed(func, "saving the result", exc, result=result, has_result=True)
+            else:
+                remember(explanation)
             overhead = spent + perf() - start
             if overhead > run_time + _OVERHEAD_TOLERANCE:
                 _warn_at(func, f"checkpointing {getattr(func, '__qualname__', func)}() took longer than running it "
@@ -139,6 +186,7 @@ class DecoratorCheckpoint:
             return compute_and_save(key_of(args, kwargs), args, kwargs, 0.0)
 
         checkpointed.rerun = rerun  # type: ignore[attr-defined]
+        checkpointed.explain = explain  # type: ignore[attr-defined]
         checkpointed.__checkpointing__ = self  # type: ignore[attr-defined]
         return checkpointed  # type: ignore[return-value]
 

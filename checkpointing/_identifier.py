@@ -55,6 +55,17 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase):
         return key
 
 
+    def components(self, context: FuncCallContext) -> "tuple[str, list]":
+        """The key of the call and its components (see :mod:`checkpointing._explain`)."""
+        builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep, record=True)
+        fp = context.fingerprint
+        try:
+            key = builder.key(fp, context.arguments)
+        except TypeError:
+            key = builder.key(fp, None, (context.args, context.kwargs))
+        return key, list(builder.components or [])
+
+
 _warned: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 

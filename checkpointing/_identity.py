@@ -19,6 +19,7 @@ import dis
 import inspect
 import logging
 import os
+import sys
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -270,6 +271,16 @@ def resolve_free_name(func: FunctionType, name: str) -> Any:
     return b.get(name, _MISSING)
 
 
+def _explain_location(obj: Any, line: bool = True) -> str:
+    from ._explain import location
+
+    code = getattr(obj, "__code__", None)
+    if code is not None:
+        return location(code.co_filename, code.co_firstlineno if line else None)
+    module = sys.modules.get(getattr(obj, "__module__", "") or "")
+    return location(getattr(module, "__file__", "") or "")
+
+
 def _wrapped_function(func: Any) -> Optional[FunctionType]:
     inner = getattr(func, "__wrapped__", None)
     if isinstance(inner, MethodType):
@@ -308,9 +319,13 @@ class KeyBuilder:
     the very end, once it is final.
     """
 
-    def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False) -> None:
+    def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False,
+                 record: bool = False) -> None:
         self.algorithm = algorithm
         self.deep = deep
+        #: with record=True, the key's components (see _explain), for explaining misses
+        self.components: Optional[List[Any]] = [] if record else None
+        self._pickle_protocol = pickle_protocol
         self.hasher = ValueHasher(self.identify_value, pickle_protocol, algorithm)
         self._active: Set[int] = set()
         self._function_memo: Dict[int, bytes] = {}
@@ -383,11 +398,30 @@ class KeyBuilder:
             for name in fp.strict.free_names:
                 h.update(self.free_digest(fp, name, fp.strict.attribute_chains.get(name, ())))
             digest = h.digest()
+            self._record("helper", func.__qualname__, fp.strict.code_digest + fp.wrappers,
+                         _explain_location(func))
         finally:
             self._active.discard(id(func))
         self._function_memo[id(func)] = digest
         self._keepalive.append(func)
         return digest
+
+    def _record(self, kind: str, name: str, digest: bytes, where: str = "", value: Any = None,
+                show_value: bool = False) -> None:
+        if self.components is None:
+            return
+        from ._explain import Component, short_repr
+
+        shown = ""
+        if show_value:
+            shown = (getattr(value, "__qualname__", None) or short_repr(value)) if not isinstance(
+                value, (int, float, str, bytes, tuple, list, dict, set)) else short_repr(value)
+        self.components.append(Component(kind, name, digest.hex() if isinstance(digest, bytes) else str(digest),
+                                         where, shown))
+
+    def _value_digest(self, value: Any) -> bytes:
+        """A value's digest for a component (its own hasher: the key's aliasing memo is untouched)."""
+        return ValueHasher(self.identify_value, self._pickle_protocol, self.algorithm).digest(value)
 
     def _note_reachable(self, fp: Fingerprint) -> None:
         self.attributes.update(fp.attributes)
@@ -423,18 +457,27 @@ class KeyBuilder:
     def _chain_digest(self, module: ModuleType, chain: Sequence[str]) -> bytes:
         value: Any = module
         for i, attr in enumerate(chain):
+            holder = value
             value = getattr(value, attr, _MISSING)
             if value is _MISSING:
                 return b"missing"
             if not isinstance(value, ModuleType):
-                return self.reference_digest(value, [chain[i + 1:]] if i + 1 < len(chain) else [])
+                digest = self.reference_digest(value, [chain[i + 1:]] if i + 1 < len(chain) else [])
+                if self.components is not None and not isinstance(value, (FunctionType, type, BuiltinFunctionType)):
+                    from ._explain import location
+
+                    self._record("global", attr, digest, location(getattr(holder, "__file__", "") or ""), value, True)
+                return digest
         return self.reference_digest(value, [])
 
     def free_digest(self, fp: Fingerprint, name: str, chains: Sequence[Sequence[str]]) -> bytes:
         value = resolve_free_name(fp.func, name)
         if _is_same_function(value, fp.func):
             return b"self"
-        return self.reference_digest(value, chains)
+        digest = self.reference_digest(value, chains)
+        if self.components is not None and not isinstance(value, (FunctionType, type, ModuleType, BuiltinFunctionType)):
+            self._record("global", name, digest, _explain_location(fp.func, line=False), value, show_value=True)
+        return digest
 
     # -- the key of a call ------------------------------------------------------------------
 
@@ -458,11 +501,14 @@ class KeyBuilder:
                 raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> str:
         h = new_hasher(self.algorithm)
         h.update(KEY_FORMAT + reading.code_digest + b"|" + fp.wrappers + b"|")
+        self._record("code", fp.qualname, reading.code_digest + fp.wrappers, _explain_location(fp.func))
         feed = self.hasher.feed
         if bound is not None:
             for name in reading.params:
                 if name in bound:
                     feed(bound[name], h)
+                    if self.components is not None:
+                        self._record("argument", name, self._value_digest(bound[name]), "", bound[name], True)
                 else:
                     h.update(b"unbound")
         else:
@@ -472,8 +518,7 @@ class KeyBuilder:
         func = fp.func
         chains = reading.attribute_chains
         for name in reading.free_names:
-            value = resolve_free_name(func, name)
-            h.update(b"self" if _is_same_function(value, func) else self.reference_digest(value, chains.get(name, ())))
+            h.update(self.free_digest(fp, name, chains.get(name, ())))
         if self.deep:
             self._stream_classes(h)
         return h.hexdigest()
@@ -511,16 +556,23 @@ class KeyBuilder:
                 break
         for cls in self.classes.values():
             everything = self._all_members(cls)
-            h.update(f"|class {cls.__module__}.{cls.__qualname__}".encode())
-            for klass in cls.__mro__:
-                if klass is object:
-                    continue
-                if not is_user_object(klass):
-                    h.update(b"|base " + (self.identify_by_name(klass) or b"?"))
-                    continue
-                h.update(f"|mro {klass.__qualname__}".encode())
-                for name, member in self._selected_members(klass, everything):
-                    h.update(f"|{name}=".encode() + self._member_digest(member))
+            if self.components is not None:
+                part = new_hasher(self.algorithm)
+                self._class_parts(cls, everything, part)
+                self._record("class", cls.__qualname__, part.digest(), _explain_location(cls))
+            self._class_parts(cls, everything, h)
+
+    def _class_parts(self, cls: type, everything: bool, h: Any) -> None:
+        h.update(f"|class {cls.__module__}.{cls.__qualname__}".encode())
+        for klass in cls.__mro__:
+            if klass is object:
+                continue
+            if not is_user_object(klass):
+                h.update(b"|base " + (self.identify_by_name(klass) or b"?"))
+                continue
+            h.update(f"|mro {klass.__qualname__}".encode())
+            for name, member in self._selected_members(klass, everything):
+                h.update(f"|{name}=".encode() + self._member_digest(member))
 
     def _all_members(self, cls: type) -> bool:
         """Every member counts when code we cannot read may call methods by name: a class with a

@@ -28,6 +28,17 @@ class CacheBase(ABC):
         """
         self.save(context_id, result)
 
+    def contains(self, context_id: str) -> Optional[bool]:
+        """Whether an entry exists for ``context_id`` (None: this store cannot tell cheaply)."""
+        return None
+
+    def latest(self, function: str) -> Optional[Mapping[str, Any]]:
+        """The key and components of the last entry saved for ``function`` (for explaining misses)."""
+        return None
+
+    def record_latest(self, function: str, key: str, components: Any) -> None:
+        """Remember the key and components of the entry just saved for ``function``."""
+
     def synchronize_with(self, lock: Any) -> "SynchronizedCache":
         """A view of this store in which every save and retrieve holds ``lock`` (thread or process lock)."""
         return SynchronizedCache(self, lock)

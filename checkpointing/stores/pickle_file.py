@@ -15,6 +15,7 @@ entry may be missing or fail its checksum, which is again a miss.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import re
@@ -184,6 +185,33 @@ class PickleFileCache(CacheBase):
             warnings.warn(f"cache entry {path} could not be loaded: {type(exc).__name__}: {exc}; it is "
                           f"treated as a miss and will be overwritten", CorruptEntryWarning, stacklevel=3)
         raise CheckpointNotExist(str(path))
+
+    def contains(self, context_id: str) -> Optional[bool]:
+        return os.path.exists(self._path(context_id))
+
+    def _latest_path(self, function: str) -> str:
+        digest = xxhash.xxh3_128_hexdigest(function.encode("utf-8", "surrogatepass"))
+        return os.path.join(self._dir, "latest", digest + ".json")
+
+    def latest(self, function: str) -> Optional[Mapping[str, Any]]:
+        try:
+            with open(self._latest_path(function), encoding="utf-8") as f:
+                data = json.load(f)
+            return data if isinstance(data, dict) and data.get("function") == function else None
+        except (OSError, ValueError):
+            return None
+
+    def record_latest(self, function: str, key: str, components: Any) -> None:
+        path = self._latest_path(function)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump({"function": function, "key": key, "components": components}, f)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
     def metadata(self, context_id: str) -> Optional[dict]:
         """The metadata recorded with an entry, or None if there is no valid entry."""
