@@ -123,9 +123,8 @@ def _nondeterminism_hint(value: Any) -> str:
         if "random_state" in params and params["random_state"] is None:
             return (f"; it is a {type(value).__name__} whose random_state is None, so fitting it gives a different "
                     f"model on every run: pass random_state=<an int> where it is built")
-    return ("; if the script did not change, this value is not the same on every run (an unseeded random "
-            "number, a clock, an object whose content varies): make it reproducible, or checkpoint the "
-            "function that builds it")
+    # No guess otherwise: an argument usually changes because the caller passed something else.
+    return ""
 
 
 def to_json(components: Sequence[Component]) -> List[Dict[str, str]]:

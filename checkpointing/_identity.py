@@ -271,6 +271,16 @@ def resolve_free_name(func: FunctionType, name: str) -> Any:
     return b.get(name, _MISSING)
 
 
+#: deep mode follows call chains recursively, a few frames per function: a chain of a few
+#: hundred helpers would pass Python's default limit of 1000 and make the call run uncached
+_DEEP_RECURSION_LIMIT = 20_000
+
+
+def _allow_deep_recursion() -> None:
+    if sys.getrecursionlimit() < _DEEP_RECURSION_LIMIT:
+        sys.setrecursionlimit(_DEEP_RECURSION_LIMIT)
+
+
 def _explain_location(obj: Any, line: bool = True) -> str:
     from ._explain import location
 
@@ -398,8 +408,9 @@ class KeyBuilder:
             for name in fp.strict.free_names:
                 h.update(self.free_digest(fp, name, fp.strict.attribute_chains.get(name, ())))
             digest = h.digest()
-            self._record("helper", func.__qualname__, fp.strict.code_digest + fp.wrappers,
-                         _explain_location(func))
+            if self.components is not None:
+                self._record("helper", func.__qualname__, fp.strict.code_digest + fp.wrappers,
+                             _explain_location(func))
         finally:
             self._active.discard(id(func))
         self._function_memo[id(func)] = digest
@@ -495,13 +506,15 @@ class KeyBuilder:
             reading = fp.guarded
         if self.deep:
             self._note_reachable(fp)
+            _allow_deep_recursion()
         return self._stream(fp, reading, bound, raw_call)
 
     def _stream(self, fp: Fingerprint, reading: Reading, bound: Optional[Mapping[str, Any]],
                 raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> str:
         h = new_hasher(self.algorithm)
         h.update(KEY_FORMAT + reading.code_digest + b"|" + fp.wrappers + b"|")
-        self._record("code", fp.qualname, reading.code_digest + fp.wrappers, _explain_location(fp.func))
+        if self.components is not None:
+            self._record("code", fp.qualname, reading.code_digest + fp.wrappers, _explain_location(fp.func))
         feed = self.hasher.feed
         if bound is not None:
             for name in reading.params:

@@ -18,16 +18,19 @@ import time
 from pathlib import Path
 
 PIPELINE = '''\
+import logging
+
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from checkpointing import checkpoint
 
+logging.basicConfig(level=logging.INFO, format="why: %(message)s")  # explains each recomputation
 THRESHOLD = 0.5
 
 
-@checkpoint()
+@checkpoint(deep=True)
 def load_data(n_rows, seed):
     print("computed load_data")
     rng = np.random.default_rng(seed)
@@ -36,21 +39,21 @@ def load_data(n_rows, seed):
     return frame
 
 
-@checkpoint()
+@checkpoint(deep=True)
 def clean(frame):
     print("computed clean")
     kept = frame[frame["x1"].abs() < 3 * THRESHOLD * 2]
     return kept.reset_index(drop=True)
 
 
-@checkpoint()
+@checkpoint(deep=True)
 def fit(frame):
     print("computed fit")
     model = LogisticRegression(random_state=0)
     return model.fit(frame[["x1", "x2"]], frame["label"])
 
 
-@checkpoint()
+@checkpoint(deep=True)
 def evaluate(model, frame):
     print("computed evaluate")
     return float(model.score(frame[["x1", "x2"]], frame["label"]))
@@ -90,7 +93,9 @@ def run(folder: Path) -> "tuple[list[str], str, float]":
         sys.exit(f"the pipeline failed:\n{p.stdout}\n{p.stderr}")
     ran = [line.split()[1] for line in p.stdout.splitlines() if line.startswith("computed ")]
     result = [line for line in p.stdout.splitlines() if line.startswith("accuracy")][0]
-    return ran, result, elapsed
+    why = {line.split(":")[1].split(".")[-1]: line.split("because ", 1)[1]
+           for line in p.stderr.splitlines() if line.startswith("why: ") and "because " in line}
+    return ran, result, elapsed, why
 
 
 def main() -> int:
@@ -108,14 +113,15 @@ def main() -> int:
                 assert new != source, f"edit did not apply: {description}"
                 source = new
             (folder / "pipeline.py").write_text(source)
-            ran, result, elapsed = run(folder)
+            ran, result, elapsed, why = run(folder)
             print(f"== {description}  ({elapsed:.2f}s)")
             for step in STEPS:
-                print(f"   {step:<10} {'recomputed' if step in ran else 'from cache'}")
+                reason = f"  ({why[step]})" if step in why else ""
+                print(f"   {step:<10} {'recomputed' if step in ran else 'from cache'}{reason}")
             print(f"   {result}\n")
         print("What happened: an edit that cannot change a result (formatting, names, comments) is served from\n"
               "the cache; a change to code or to a value a step reads recomputes that step, and every step\n"
-              "whose arguments changed as a consequence recomputes too.")
+              "whose arguments changed as a consequence recomputes too. Each recomputation says why.")
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

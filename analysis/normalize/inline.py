@@ -26,7 +26,14 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import FunctionScope, MetadataWrapper, ParentNodeProvider, ScopeProvider
+from libcst.metadata import (
+    BuiltinScope,
+    FunctionScope,
+    GlobalScope,
+    MetadataWrapper,
+    ParentNodeProvider,
+    ScopeProvider,
+)
 
 from .result import Assumption
 
@@ -41,6 +48,7 @@ class _Scan:
         self.free_names = free_names
         self.guarded = guarded
         self.assumptions: List[Assumption] = []
+        self.blocked_by_module_attribute = False  # strict mode stopped at `np.sum`-like chain
 
     def seq(self, nodes: List[Optional[cst.CSTNode]]) -> int:
         for node in nodes:
@@ -63,9 +71,11 @@ class _Scan:
                 isinstance(e, cst.Element) for e in node.elements) else _STOP
         if isinstance(node, cst.Attribute):
             root = self._chain_root(node)
-            if root is not None and self.guarded and root.value in self.free_names:
-                self.assumptions.append(("module", root.value))
-                return _PURE
+            if root is not None and root.value in self.free_names:
+                if self.guarded:
+                    self.assumptions.append(("module", root.value))
+                    return _PURE
+                self.blocked_by_module_attribute = True
             return self._then_stop([node.value])
         # operations: operands are evaluated first, then the operation itself may run code
         if isinstance(node, cst.BinaryOperation):
@@ -187,10 +197,31 @@ class _Substitute(cst.CSTTransformer):
         return payload.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-def _one_pass(module: cst.Module, free_names: Set[str], guarded: bool) -> Tuple[cst.Module, List[Assumption], bool]:
-    wrapper = MetadataWrapper(module)
+class InlineResult:
+    def __init__(self, module: cst.Module, wrapper: MetadataWrapper, assumptions: List[Assumption],
+                 blocked: bool) -> None:
+        self.module = module
+        self.wrapper = wrapper  # metadata of ``module``, reusable by the next step
+        self.assumptions = assumptions
+        self.blocked_by_module_attribute = blocked
+
+
+def _free_names(scopes) -> Set[str]:  # type: ignore[no-untyped-def]
+    """Names read in the function that no scope of it binds (globals, closure variables, builtins)."""
+    free: Set[str] = set()
+    for scope in {id(s): s for s in scopes.values() if s is not None}.values():
+        for access in scope.accesses:
+            if not access.referents or all(isinstance(r.scope, (GlobalScope, BuiltinScope)) for r in access.referents):
+                if isinstance(access.node, cst.Name):
+                    free.add(access.node.value)
+    return free
+
+
+def _one_pass(wrapper: MetadataWrapper, guarded: bool) -> Tuple[Optional[cst.Module], List[Assumption], bool]:
     scopes = wrapper.resolve(ScopeProvider)
     parents = wrapper.resolve(ParentNodeProvider)
+    free_names = _free_names(scopes)
+    blocked = False
     plans: Dict[cst.CSTNode, Tuple[str, object]] = {}
     touched: Set[int] = set()
     assumptions: List[Assumption] = []
@@ -223,25 +254,31 @@ def _one_pass(module: cst.Module, free_names: Set[str], guarded: bool) -> Tuple[
             if id(line) in touched or id(nxt) in touched:
                 continue
             scan = _Scan(refs[0].node, free_names, guarded)
-            if scan.statement(nxt) != _FOUND:
+            found = scan.statement(nxt)
+            blocked = blocked or scan.blocked_by_module_attribute
+            if found != _FOUND:
                 continue
             plans[line] = ("remove", None)
             plans[refs[0].node] = ("replace", assign.value)
             touched.update({id(line), id(nxt)})
             assumptions.extend(scan.assumptions)
     if not plans:
-        return module, [], False
-    return wrapper.module.visit(_Substitute(plans)), assumptions, True
+        return None, [], blocked
+    return wrapper.module.visit(_Substitute(plans)), assumptions, blocked
 
 
-def inline_temporaries(module: cst.Module, free_names: Set[str], guarded: bool) -> Tuple[cst.Module, List[Assumption]]:
-    """Inline single-use temporaries until none is left; returns the module and the assumptions used."""
+def inline_temporaries(module: cst.Module, guarded: bool, allowed: bool = True) -> InlineResult:
+    """Inline single-use temporaries until none is left (none at all when not ``allowed``)."""
     assumptions: List[Assumption] = []
-    if _has_nonlocal(module):
-        return module, assumptions  # a nested function could rebind a local read before E
+    blocked = False
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # our own fresh tree: no copy needed
+    if not allowed or _has_nonlocal(module):
+        return InlineResult(module, wrapper, assumptions, blocked)  # nonlocal: a nested function could rebind a local read before E
     for _ in range(10_000):
-        module, used, changed = _one_pass(module, free_names, guarded)
-        assumptions.extend(used)
-        if not changed:
+        new, used, was_blocked = _one_pass(wrapper, guarded)
+        blocked = blocked or was_blocked
+        if new is None:
             break
-    return module, assumptions
+        assumptions.extend(used)
+        wrapper = MetadataWrapper(new, unsafe_skip_copy=True)
+    return InlineResult(wrapper.module, wrapper, assumptions, blocked)

@@ -53,22 +53,34 @@ def _render(module: cst.Module, params: List[str], prefix: str, name_sensitive: 
     return ast.unparse(tree)
 
 
-def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Variant, List[Assumption]]:
+def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Variant, List[Assumption], bool]:
+    """One canonical form; the flag says whether a guarded variant could differ from it."""
     assumptions: List[Assumption] = []
-    module = base
-    if not name_sensitive:
-        probe = rename(module, name_sensitive=True)  # names as written, to know what is free
-        module, used = inline_temporaries(module, set(probe.free), guarded)
-        assumptions += used
-    renamed = rename(module, name_sensitive)
+    inlined = inline_temporaries(base, guarded, allowed=not name_sensitive)
+    assumptions += inlined.assumptions
+    renamed = rename(inlined.module, name_sensitive, inlined.wrapper)
     module, prefix = renamed.module, renamed.prefix
     canonical_params = set(renamed.params) if name_sensitive else {f"{prefix}p{i}" for i in range(len(renamed.params))}
     module, used = canonicalize_augassign(module, canonical_params, renamed.locals, guarded)
     assumptions += _original_names(used, renamed, prefix, name_sensitive)
     code = _render(module, renamed.params, prefix, name_sensitive)
     chains = {k: tuple(v) for k, v in sorted(renamed.chains.items())}
-    return Variant(code=code, params=tuple(renamed.params), free_names=tuple(renamed.free),
-                   attribute_chains=chains, attributes=_attribute_names(module)), sorted(set(assumptions))
+    guard_could_help = inlined.blocked_by_module_attribute or _has_augassign(module)
+    return (Variant(code=code, params=tuple(renamed.params), free_names=tuple(renamed.free),
+                    attribute_chains=chains, attributes=_attribute_names(module)), sorted(set(assumptions)),
+            guard_could_help)
+
+
+def _has_augassign(module: cst.Module) -> bool:
+    found = False
+
+    class V(cst.CSTVisitor):
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            nonlocal found
+            found = True
+
+    module.visit(V())
+    return found
 
 
 def _attribute_names(module: cst.Module) -> Tuple[str, ...]:
@@ -108,15 +120,16 @@ def normalize_function(source: str) -> NormalizedFunction:
     except ValueError as exc:
         raise NormalizeError(str(exc)) from exc
     inspector = FunctionInspector()
-    MetadataWrapper(module).visit(inspector)
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(inspector)
     stripped = module.visit(Stripper()).visit(FlowSimplifier())
     sensitive = inspector.name_sensitive
-    strict, _ = _variant(stripped, sensitive, guarded=False)
+    strict, _, guard_could_help = _variant(stripped, sensitive, guarded=False)
     guarded: Optional[Variant] = None
     assumptions: Tuple[Assumption, ...] = ()
-    g, used = _variant(stripped, sensitive, guarded=True)
-    if used and g.code != strict.code:
-        guarded, assumptions = g, tuple(used)
+    if guard_could_help:
+        g, used, _ = _variant(stripped, sensitive, guarded=True)
+        if used and g.code != strict.code:
+            guarded, assumptions = g, tuple(used)
     return NormalizedFunction(
         name=function.name.value,
         strict=strict,

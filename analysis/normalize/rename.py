@@ -95,8 +95,9 @@ def _choose_prefix(kept: Set[str]) -> str:
     return prefix
 
 
-def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
-    wrapper = MetadataWrapper(module)
+def rename(module: cst.Module, name_sensitive: bool, wrapper: Optional[MetadataWrapper] = None) -> RenameResult:
+    """Rename ``module``'s function; ``wrapper``, if given, holds metadata of exactly ``module``."""
+    wrapper = wrapper if wrapper is not None else MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
     parents = wrapper.resolve(ParentNodeProvider)
     mod = wrapper.module

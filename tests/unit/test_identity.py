@@ -78,3 +78,17 @@ def f(x):
     messages = [str(w.message) for w in caught if issubclass(w.category, DynamicAccessWarning)]
     assert k1 == k2 and len(messages) == 1
     assert "`getattr()` with a computed attribute name in helper()" in messages[0] and ".py:3)" in messages[0]
+
+
+def test_deep_mode_follows_a_chain_longer_than_the_default_recursion_limit(tmp_path) -> None:
+    chain = "\n".join(f"def h{i}(v):\n    return h{i + 1}(v) + 1\n" for i in range(600))
+    f = load(tmp_path, chain + "\ndef h600(v):\n    return v\n\ndef f(x):\n    return h0(x)\n")
+    ident = AutoFuncCallIdentifier(deep=True)
+    assert ident.identify(FuncCallContext(f, (1,), {})) == ident.identify(FuncCallContext(f, (1,), {}))
+
+
+def test_deep_mode_identifies_installed_packages_with_their_version(tmp_path) -> None:
+    from checkpointing._identity import KeyBuilder
+
+    assert KeyBuilder(deep=True).identify_by_name(np.sum).startswith(b"name:numpy.sum@numpy==")
+    assert KeyBuilder(deep=False).identify_by_name(np.sum) == b"name:numpy.sum@"
