@@ -6,6 +6,7 @@ This package never imports the runtime (a test enforces it). Its names are loade
 that reading a cached :class:`NormalizedFunction` does not import libcst.
 """
 
+import importlib
 from typing import Any
 
 __all__ = [
@@ -19,12 +20,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("NormalizedFunction", "Variant", "Assumption"):
-        from .normalize import result
-
-        return getattr(result, name)
-    if name in ("normalize_function", "NormalizeError", "NORMALIZER_VERSION"):
-        from .normalize import pipeline
-
-        return getattr(pipeline, name)
+    if name in __all__:
+        # import_module, not `from . import normalize`: that would look the name up here again
+        return getattr(importlib.import_module(f"{__name__}.normalize"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

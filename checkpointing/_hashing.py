@@ -136,8 +136,6 @@ class ValueHasher:
             return sub.digest()
         except Exception as first:  # pickle raises many types; cloudpickle is the fallback
             try:
-                import cloudpickle
-
                 sub = new_hasher(self.algorithm)
                 _cloud_pickler(_HashWriter(sub), self.pickle_protocol, self).dump(obj)
                 return b"C" + sub.digest()

@@ -66,18 +66,6 @@ class Fingerprint:
     dynamic: Tuple[Tuple[int, str], ...] = ()
     signature: Optional[inspect.Signature] = None
     _simple_names: Optional[Tuple[str, ...]] = field(default=None, repr=False)
-    #: parameters and free names of all readings, with the attribute chains read from each
-    all_params: Tuple[str, ...] = field(default=(), init=False)
-    free_plan: Tuple[Tuple[str, Tuple[Tuple[str, ...], ...]], ...] = field(default=(), init=False)
-
-    def __post_init__(self) -> None:
-        readings = [self.strict] if self.guarded is None else [self.strict, self.guarded]
-        self.all_params = tuple(dict.fromkeys(p for r in readings for p in r.params))
-        chains: Dict[str, Tuple[Tuple[str, ...], ...]] = {}
-        for r in readings:
-            for name in r.free_names:
-                chains[name] = tuple(dict.fromkeys(chains.get(name, ()) + tuple(r.attribute_chains.get(name, ()))))
-        self.free_plan = tuple(chains.items())
 
     def bind(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Dict[str, Any]:
         """Bound arguments with defaults applied, by parameter name."""
@@ -528,7 +516,6 @@ class KeyBuilder:
             assert raw_call is not None
             h.update(b"raw")
             feed((tuple(raw_call[0]), dict(sorted(raw_call[1].items()))), h)
-        func = fp.func
         chains = reading.attribute_chains
         for name in reading.free_names:
             h.update(self.free_digest(fp, name, chains.get(name, ())))

@@ -9,7 +9,6 @@ step is a @checkpoint function that prints "computed <step>" when it really runs
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys

@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import (
     BuiltinScope,
     FunctionScope,
@@ -155,31 +156,16 @@ class _Scan:
         return _STOP
 
 
+_FORBIDDEN_IN_TEMPORARY = (m.Yield() | m.Await() | m.NamedExpr() | m.Lambda() | m.ListComp() | m.SetComp()
+                           | m.DictComp() | m.GeneratorExp())
+
+
 def _contains_forbidden(node: cst.CSTNode) -> bool:
-    found = False
-
-    class V(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            nonlocal found
-            if isinstance(n, (cst.Yield, cst.Await, cst.NamedExpr, cst.Lambda, cst.ListComp,
-                              cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-                found = True
-            return not found
-
-    node.visit(V())
-    return found
+    return bool(m.findall(node, _FORBIDDEN_IN_TEMPORARY))
 
 
 def _has_nonlocal(module: cst.Module) -> bool:
-    found = False
-
-    class V(cst.CSTVisitor):
-        def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-            nonlocal found
-            found = True
-
-    module.visit(V())
-    return found
+    return bool(m.findall(module, m.Nonlocal()))
 
 
 class _Substitute(cst.CSTTransformer):

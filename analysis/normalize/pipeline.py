@@ -22,6 +22,7 @@ import ast
 from typing import List, Optional, Set, Tuple
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import MetadataWrapper
 
 from .._source import parse_function
@@ -72,15 +73,7 @@ def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Var
 
 
 def _has_augassign(module: cst.Module) -> bool:
-    found = False
-
-    class V(cst.CSTVisitor):
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            nonlocal found
-            found = True
-
-    module.visit(V())
-    return found
+    return bool(m.findall(module, m.AugAssign()))
 
 
 def _attribute_names(module: cst.Module) -> Tuple[str, ...]:

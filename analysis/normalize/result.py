@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 #: An assumption a guarded rewrite relies on, checked at call time by the runtime:
 #: ``("plain", name)``   the argument or free variable ``name`` holds plain builtin data

@@ -7,7 +7,6 @@ again, and checks both *whether* the checkpointed function ran and *what it retu
 from __future__ import annotations
 
 import textwrap
-from typing import Dict, Optional
 
 import pytest
 

@@ -9,7 +9,6 @@ from typing import Any, Dict
 
 import pytest
 
-import checkpointing
 from checkpointing import (
     AutoFuncCallIdentifier,
     CacheBase,
@@ -24,7 +23,6 @@ from checkpointing import (
     HashFailedWarning,
     InMemoryLRUCache,
     NonlocalStatementError,
-    PickleFileCache,
     checkpoint,
     defaults,
 )
