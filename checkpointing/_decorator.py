@@ -135,18 +135,17 @@ class DecoratorCheckpoint:
                 logger.debug("could not record the latest entry of %s: %s", function_id, exc)
 
         def compute_and_save(key: Optional[str], args: Any, kwargs: Any, spent: float) -> Any:
+            # explained before running: the function may mutate its arguments
+            explanation = why_missed(key, args, kwargs) if key is not None else None
             start = perf()
             result = func(*args, **kwargs)
             run_time = perf() - start
             if key is None:
                 return result
             start = perf()
-            explanation = why_missed(key, args, kwargs)
             try:
-                cache.save_entry(key, result, {
-                    "function": f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}",
-                    "created": time.time(), "compute_time": run_time,
-                })
+                cache.save_entry(key, result, {"function": function_id, "created": time.time(),
+                                               "compute_time": run_time})
             except Exception as exc:
                 failed(func, "saving the result", exc, result=result, has_result=True)
             else:
