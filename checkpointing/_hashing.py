@@ -74,6 +74,8 @@ class ValueHasher:
     ``identify`` is asked first about functions, classes and modules (see ``_identity``).
     """
 
+    __slots__ = ("identify", "pickle_protocol", "algorithm", "_memo", "_keepalive")
+
     def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
                  algorithm: str = "xxh3_128") -> None:
         self.identify = identify

@@ -66,6 +66,14 @@ class Fingerprint:
     dynamic: Tuple[Tuple[int, str], ...] = ()
     signature: Optional[inspect.Signature] = None
     _simple_names: Optional[Tuple[str, ...]] = field(default=None, repr=False)
+    #: the first bytes of every key, per reading (computed once, not per call)
+    strict_prefix: bytes = field(default=b"", init=False, repr=False)
+    guarded_prefix: bytes = field(default=b"", init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.strict_prefix = KEY_FORMAT + self.strict.code_digest + b"|" + self.wrappers + b"|"
+        if self.guarded is not None:
+            self.guarded_prefix = KEY_FORMAT + self.guarded.code_digest + b"|" + self.wrappers + b"|"
 
     def bind(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Dict[str, Any]:
         """Bound arguments with defaults applied, by parameter name."""
@@ -144,17 +152,22 @@ def _statement_message(func: FunctionType, keyword: str, lines: Sequence[int]) -
 
 _fingerprints: "weakref.WeakKeyDictionary[Any, Fingerprint]" = weakref.WeakKeyDictionary()
 _code_fingerprints: "weakref.WeakKeyDictionary[FunctionType, Fingerprint]" = weakref.WeakKeyDictionary()
+_by_id: Dict[int, Tuple["weakref.ref[Any]", Fingerprint]] = {}
 _lock = threading.RLock()
 
 
 def fingerprint(func: Callable[..., Any]) -> Fingerprint:
     """The fingerprint of a checkpointed callable: its innermost function, with the decorator
     layers around it keyed by their own code (user code) or name (library code)."""
+    cached = _by_id.get(id(func))
+    if cached is not None and cached[0]() is func:  # the weak reference proves the id was not reused
+        return cached[1]
     try:
         found = _fingerprints.get(func)  # type: ignore[arg-type]
     except TypeError:  # not weak-referenceable
         found = None
     if found is not None:
+        _remember_by_id(func, found)
         return found
     inner, layers = _unwrap(func)
     with _lock:
@@ -165,7 +178,20 @@ def fingerprint(func: Callable[..., Any]) -> Fingerprint:
             _fingerprints[func] = found  # type: ignore[index]
         except TypeError:
             pass
+        else:
+            _remember_by_id(func, found)
         return found
+
+
+def _remember_by_id(func: Any, found: Fingerprint) -> None:
+    """The per-call fast path: a dict lookup by id, checked by a weak reference that drops the
+    entry when the function is collected."""
+    key = id(func)
+    try:
+        # the dict is bound here: at interpreter exit the module's globals may already be None
+        _by_id[key] = (weakref.ref(func, lambda _, table=_by_id: table.pop(key, None)), found)
+    except TypeError:
+        pass
 
 
 def code_fingerprint(func: FunctionType) -> Fingerprint:
@@ -316,6 +342,9 @@ class KeyBuilder:
     reachable attribute names grows while the key is computed, so class digests are added at
     the very end, once it is final.
     """
+
+    __slots__ = ("algorithm", "deep", "components", "_pickle_protocol", "hasher", "_active", "_function_memo",
+                 "_keepalive", "attributes", "classes", "dynamic", "dynamic_sites")
 
     def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False,
                  record: bool = False) -> None:
@@ -500,15 +529,16 @@ class KeyBuilder:
     def _stream(self, fp: Fingerprint, reading: Reading, bound: Optional[Mapping[str, Any]],
                 raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> str:
         h = new_hasher(self.algorithm)
-        h.update(KEY_FORMAT + reading.code_digest + b"|" + fp.wrappers + b"|")
-        if self.components is not None:
+        h.update(fp.strict_prefix if reading is fp.strict else fp.guarded_prefix)
+        recording = self.components is not None
+        if recording:
             self._record("code", fp.qualname, reading.code_digest + fp.wrappers, _explain_location(fp.func))
         feed = self.hasher.feed
         if bound is not None:
             for name in reading.params:
                 if name in bound:
                     feed(bound[name], h)
-                    if self.components is not None:
+                    if recording:
                         self._record("argument", name, self._value_digest(bound[name]), "", bound[name], True)
                 else:
                     h.update(b"unbound")
