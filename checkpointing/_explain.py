@@ -41,7 +41,8 @@ class Component:
 
     @property
     def ident(self) -> "tuple[str, str]":
-        return (self.kind, self.name)
+        # a global is one per module (its location is a file name, with no line to shift)
+        return (self.kind, f"{self.location}:{self.name}" if self.kind == "global" else self.name)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def diff(before: Sequence[Component], after: Sequence[Component], arguments: Dic
         b, a = old.get(ident), new.get(ident)
         if b is not None and a is not None and b.digest == a.digest:
             continue
-        changes.append(Change(ident[0], ident[1], _describe(b, a), b, a))
+        c = a or b
+        assert c is not None
+        changes.append(Change(c.kind, c.name, _describe(b, a), b, a))
     code_changed = any(c.kind != "argument" for c in changes)
     if changes and not code_changed:
         changes = [Change(c.kind, c.name, f"argument `{c.name}` changed while the code did not"

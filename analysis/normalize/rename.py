@@ -69,7 +69,8 @@ class _Apply(cst.CSTTransformer):
         return updated_node.with_changes(value=new) if new is not None else updated_node
 
 
-def _scope_of_binding(scopes, node: cst.Name, referents) -> Optional[Scope]:  # type: ignore[no-untyped-def]
+def _scope_of_binding(referents) -> Optional[Scope]:  # type: ignore[no-untyped-def]
+    """The one scope that binds a name (None when the assignments it may refer to disagree)."""
     bound = {id(r.scope): r.scope for r in referents}
     if len(bound) != 1:
         return None
@@ -145,7 +146,7 @@ def rename(module: cst.Module, name_sensitive: bool, wrapper: Optional[MetadataW
         for acc in scope.accesses:
             if not isinstance(acc.node, cst.Name):
                 continue
-            target = _scope_of_binding(scopes, acc.node, acc.referents)
+            target = _scope_of_binding(acc.referents)
             if target is None and acc.referents:
                 access_binding[acc.node] = ("ambiguous", acc.node.value)  # type: ignore[assignment]
             elif target is None or isinstance(target, (GlobalScope, BuiltinScope)):

@@ -23,6 +23,18 @@ def script(func: str, call: str = "foo(1)", prelude: str = "", decorator: str = 
     )
 
 
+def factory(captured: str) -> str:
+    """A module whose checkpointed function is a closure over ``captured``, made by ``make``."""
+    return f"""
+def make({captured}):
+    @checkpoint()
+    def inner(a):
+        print("RUN")
+        return a * {captured}
+    return inner
+"""
+
+
 FOO = '''
 def foo(a):
     print("RUN")
@@ -110,6 +122,16 @@ REUSES = [
                 total += v
             return total
         ''', call="foo((1, 2, 3))")),
+    ("inlined-temporary-into-module-function", script('''
+        def foo(a):
+            print("RUN")
+            y = a * 3
+            return m.fabs(y)
+        ''', prelude="import math as m"), script('''
+        def foo(a):
+            print("RUN")
+            return m.fabs(a * 3)
+        ''', prelude="import math as m")),
     ("reorder-parameters", script('''
         def foo(a, b):
             print("RUN")
@@ -146,25 +168,11 @@ REUSES = [
         def foo(a):
             print("RUN")
             return a
-        ''', call="make(3)(1)", prelude="""
-        def make(k):
-            @checkpoint()
-            def inner(a):
-                print("RUN")
-                return a * k
-            return inner
-        """), script('''
+        ''', call="make(3)(1)", prelude=factory("k")), script('''
         def foo(a):
             print("RUN")
             return a
-        ''', call="make(3)(1)", prelude="""
-        def make(factor):
-            @checkpoint()
-            def inner(a):
-                print("RUN")
-                return a * factor
-            return inner
-        """)),
+        ''', call="make(3)(1)", prelude=factory("factor"))),
 ]
 
 RECOMPUTES = [
@@ -181,21 +189,7 @@ RECOMPUTES = [
             print("RUN")
             return a + N
         ''', prelude="N = 6")),
-    ("closure-value-changed", script(FOO, call="make(3)(1)", prelude="""
-        def make(k):
-            @checkpoint()
-            def inner(a):
-                print("RUN")
-                return a * k
-            return inner
-        """), script(FOO, call="make(4)(1)", prelude="""
-        def make(k):
-            @checkpoint()
-            def inner(a):
-                print("RUN")
-                return a * k
-            return inner
-        """)),
+    ("closure-value-changed", script(FOO, call="make(3)(1)", prelude=factory("k")), script(FOO, call="make(4)(1)", prelude=factory("k"))),
     ("swap-operands", script('''
         def foo(a, b):
             print("RUN")
@@ -216,6 +210,38 @@ RECOMPUTES = [
             K = x + 1
             return K + K
         ''', prelude="K = 10")),
+    ("inline-across-property-with-side-effect", script('''
+        def foo(a):
+            print("RUN")
+            y = C.value * 10
+            return C.value + y
+        ''', prelude="""
+        class Counter:
+            def __init__(self):
+                self.n = 0
+
+            @property
+            def value(self):
+                self.n += 1
+                return self.n
+
+        C = Counter()
+        """), script('''
+        def foo(a):
+            print("RUN")
+            return C.value + C.value * 10
+        ''', prelude="""
+        class Counter:
+            def __init__(self):
+                self.n = 0
+
+            @property
+            def value(self):
+                self.n += 1
+                return self.n
+
+        C = Counter()
+        """)),
     ("int-vs-float-constant", script(FOO), script(FOO.replace("a + 1", "a + 1.0"))),
     ("is-none-vs-eq-none", script('''
         def foo(a):
