@@ -35,6 +35,20 @@ def make({captured}):
 """
 
 
+COUNTER = """
+class Counter:
+    def __init__(self):
+        self.n = 0
+
+    @property
+    def value(self):  # reading it has a side effect
+        self.n += 1
+        return self.n
+
+C = Counter()
+"""
+
+
 FOO = '''
 def foo(a):
     print("RUN")
@@ -215,33 +229,11 @@ RECOMPUTES = [
             print("RUN")
             y = C.value * 10
             return C.value + y
-        ''', prelude="""
-        class Counter:
-            def __init__(self):
-                self.n = 0
-
-            @property
-            def value(self):
-                self.n += 1
-                return self.n
-
-        C = Counter()
-        """), script('''
+        ''', prelude=COUNTER), script('''
         def foo(a):
             print("RUN")
             return C.value + C.value * 10
-        ''', prelude="""
-        class Counter:
-            def __init__(self):
-                self.n = 0
-
-            @property
-            def value(self):
-                self.n += 1
-                return self.n
-
-        C = Counter()
-        """)),
+        ''', prelude=COUNTER)),
     ("int-vs-float-constant", script(FOO), script(FOO.replace("a + 1", "a + 1.0"))),
     ("is-none-vs-eq-none", script('''
         def foo(a):
