@@ -23,12 +23,14 @@ import sys
 import threading
 import weakref
 from dataclasses import dataclass, field
+from functools import partial
 from types import BuiltinFunctionType, CodeType, FunctionType, MethodType, ModuleType
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 import xxhash
 
 from . import _analysis_cache
+from ._deep_plan import EQUAL, SAME, Plan, Recorder
 from ._hashing import ValueHasher, is_plain, new_hasher
 from ._usercode import is_user_module, is_user_object
 from .exceptions import GlobalStatementError, NonlocalStatementError
@@ -69,6 +71,8 @@ class Fingerprint:
     #: the first bytes of every key, per reading (computed once, not per call)
     strict_prefix: bytes = field(default=b"", init=False, repr=False)
     guarded_prefix: bytes = field(default=b"", init=False, repr=False)
+    #: deep mode: the plan of the last walk, per (reading, algorithm, protocol) (see _deep_plan)
+    plans: Dict[Tuple[bool, str, int], Plan] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.strict_prefix = KEY_FORMAT + self.strict.code_digest + b"|" + self.wrappers + b"|"
@@ -334,6 +338,30 @@ def _is_dunder(name: str) -> bool:
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
+# -- deep mode: how a plan reads values again (see _deep_plan) ----------------------------------
+
+
+def _read_chain(module: ModuleType, chain: Tuple[str, ...]) -> Any:
+    value: Any = module
+    for attr in chain:
+        value = getattr(value, attr, _MISSING)
+        if value is _MISSING:
+            break
+    return value
+
+
+def _mro(cls: type) -> Tuple[type, ...]:
+    return cls.__mro__
+
+
+def _reference_digester(chains: Sequence[Sequence[str]], builder: "KeyBuilder", value: Any) -> bytes:
+    return builder.reference_digest(value, chains)
+
+
+def _member_digester(builder: "KeyBuilder", value: Any) -> bytes:
+    return builder._member_digest(value)
+
+
 class KeyBuilder:
     """Computes the key of one call. One instance per call: it tracks aliasing and recursion.
 
@@ -344,7 +372,7 @@ class KeyBuilder:
     """
 
     __slots__ = ("algorithm", "deep", "components", "_pickle_protocol", "hasher", "_active", "_function_memo",
-                 "_keepalive", "attributes", "classes", "dynamic", "dynamic_sites")
+                 "_keepalive", "attributes", "classes", "dynamic", "dynamic_sites", "recorder")
 
     def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False,
                  record: bool = False) -> None:
@@ -361,6 +389,8 @@ class KeyBuilder:
         self.classes: Dict[int, type] = {}  # user classes reached, in order
         self.dynamic = False  # reachable code uses getattr with a computed name, eval, ...
         self.dynamic_sites: List[Tuple[FunctionType, int, str]] = []
+        #: deep mode: notes what the walk reads, to make a plan of it (see _deep_plan)
+        self.recorder: Optional[Recorder] = None
 
     # functions inside *values* are identified by their code
     def identify_value(self, obj: Any) -> Optional[bytes]:
@@ -407,6 +437,9 @@ class KeyBuilder:
         (scikit-learn wraps ``transform``) must not hide the user function's code."""
         own = b"code:" + self.function_code_digest(func) if is_user_object(func) else (self.identify_by_name(func) or b"?")
         inner = _wrapped_function(func)
+        if self.recorder is not None:
+            self.recorder.note(partial(getattr, func, "__wrapped__", None), getattr(func, "__wrapped__", None),
+                               kind=SAME)
         return own if inner is None else own + b"<" + self.function_value_digest(inner)
 
     def function_code_digest(self, func: FunctionType) -> bytes:
@@ -487,10 +520,18 @@ class KeyBuilder:
         for i, attr in enumerate(chain):
             holder = value
             value = getattr(value, attr, _MISSING)
+            if value is _MISSING or not isinstance(value, ModuleType) or i + 1 == len(chain):
+                rest = [tuple(chain[i + 1:])] if i + 1 < len(chain) else []
+                if self.recorder is not None:
+                    path = tuple(chain[:i + 1])
+                    reader = partial(getattr, module, path[0], _MISSING) if len(path) == 1 else partial(
+                        _read_chain, module, path)
+                    self.recorder.note(reader, value, partial(_reference_digester, rest),
+                                       key=("chain", id(module), path, tuple(rest)))
             if value is _MISSING:
                 return b"missing"
             if not isinstance(value, ModuleType):
-                digest = self.reference_digest(value, [chain[i + 1:]] if i + 1 < len(chain) else [])
+                digest = self.reference_digest(value, rest)
                 if self.components is not None and not isinstance(value, (FunctionType, type, BuiltinFunctionType)):
                     from ._explain import location
 
@@ -498,8 +539,32 @@ class KeyBuilder:
                 return digest
         return self.reference_digest(value, [])
 
+    def _note_free_name(self, func: FunctionType, name: str, value: Any, chains: Sequence[Sequence[str]]) -> None:
+        """Note how to read a free name again: the closure cell, the global or the builtin
+        (then also that no global of that name appeared), with C-level readers, as
+        resolve_free_name would."""
+        assert self.recorder is not None
+        note = self.recorder.note
+        digester = partial(_reference_digester, chains)
+        code = func.__code__
+        if name in code.co_freevars and func.__closure__ is not None:
+            note(partial(resolve_free_name, func, name), value, digester)
+            return
+        g = func.__globals__
+        how = tuple(tuple(c) for c in chains)  # the digest of a module depends on the chains read
+        if name in g:
+            note(partial(g.get, name, _MISSING), value, digester, key=("global", id(g), name, how))
+            return
+        note(partial(g.get, name, _MISSING), _MISSING, kind=SAME, key=("global", id(g), name, "absent"))
+        b = g.get("__builtins__", builtins)
+        if isinstance(b, ModuleType):
+            b = b.__dict__
+        note(partial(b.get, name, _MISSING), value, digester, key=("builtin", id(b), name, how))
+
     def free_digest(self, fp: Fingerprint, name: str, chains: Sequence[Sequence[str]]) -> bytes:
         value = resolve_free_name(fp.func, name)
+        if self.recorder is not None:
+            self._note_free_name(fp.func, name, value, chains)
         if _is_same_function(value, fp.func):
             return b"self"
         digest = self.reference_digest(value, chains)
@@ -546,12 +611,45 @@ class KeyBuilder:
             assert raw_call is not None
             h.update(b"raw")
             feed((tuple(raw_call[0]), dict(sorted(raw_call[1].items()))), h)
+        if self.deep:
+            h.update(self._reachable_digest(fp, reading))
+        else:
+            chains = reading.attribute_chains
+            for name in reading.free_names:
+                h.update(self.free_digest(fp, name, chains.get(name, ())))
+        return h.hexdigest()
+
+    def _reachable_digest(self, fp: Fingerprint, reading: Reading) -> bytes:
+        """Deep mode: the digest of all the code the function reaches and the values it reads.
+
+        The first call walks the graph and keeps a plan of what it read; later calls replay
+        the plan and walk again only when a read gives a different answer (see _deep_plan).
+        A plan is made when the arguments reach no user function (they may reach classes).
+        """
+        slot = (reading is fp.guarded, self.algorithm, self._pickle_protocol)
+        arg_classes = tuple(self.classes.values())
+        plannable = self.components is None and not self._function_memo
+        if plannable:
+            plan = fp.plans.get(slot)
+            if plan is not None and plan.matches(arg_classes) and plan.holds(self._probe()):
+                self.dynamic_sites.extend(plan.dynamic_sites)
+                return plan.digest
+            self.recorder = Recorder()
+        # its own hasher: what the code reads must not be encoded as back-references to arguments
+        self.hasher = ValueHasher(self.identify_value, self._pickle_protocol, self.algorithm)
+        h = new_hasher(self.algorithm)
         chains = reading.attribute_chains
         for name in reading.free_names:
             h.update(self.free_digest(fp, name, chains.get(name, ())))
-        if self.deep:
-            self._stream_classes(h)
-        return h.hexdigest()
+        self._stream_classes(h)
+        digest = h.digest()
+        if self.recorder is not None:
+            fp.plans[slot] = self.recorder.plan(digest, arg_classes, self, self._probe())
+            self.recorder = None
+        return digest
+
+    def _probe(self) -> "KeyBuilder":
+        return KeyBuilder(self._pickle_protocol, self.algorithm, deep=True)
 
     # -- deep mode: classes ----------------------------------------------------------------
 
@@ -594,6 +692,9 @@ class KeyBuilder:
 
     def _class_parts(self, cls: type, everything: bool, h: Any) -> None:
         h.update(f"|class {cls.__module__}.{cls.__qualname__}".encode())
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.note(partial(_mro, cls), cls.__mro__, kind=EQUAL)
         for klass in cls.__mro__:
             if klass is object:
                 continue
@@ -601,7 +702,12 @@ class KeyBuilder:
                 h.update(b"|base " + (self.identify_by_name(klass) or b"?"))
                 continue
             h.update(f"|mro {klass.__qualname__}".encode())
+            if recorder is not None:
+                members = vars(klass)  # a live view of the class's namespace
+                recorder.note(partial(frozenset, members), frozenset(members), kind=EQUAL)
             for name, member in self._selected_members(klass, everything):
+                if recorder is not None:
+                    recorder.note(partial(members.get, name, _MISSING), member, _member_digester)
                 h.update(f"|{name}=".encode() + self._member_digest(member))
 
     def _all_members(self, cls: type) -> bool:
