@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="a Python file")
     p.add_argument("function", nargs="*", help="only these functions (default: all)")
     p.set_defaults(run=_normalize)
+    from .analysis.lint import cli as lint_cli
+
+    p = sub.add_parser("lint", help="check checkpointed functions for stale-cache risks (static)",
+                       description=lint_cli.DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    lint_cli.add_arguments(p)
+    p.set_defaults(run=lint_cli.run)
     return parser
 
 

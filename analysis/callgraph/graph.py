@@ -1,0 +1,286 @@
+"""The project's call graph: names resolved across modules, in a networkx graph.
+
+Nodes are the project's functions and methods (``"pkg.mod:Model.fit"``), classes
+(``"pkg.mod:Model"``) and module-level variables (``"pkg.mod:DISPATCH"``); an edge means "may
+use". What a reference resolves to is a :class:`Target`: one of those nodes, or a name in the
+standard library or an installed package (``"numpy.random.rand"``), which is not followed.
+
+Reachability follows the edges, then methods by name: a call ``obj.fit()`` on something whose
+type is unknown reaches ``fit`` in every class already reached (and, when ``obj`` is a
+parameter without an annotation, in every class of the project that defines ``fit``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+
+import networkx as nx
+
+from .index import BUILTIN_NAMES, Chain, ClassInfo, FunctionInfo, ModuleIndex, Reference, Span
+
+#: methods that run when a class is used: constructing, calling, comparing, printing
+_CLASS_HOOKS = ("__init__", "__new__", "__post_init__", "__init_subclass__", "__call__")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "function", "class", "variable", "module", "external", "builtin", "unknown"
+    name: str  # node id ("mod:qualname") for project code, dotted name for the rest
+    module: Optional[str] = None  # the project module defining it
+
+    @property
+    def in_project(self) -> bool:
+        return self.kind in ("function", "class", "variable")
+
+
+def node_id(module: str, qualname: str) -> str:
+    return f"{module}:{qualname}"
+
+
+class CallGraph:
+    """The call graph of a set of modules (the files of one lint run, or of one project)."""
+
+    def __init__(self, modules: Iterable[ModuleIndex]) -> None:
+        self.modules: Dict[str, ModuleIndex] = {m.name: m for m in modules}
+        self.graph = nx.DiGraph()
+        self._methods_by_name: Dict[str, List[str]] = {}
+        # resolution is asked the same questions many times (every call of every reachable function)
+        self._resolved: Dict[Tuple[str, Chain], Tuple[Target, Chain]] = {}
+        self._mros: Dict[str, List[ClassInfo]] = {}
+        self._found_methods: Dict[Tuple[str, str], Optional[str]] = {}
+        self._adjacent: Optional[Dict[str, Tuple[Tuple[str, ...], FrozenSet[str], bool]]] = None
+        for module in self.modules.values():
+            for info in module.functions.values():
+                self.graph.add_node(node_id(module.name, info.qualname), kind="function")
+            for cls in module.classes.values():
+                self.graph.add_node(node_id(module.name, cls.name), kind="class")
+                for method, qualname in cls.methods.items():
+                    self._methods_by_name.setdefault(method, []).append(node_id(module.name, qualname))
+            for var in module.variables:
+                if module.top_level_binding(var) == "variable":
+                    self.graph.add_node(node_id(module.name, var), kind="variable")
+        for module in self.modules.values():
+            self._add_edges(module)
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def resolve(self, module: str, chain: Chain) -> Tuple[Target, Chain]:
+        """What ``chain`` written in ``module`` refers to, and the part of the chain after it."""
+        key = (module, chain)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(module, chain, 0)
+        return found
+
+    def _resolve(self, module: str, chain: Chain, _depth: int) -> Tuple[Target, Chain]:
+        index = self.modules.get(module)
+        head, rest = chain[0], chain[1:]
+        if index is None or _depth > 20:
+            return Target("external", ".".join(chain)), ()
+        kind = index.top_level_binding(head)
+        if kind == "function":
+            return Target("function", node_id(module, head), module), rest
+        if kind == "class":
+            if rest and rest[0] in index.classes[head].methods:
+                return Target("function", node_id(module, f"{head}.{rest[0]}"), module), rest[1:]
+            return Target("class", node_id(module, head), module), rest
+        if kind == "variable":
+            return Target("variable", node_id(module, head), module), rest
+        if kind == "import":
+            imp = index.imports[head]
+            if imp.name is None:
+                return self._in_module(imp.module, rest, _depth)
+            if imp.module in self.modules:
+                target, left = self._resolve(imp.module, (imp.name, *rest), _depth + 1)
+                if target.kind != "unknown":
+                    return target, left
+            submodule = f"{imp.module}.{imp.name}"
+            if submodule in self.modules:
+                return self._in_module(submodule, rest, _depth)
+            return Target("external", ".".join((imp.module, imp.name, *rest))), ()
+        for star in index.star_imports:
+            if star in self.modules and self.modules[star].top_level_binding(head) is not None:
+                return self._resolve(star, chain, _depth + 1)
+        if head in BUILTIN_NAMES:
+            return Target("builtin", ".".join(("builtins", *chain))), ()
+        return Target("unknown", ".".join(chain)), ()
+
+    def _in_module(self, module: str, rest: Chain, depth: int) -> Tuple[Target, Chain]:
+        """A chain continuing after a module object: ``helpers.clean``, ``pkg.sub.f``."""
+        while rest and f"{module}.{rest[0]}" in self.modules and (
+                module not in self.modules or self.modules[module].top_level_binding(rest[0]) in (None, "import")):
+            module, rest = f"{module}.{rest[0]}", rest[1:]
+        if module in self.modules:
+            if not rest:
+                return Target("module", module, module), ()
+            return self._resolve(module, rest, depth + 1)
+        return Target("external", ".".join((module, *rest))), ()
+
+    def qualified_name(self, module: str, chain: Chain) -> Optional[str]:
+        """The dotted name of a standard-library or installed-package object, or None."""
+        target, _ = self.resolve(module, chain)
+        if target.kind in ("external", "builtin"):
+            return target.name
+        return None
+
+    def resolve_class(self, module: str, chain: Chain) -> Optional[ClassInfo]:
+        target, rest = self.resolve(module, chain)
+        if target.kind == "class" and not rest:
+            mod, name = target.name.split(":")
+            return self.modules[mod].classes[name]
+        return None
+
+    def function(self, node: str) -> Optional[FunctionInfo]:
+        module, qualname = node.split(":", 1)
+        index = self.modules.get(module)
+        return index.functions.get(qualname) if index is not None else None
+
+    def definition(self, node: str) -> Tuple[str, Span]:
+        """File and span of a project node's definition."""
+        module, qualname = node.split(":", 1)
+        index = self.modules[module]
+        if qualname in index.functions:
+            return index.path, index.functions[qualname].span
+        if qualname in index.classes:
+            return index.path, Span.of(index.classes[qualname].node)
+        return index.path, index.variable_spans[qualname]
+
+    def mro(self, cls: ClassInfo) -> List[ClassInfo]:
+        """The class and its project bases, depth first (enough to find a method by name)."""
+        key = node_id(cls.module, cls.name)
+        found = self._mros.get(key)
+        if found is None:
+            found = self._mros[key] = self._bases(cls, set())
+        return found
+
+    def _bases(self, cls: ClassInfo, seen: Set[str]) -> List[ClassInfo]:
+        key = node_id(cls.module, cls.name)
+        if key in seen:
+            return []
+        seen.add(key)
+        found = [cls]
+        for base in cls.bases:
+            base_info = self.resolve_class(cls.module, base)
+            if base_info is not None:
+                found.extend(self._bases(base_info, seen))
+        return found
+
+    def find_method(self, cls: ClassInfo, name: str) -> Optional[str]:
+        key = (node_id(cls.module, cls.name), name)
+        if key not in self._found_methods:
+            self._found_methods[key] = next((node_id(k.module, k.methods[name]) for k in self.mro(cls)
+                                             if name in k.methods), None)
+        return self._found_methods[key]
+
+    def methods_named(self, name: str) -> List[str]:
+        """Every project method called ``name``."""
+        return self._methods_by_name.get(name, [])
+
+    # -- edges --------------------------------------------------------------------------------
+
+    def _add_edges(self, module: ModuleIndex) -> None:
+        g = self.graph
+        for info in module.functions.values():
+            source = node_id(module.name, info.qualname)
+            for ref in info.references:
+                target, _ = self.resolve(module.name, ref.chain)
+                if target.in_project:
+                    g.add_edge(source, target.name)
+            cls = module.classes.get(info.class_name) if info.class_name else None
+            for call in info.method_calls:
+                found = None
+                if cls is not None and call.receiver in ("self", "cls"):
+                    found = self.find_method(cls, call.method)
+                elif call.receiver in info.params and info.params[call.receiver] is not None:
+                    annotated = self.resolve_class(module.name, info.params[call.receiver])  # type: ignore[arg-type]
+                    found = self.find_method(annotated, call.method) if annotated is not None else None
+                if found is not None:
+                    g.add_edge(source, found)
+                else:
+                    demands = g.nodes[source].setdefault("demands", set())
+                    demands.add(call.method)
+                    if call.receiver in info.params and call.receiver not in ("self", "cls"):
+                        for method in self.methods_named(call.method):
+                            g.add_edge(source, method)
+        for cls in module.classes.values():
+            source = node_id(module.name, cls.name)
+            for hook in _CLASS_HOOKS:
+                found = self.find_method(cls, hook)
+                if found is not None:
+                    g.add_edge(source, found)
+            for base in cls.bases:
+                base_info = self.resolve_class(module.name, base)
+                if base_info is not None:
+                    g.add_edge(source, node_id(base_info.module, base_info.name))
+            for stmt in cls.node.body:  # class attributes: ``handler = staticmethod(f)``, dataclass defaults
+                if not hasattr(stmt, "body"):
+                    for ref in _statement_references(stmt):
+                        target, _ = self.resolve(module.name, ref.chain)
+                        if target.in_project:
+                            g.add_edge(source, target.name)
+        for var, refs in module.variables.items():
+            if module.top_level_binding(var) != "variable":
+                continue
+            source = node_id(module.name, var)
+            for ref in refs:
+                target, _ = self.resolve(module.name, ref.chain)
+                if target.in_project and target.name != source:
+                    g.add_edge(source, target.name)
+
+    # -- reachability -------------------------------------------------------------------------
+
+    def _adjacency(self) -> Dict[str, Tuple[Tuple[str, ...], FrozenSet[str], bool]]:
+        """Per node: successors (sorted), method names it calls on unknown objects, is a class."""
+        if self._adjacent is None:
+            g = self.graph
+            self._adjacent = {node: (tuple(sorted(g.successors(node), reverse=True)),
+                                     frozenset(data.get("demands", ())), data.get("kind") == "class")
+                              for node, data in g.nodes(data=True)}
+        return self._adjacent
+
+    def reachable(self, start: str) -> List[str]:
+        """Every node ``start`` may use, itself included, in a stable order."""
+        adjacent = self._adjacency()
+        seen: Set[str] = set()
+        order: List[str] = []
+        demands: Set[str] = set()
+        classes: List[str] = []
+        pending = [start]
+        while pending:
+            while pending:
+                node = pending.pop()
+                if node in seen or node not in adjacent:
+                    continue
+                seen.add(node)
+                order.append(node)
+                successors, wanted, is_class = adjacent[node]
+                demands |= wanted
+                if is_class:
+                    classes.append(node)
+                pending.extend(successors)
+            for cls_node in sorted(classes):  # methods called by name on instances of reached classes
+                module, name = cls_node.split(":")
+                cls = self.modules[module].classes[name]
+                for method in sorted(demands):
+                    found = self.find_method(cls, method)
+                    if found is not None and found not in seen:
+                        pending.append(found)
+        return order
+
+    def reachable_functions(self, start: str) -> Iterator[FunctionInfo]:
+        for node in self.reachable(start):
+            info = self.function(node)
+            if info is not None:
+                yield info
+
+    def cycles(self) -> List[List[str]]:
+        """Groups of mutually recursive nodes (strongly connected components of two or more)."""
+        return [sorted(c) for c in nx.strongly_connected_components(self.graph) if len(c) > 1]
+
+
+def _statement_references(stmt: object) -> List[Reference]:
+    from .index import _value_references
+
+    value = getattr(stmt, "value", None)
+    return _value_references(value) if value is not None else []

@@ -1,0 +1,115 @@
+"""``[tool.checkpointing.lint]`` in the nearest ``pyproject.toml``, and rule selection."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+KEYS = ("select", "ignore", "exclude", "per-file-ignores")
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says where and how to fix it."""
+
+
+@dataclass
+class LintConfig:
+    select: List[str] = field(default_factory=lambda: ["CKP"])
+    ignore: List[str] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=list)
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    source: Optional[str] = None  # the pyproject.toml it came from
+    root: str = "."  # per-file-ignores and exclude patterns are relative to this directory
+
+    def enabled(self, code: str, path: Optional[str] = None) -> bool:
+        """Is ``code`` selected (the most specific prefix wins, as in ruff) and not ignored for ``path``?"""
+        ignore = list(self.ignore)
+        if path is not None:
+            for pattern, codes in self.per_file_ignores.items():
+                if matches(path, pattern, self.root):
+                    ignore.extend(codes)
+        return _specificity(code, self.select) > _specificity(code, ignore)
+
+
+def _specificity(code: str, prefixes: Iterable[str]) -> int:
+    """Length of the longest prefix of ``code`` in ``prefixes`` (0: none; ``ALL`` matches everything)."""
+    best = 0
+    for prefix in prefixes:
+        if prefix == "ALL":
+            best = max(best, 1)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix) + 1)
+    return best
+
+
+def matches(path: str, pattern: str, root: str = ".") -> bool:
+    """Does a file path match a glob pattern: against its path relative to ``root``, or its name?"""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, os.path.abspath(root)).replace(os.sep, "/")
+    pattern = pattern.rstrip("/")
+    return any(fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(candidate, pattern + "/*")
+               for candidate in (relative, os.path.basename(absolute), path.replace(os.sep, "/")))
+
+
+def find_pyproject(start: str) -> Optional[str]:
+    directory = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _codes(value: Any, where: str) -> List[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of rule codes such as [\"CKP001\", \"CKP1\"], got {value!r}")
+    return [v.strip().upper() for v in value]
+
+
+def load_config(start: str = ".") -> LintConfig:
+    """The configuration from the ``pyproject.toml`` nearest to ``start`` (defaults if none)."""
+    path = find_pyproject(start)
+    if path is None:
+        return LintConfig()
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it: {exc}") from exc
+    section = data.get("tool", {}).get("checkpointing", {}).get("lint")
+    if section is None:
+        return LintConfig(source=path, root=os.path.dirname(path))
+    where = f"{path}: [tool.checkpointing.lint]"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = sorted(set(section) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; the keys are {', '.join(KEYS)}")
+    config = LintConfig(source=path, root=os.path.dirname(path))
+    if "select" in section:
+        config.select = _codes(section["select"], f"{where} select")
+    if "ignore" in section:
+        config.ignore = _codes(section["ignore"], f"{where} ignore")
+    if "exclude" in section:
+        exclude = section["exclude"]
+        if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+            raise ConfigError(f"{where} exclude must be a list of glob patterns, got {exclude!r}")
+        config.exclude = list(exclude)
+    pfi = section.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise ConfigError(f"{where} per-file-ignores must be a table of \"glob\" = [\"CODE\", ...]")
+    config.per_file_ignores = {k: _codes(v, f"{where} per-file-ignores.{k}") for k, v in pfi.items()}
+    return config

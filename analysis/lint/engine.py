@@ -1,0 +1,155 @@
+"""The lint run: find files, parse each once, build the call graph, run every rule, filter.
+
+Never imports or runs the linted code (CKP105 imports installed packages to read a class's
+signature, nothing else).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from ..callgraph import CallGraph, FunctionInfo, Project, SourceFile, Span
+from .checkpointed import Checkpointed, find_checkpointed, sets_deep_default
+from .config import LintConfig
+from .discover import discover
+from .finding import Finding
+from .noqa import Suppressions, suppressions
+from .rules import BY_CODE, RULES, RuleContext
+from .rules.base import CallRule, Hit, Rule
+
+#: the rule whose findings hide the others' on the same expression
+_DYNAMIC = "CKP003"
+
+
+@dataclass
+class LintResult:
+    findings: List[Finding] = field(default_factory=list)
+    files: int = 0
+    lines: int = 0
+    checkpointed: int = 0
+
+
+def display_path(path: str) -> str:
+    """Relative to the current directory when below it, else absolute."""
+    relative = os.path.relpath(os.path.abspath(path))
+    return path if relative.startswith("..") else relative
+
+
+def lint_paths(paths: Sequence[str], config: Optional[LintConfig] = None) -> LintResult:
+    config = config or LintConfig()
+    files = [SourceFile(p, display_path(p)) for p in discover(paths or ["."], config.exclude, config.root)]
+    return lint_files(files, config)
+
+
+def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
+    project = Project(files)
+    result = LintResult(files=len(project.files), lines=sum(len(f.lines) for f in project.files))
+    by_path: Dict[str, SourceFile] = {os.path.abspath(f.path): f for f in project.files}
+    raw: List[Finding] = []
+    for source in project.files:
+        if source.syntax_error is not None:
+            line, col, message = source.syntax_error
+            rule = BY_CODE["CKP900"]
+            raw.append(Finding(source.display, line, source.column(line, col) + 1, line, source.column(line, col) + 1,
+                               rule.code, rule.name, f"syntax error: {message}"))
+    # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it: its root
+    deep_roots = {f.root for f in project.files if f.index is not None and sets_deep_default(f.index.tree)}
+    rules = [rule for rule in RULES if config.enabled(rule.code) or config.per_file_ignores]
+    checkers: Dict[str, _Checker] = {}
+    for source in project.files:
+        if source.index is None:
+            continue
+        checker = checkers.get(source.root)
+        if checker is None:
+            checker = checkers[source.root] = _Checker(project.graph_for(source.root), rules, by_path)
+        for checkpointed in find_checkpointed(checker.graph, source.index, source.path, source.root in deep_roots):
+            result.checkpointed += 1
+            raw.extend(checker.check(checkpointed, source))
+    result.findings = _filter(raw, by_path, config)
+    return result
+
+
+class _Checker:
+    """Runs the rules over the checkpointed functions of one root.
+
+    A call rule's hits in a function do not depend on who reaches it: each function is checked
+    once, in one pass over its calls for all call rules, and a hit already reported (for an
+    earlier checkpointed function) is not built again.
+    """
+
+    def __init__(self, graph: CallGraph, rules: List[Rule], by_path: Dict[str, SourceFile]) -> None:
+        self.graph = graph
+        self.own_rules = [r for r in rules if not isinstance(r, CallRule)]
+        self.call_rules = [r for r in rules if isinstance(r, CallRule)]
+        self.by_path = by_path
+        self._function_hits: Dict[int, List[Tuple[Rule, Hit]]] = {}
+        self._reported: Set[Tuple[int, Span, str]] = set()
+
+    def _hits_in(self, context: RuleContext, info: FunctionInfo) -> List[Tuple[Rule, Hit]]:
+        found = self._function_hits.get(id(info))
+        if found is None:
+            calls = Rule.calls(info)
+            found = self._function_hits[id(info)] = [(rule, hit) for rule in self.call_rules
+                                                     for hit in rule.check_function(context, info, calls)]
+        return found
+
+    def check(self, checkpointed: Checkpointed, home: SourceFile) -> List[Finding]:
+        context = RuleContext(checkpointed, self.graph)
+        mode = "deep" if checkpointed.deep else "shallow"
+        hits: List[Tuple[Rule, Hit]] = [(rule, hit) for rule in self.own_rules if mode in rule.modes
+                                        for hit in rule.check(context)]
+        if self.call_rules:
+            for info in context.reachable:
+                hits.extend((rule, hit) for rule, hit in self._hits_in(context, info) if mode in rule.modes)
+        found: List[Finding] = []
+        for rule, hit in hits:
+            where = hit.where or checkpointed.info
+            key = (id(where), hit.span, rule.code)
+            if key in self._reported:
+                continue
+            self._reported.add(key)
+            source = self.by_path.get(os.path.abspath(self.graph.modules[where.module].path), home)
+            message = hit.message
+            if where is not checkpointed.info:
+                message += f" (in `{where.qualname}`, reached from checkpointed `{checkpointed.label}`)"
+            found.append(_finding(source, hit.span, rule.code, rule.name, message, checkpointed.label))
+        return found
+
+
+def _finding(source: SourceFile, span: Span, code: str, name: str, message: str, function: str) -> Finding:
+    return Finding(source.display, span.line, source.column(span.line, span.col) + 1, span.end_line,
+                   source.column(span.end_line, span.end_col) + 1, code, name, message, function)
+
+
+def _inside(inner: Finding, outer: Finding) -> bool:
+    return (inner.path == outer.path and (inner.line, inner.column) >= (outer.line, outer.column)
+            and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column))
+
+
+def _filter(raw: List[Finding], by_path: Dict[str, SourceFile], config: LintConfig) -> List[Finding]:
+    """One finding per position and code (a helper reached from several checkpointed functions is
+    reported once, for the first); what CKP003 reports hides the other rules; then configuration
+    and ``noqa`` comments."""
+    unique: Dict[Tuple[str, int, int, str], Finding] = {}
+    for finding in raw:
+        unique.setdefault((finding.path, finding.line, finding.column, finding.code), finding)
+    dynamic = [f for f in unique.values() if f.code == _DYNAMIC]
+    suppressed_in: Dict[str, Suppressions] = {}
+    displayed = {f.display: f for f in by_path.values()}
+    kept: List[Finding] = []
+    for finding in unique.values():
+        if finding.code != _DYNAMIC and any(_inside(finding, d) for d in dynamic):
+            continue
+        source = displayed.get(finding.path)
+        if not config.enabled(finding.code, source.path if source is not None else finding.path):
+            continue
+        if source is not None:
+            marks = suppressed_in.get(finding.path)
+            if marks is None:
+                marks = suppressed_in[finding.path] = suppressions(source.lines)
+            if marks.suppressed(finding.line, finding.code):
+                continue
+        kept.append(finding)
+    return sorted(kept)

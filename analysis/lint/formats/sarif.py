@@ -1,0 +1,57 @@
+"""SARIF 2.1.0, the format code-scanning services read: one rule descriptor per code."""
+
+from __future__ import annotations
+
+import json
+from typing import List
+
+from ..engine import LintResult
+from ..finding import Finding
+from ..rules import RULES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+HELP_URI = "https://github.com/checkpointing/checkpointing/blob/main/docs/rules.md"
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("checkpointing")
+    except Exception:
+        return "0"
+
+
+def render(findings: List[Finding], result: LintResult, show_statistics: bool = False) -> str:
+    index = {rule.code: i for i, rule in enumerate(RULES)}
+    rules = [{
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.rationale},
+        "help": {"text": rule.fix, "markdown": f"**Why:** {rule.rationale}\n\n**Fix:** {rule.fix}"},
+        "helpUri": f"{HELP_URI}#{rule.code.lower()}-{rule.name}",
+        "defaultConfiguration": {"level": "error"},
+    } for rule in RULES]
+    results = [{
+        "ruleId": f.code,
+        "ruleIndex": index[f.code],
+        "level": "error",
+        "message": {"text": f.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": f.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line,
+                       "endColumn": f.end_column},
+        }}],
+        "properties": {"function": f.function},
+    } for f in findings]
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "checkpointing", "version": _version(), "informationUri": HELP_URI,
+                                "rules": rules}},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"

@@ -1,0 +1,29 @@
+"""``path:line:col: CODE message``, then a summary line (and per-code counts with --statistics)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import List
+
+from ..engine import LintResult
+from ..finding import Finding
+from ..rules import BY_CODE
+
+
+def statistics(findings: List[Finding]) -> List[str]:
+    counts = Counter(f.code for f in findings)
+    return [f"{counts[code]:<6} {code} {BY_CODE[code].name}" for code in sorted(counts)]
+
+
+def render(findings: List[Finding], result: LintResult, show_statistics: bool = False) -> str:
+    out = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
+    if show_statistics and findings:
+        out.extend(statistics(findings))
+    files = f"{result.files} file{'s' if result.files != 1 else ''}"
+    functions = f"{result.checkpointed} checkpointed function{'s' if result.checkpointed != 1 else ''}"
+    if findings:
+        out.append(f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
+                   f"({files}, {functions} checked).")
+    else:
+        out.append(f"All checks passed ({files}, {functions} checked).")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,128 @@
+"""What a rule is: a code, a name, documentation with examples, and a check."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
+
+from ...callgraph import CallGraph, FunctionInfo, Span
+
+if TYPE_CHECKING:
+    from ..checkpointed import Checkpointed
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small project and the lines a rule reports in it (``main.py`` unless the file is named).
+
+    Examples are the rule's documentation and its tests: ``docs/rules.md`` shows them, and
+    the test suite lints each one and compares the exact ``(file, line)`` set.
+    """
+
+    title: str
+    files: Dict[str, str]
+    expected: Tuple[Tuple[str, int], ...] = ()  # (file, line); empty: nothing may be reported
+
+
+@dataclass
+class Hit:
+    """What a check returns: where, what, and (for reachable code) in which function."""
+
+    span: Span
+    message: str
+    where: Optional[FunctionInfo] = None  # the function holding the span (default: the checkpointed one)
+
+
+@dataclass
+class RuleContext:
+    """A checkpointed function and what its rules may ask about it."""
+
+    checkpointed: "Checkpointed"
+    graph: CallGraph
+    _reachable: Optional[List[FunctionInfo]] = field(default=None, repr=False)
+
+    @property
+    def function(self) -> FunctionInfo:
+        return self.checkpointed.info
+
+    @property
+    def reachable(self) -> List[FunctionInfo]:
+        """The checkpointed function and every project function it may reach."""
+        if self._reachable is None:
+            start = f"{self.function.module}:{self.function.qualname}"
+            self._reachable = list(self.graph.reachable_functions(start))
+        return self._reachable
+
+    def qualified(self, info: FunctionInfo, node: ast.AST) -> Optional[str]:
+        """The dotted standard-library / installed-package name an expression refers to."""
+        from ...callgraph import dotted
+
+        chain = dotted(node)
+        if chain is None:
+            return None
+        if chain[0] in info.local_names:
+            return None
+        return self.graph.qualified_name(info.module, chain)
+
+
+class Rule:
+    """Subclass per rule, in a module named after the code and the name."""
+
+    code: str = ""
+    name: str = ""
+    summary: str = ""  # one line, for --help and rule listings
+    rationale: str = ""
+    fix: str = ""
+    modes: Tuple[str, ...] = ("shallow", "deep")
+    scope: str = "own"  # "own": the checkpointed function's body; "reachable": and all it reaches
+    examples: Tuple[Example, ...] = ()
+
+    def check(self, context: RuleContext) -> Iterator[Hit]:
+        raise NotImplementedError
+
+    # helpers shared by rules
+
+    @staticmethod
+    def walk_own(info: FunctionInfo) -> Iterator[ast.AST]:
+        """Every node of a function's body, nested functions and lambdas included."""
+        for stmt in info.node.body:
+            yield from ast.walk(stmt)
+
+    @staticmethod
+    def calls(info: FunctionInfo) -> List[ast.Call]:
+        """Every call in a function's body (collected when the file was indexed)."""
+        return info.calls
+
+    @staticmethod
+    def reachable_calls(context: RuleContext) -> Iterator[Tuple[FunctionInfo, ast.Call]]:
+        """Every call in the checkpointed function and in the functions it reaches."""
+        for info in context.reachable:
+            for call in Rule.calls(info):
+                yield info, call
+
+
+class CallRule(Rule):
+    """A rule about single calls anywhere in reachable code: implement :meth:`problem`.
+
+    Its findings in a function do not depend on which checkpointed function reaches it, so the
+    engine checks each function once (:meth:`check_function`) however many reach it.
+    """
+
+    scope = "reachable"
+
+    def problem(self, context: RuleContext, info: FunctionInfo, call: ast.Call) -> Optional[str]:
+        raise NotImplementedError
+
+    def check_function(self, context: RuleContext, info: FunctionInfo,
+                       calls: Optional[List[ast.Call]] = None) -> List[Hit]:
+        hits = []
+        for call in (calls if calls is not None else self.calls(info)):
+            message = self.problem(context, info, call)
+            if message is not None:
+                hits.append(Hit(Span.of(call), message, info))
+        return hits
+
+    def check(self, context: RuleContext) -> Iterator[Hit]:
+        for info in context.reachable:
+            yield from self.check_function(context, info)

@@ -1,0 +1,62 @@
+"""CKP002 untracked-method-call."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ._common import where_defined
+from .base import Example, Hit, Rule, RuleContext
+
+
+class UntrackedMethodCall(Rule):
+    code = "CKP002"
+    name = "untracked-method-call"
+    summary = "a shallow-mode checkpointed function calls a user-defined method on a parameter"
+    modes = ("shallow",)
+    rationale = (
+        "An argument object is hashed by its data, not by its class's code. When the function calls a "
+        "method you wrote on it (`scaler.transform(x)`), editing that method does not change the key in "
+        "shallow mode, and the cache serves results of the old method."
+    )
+    fix = "Use `@checkpoint(deep=True)`: it resolves the method on the argument's runtime type and keys its code."
+    examples = (
+        Example("An unannotated parameter, and a method some user class defines", {
+            "main.py": "from checkpointing import checkpoint\n\n\nclass Scaler:\n    def transform(self, x):\n"
+                       "        return x * 2\n\n\n@checkpoint\ndef run(scaler, x):\n"
+                       "    return scaler.transform(x)\n",
+        }, (("main.py", 11),)),
+        Example("An annotated parameter", {
+            "main.py": "from checkpointing import checkpoint\nfrom model import Model\n\n\n@checkpoint\n"
+                       "def run(m: Model, x):\n    return m.predict(x)\n",
+            "model.py": "class Model:\n    def predict(self, x):\n        return x\n",
+        }, (("main.py", 7),)),
+        Example("Methods of builtin and library types are not reported", {
+            "main.py": "from checkpointing import checkpoint\n\n\nclass Scaler:\n    def transform(self, x):\n"
+                       "        return x\n\n\n@checkpoint\ndef run(xs, frame):\n    xs.append(1)\n"
+                       "    return frame.describe()\n",
+        }),
+    )
+
+    def check(self, context: RuleContext) -> Iterator[Hit]:
+        info = context.function
+        graph = context.graph
+        for call in info.method_calls:
+            if call.receiver not in info.params or call.receiver == "cls":
+                continue
+            annotation = info.params[call.receiver]
+            if annotation is not None:
+                cls = graph.resolve_class(info.module, annotation)
+                if cls is None:
+                    continue
+                found = graph.find_method(cls, call.method)
+                where = f"`{cls.name}.{call.method}`" + (f" ({where_defined(context, found)})" if found else "")
+            else:
+                candidates = graph.methods_named(call.method)
+                if not candidates:
+                    continue
+                shown = ", ".join(f"`{c.split(':', 1)[1]}` ({where_defined(context, c)})" for c in candidates[:3])
+                more = f" and {len(candidates) - 3} more" if len(candidates) > 3 else ""
+                where = f"user-defined {shown}{more}"
+            yield Hit(call.span, f"calls method `{call.method}` on argument `{call.receiver}` ({where}): shallow mode "
+                                 f"does not track its code, so editing it will not invalidate cached results of "
+                                 f"`{info.qualname}`; use deep=True")

@@ -1,0 +1,93 @@
+"""CKP103 nondeterministic-call."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from ...callgraph import FunctionInfo
+from .base import CallRule, Example, Rule, RuleContext
+
+_CLOCKS = frozenset({
+    "time.time", "time.time_ns", "time.perf_counter", "time.perf_counter_ns", "time.monotonic",
+    "time.monotonic_ns", "time.process_time", "time.process_time_ns", "time.localtime", "time.gmtime",
+    "time.ctime", "datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow",
+    "datetime.date.today",
+})
+_ALWAYS = frozenset({"uuid.uuid1", "uuid.uuid4", "os.urandom", "random.SystemRandom"})
+#: seeding calls and seeded constructors: not draws
+_RANDOM_SEEDING = frozenset({"random.seed", "random.getstate", "random.setstate", "random.Random"})
+_NUMPY_NOT_DRAWS = frozenset({"seed", "get_state", "set_state", "default_rng", "RandomState", "Generator",
+                              "SeedSequence", "BitGenerator", "PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"})
+
+
+def _seeded(info: FunctionInfo, context: RuleContext, module_prefix: str, before: int) -> bool:
+    """Does the function seed the global generator (``random.seed(0)``) before this line?"""
+    for call in Rule.calls(info):
+        if call.lineno <= before and call.args:
+            name = context.qualified(info, call.func)
+            if name == f"{module_prefix}.seed":
+                return True
+    return False
+
+
+def _problem(context: RuleContext, info: FunctionInfo, call: ast.Call) -> Optional[str]:
+    name = context.qualified(info, call.func)
+    if name is None:
+        return None
+    if name in _CLOCKS:
+        return f"`{name}()` reads the clock: its value differs on every run"
+    if name in _ALWAYS or name.startswith("secrets."):
+        return f"`{name}()` is random on every run"
+    if name.startswith("random.") and name.count(".") == 1:
+        if name in _RANDOM_SEEDING and (name != "random.Random" or call.args or call.keywords):
+            return None
+        if name == "random.Random":
+            return "`random.Random()` without a seed is random on every run; pass a seed"
+        if _seeded(info, context, "random", call.lineno):
+            return None
+        return f"`{name}()` draws from the unseeded global generator; call `random.seed(...)` first or use `random.Random(seed)`"
+    if name.startswith("numpy.random."):
+        leaf = name[len("numpy.random."):]
+        if leaf in ("default_rng", "RandomState"):
+            return None if (call.args or call.keywords) else f"`{name}()` without a seed is random on every run; pass a seed"
+        if "." in leaf or leaf in _NUMPY_NOT_DRAWS:
+            return None
+        if _seeded(info, context, "numpy.random", call.lineno):
+            return None
+        return f"`{name}()` draws from numpy's unseeded global generator; use `numpy.random.default_rng(seed)`"
+    return None
+
+
+class NondeterministicCall(CallRule):
+    code = "CKP103"
+    name = "nondeterministic-call"
+    summary = "code reached by a checkpointed function draws random numbers without a seed or reads the clock"
+    rationale = (
+        "A checkpointed function must give the same result for the same inputs: that is what makes serving it "
+        "from the cache correct. Random numbers without a seed, clocks, uuids and `os.urandom` differ on every "
+        "run, so the first run's value is frozen in the cache while a rerun would compute another one."
+    )
+    fix = (
+        "Seed the generator (`numpy.random.default_rng(seed)`, `random.Random(seed)`) with a seed passed as an "
+        "argument, or pass the time or the id in as an argument."
+    )
+    examples = (
+        Example("Unseeded draws and the clock", {
+            "main.py": "import random\nimport time\n\nimport numpy as np\nfrom checkpointing import checkpoint\n\n\n"
+                       "@checkpoint\ndef sample(n):\n    noise = np.random.rand(n)\n    jitter = random.random()\n"
+                       "    return noise.sum() + jitter + time.time()\n",
+        }, (("main.py", 10), ("main.py", 11), ("main.py", 12))),
+        Example("Seeded generators", {
+            "main.py": "import random\n\nimport numpy as np\nfrom checkpointing import checkpoint\n\n\n@checkpoint\n"
+                       "def sample(n, seed):\n    rng = np.random.default_rng(seed)\n    random.seed(seed)\n"
+                       "    return rng.random(n).sum() + random.random()\n",
+        }),
+        Example("In a helper", {
+            "main.py": "from datetime import datetime\n\nfrom checkpointing import checkpoint\n\n\ndef stamp(x):\n"
+                       "    return (x, datetime.now())\n\n\n@checkpoint(deep=True)\ndef run(x):\n    return stamp(x)\n",
+        }, (("main.py", 7),)),
+    )
+
+    def problem(self, context: RuleContext, info: FunctionInfo, call: ast.Call) -> Optional[str]:
+        return _problem(context, info, call)

@@ -1,0 +1,173 @@
+"""The `checkpointing lint` command: formats, exit codes, suppression, configuration."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checkpointing.analysis.lint import RULES
+
+MAIN = textwrap.dedent("""\
+    import time
+
+    import helpers
+    from checkpointing import checkpoint
+
+
+    @checkpoint
+    def run(xs):
+        xs.append(1)
+        return helpers.clean(xs), time.time()
+    """)
+HELPERS = "def clean(xs):\n    return xs\n"
+
+
+def lint(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "checkpointing", "lint", *args], cwd=cwd, capture_output=True,
+                          text=True)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "main.py").write_text(MAIN)
+    (tmp_path / "helpers.py").write_text(HELPERS)
+    return tmp_path
+
+
+def test_text_output_and_exit_status(project: Path) -> None:
+    out = lint(project)
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert lines[:3] == [
+        "main.py:9:5: CKP102 `xs.append(...)` changes argument `xs` in place: a cached result does not repeat the change",
+        "main.py:10:12: CKP001 calls user-defined function `clean` (helpers.py:1) that shallow mode does not track: "
+        "editing it will not invalidate cached results of `run`; use deep=True or pass its result as an argument",
+        "main.py:10:31: CKP103 `time.time()` reads the clock: its value differs on every run",
+    ]
+    assert lines[3] == "Found 3 problems (2 files, 1 checkpointed function checked)."
+
+
+def test_clean_project_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text("from checkpointing import checkpoint\n\n\n@checkpoint\ndef f(x):\n    return x\n")
+    out = lint(tmp_path, "ok.py")
+    assert out.returncode == 0
+    assert out.stdout.startswith("All checks passed")
+
+
+def test_exit_zero_select_ignore_and_statistics(project: Path) -> None:
+    assert lint(project, "--exit-zero").returncode == 0
+    selected = lint(project, "--select", "CKP103")
+    assert [l.split()[1] for l in selected.stdout.splitlines()[:-1]] == ["CKP103"]
+    ignored = lint(project, "--ignore", "CKP1")
+    assert [l.split()[1] for l in ignored.stdout.splitlines()[:-1]] == ["CKP001"]
+    stats = lint(project, "--statistics").stdout.splitlines()
+    assert "1      CKP001 untracked-callee" in stats and "1      CKP103 nondeterministic-call" in stats
+
+
+def test_usage_errors_exit_two(project: Path) -> None:
+    missing = lint(project, "nowhere")
+    assert missing.returncode == 2 and "nowhere: no such file or directory" in missing.stderr
+    unknown = lint(project, "--select", "XYZ9")
+    assert unknown.returncode == 2 and "unknown rule code 'XYZ9'" in unknown.stderr
+    assert lint(project, "--format", "xml").returncode == 2
+
+
+def test_json_format(project: Path) -> None:
+    out = lint(project, "--format", "json")
+    findings = json.loads(out.stdout)
+    assert [f["code"] for f in findings] == ["CKP102", "CKP001", "CKP103"]
+    assert set(findings[0]) == {"path", "line", "column", "end_line", "end_column", "code", "name", "message",
+                                "function"}
+    assert findings[1] | {"message": ""} == {"path": "main.py", "line": 10, "column": 12, "end_line": 10,
+                                             "end_column": 25, "code": "CKP001", "name": "untracked-callee",
+                                             "message": "", "function": "run"}
+
+
+def test_github_format(project: Path) -> None:
+    lines = lint(project, "--format", "github").stdout.splitlines()
+    assert lines[0] == ("::error file=main.py,line=9,col=5,endLine=9,endColumn=17,title=CKP102 argument-mutation::"
+                        "CKP102 `xs.append(...)` changes argument `xs` in place%3A a cached result does not repeat "
+                        "the change".replace("%3A", ":"))
+    assert len(lines) == 3
+
+
+def test_sarif_format_has_the_2_1_0_structure(project: Path) -> None:
+    log = json.loads(lint(project, "--format", "sarif").stdout)
+    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "checkpointing" and isinstance(driver["version"], str)
+    ids = [r["id"] for r in driver["rules"]]
+    assert ids == [r.code for r in RULES]
+    for rule in driver["rules"]:
+        assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("none", "note", "warning", "error")
+    assert len(run["results"]) == 3
+    for result in run["results"]:
+        assert ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] == "error" and result["message"]["text"]
+        (location,) = result["locations"]
+        region = location["physicalLocation"]["region"]
+        assert location["physicalLocation"]["artifactLocation"]["uri"] == "main.py"
+        assert all(isinstance(region[k], int) and region[k] >= 1
+                   for k in ("startLine", "startColumn", "endLine", "endColumn"))
+
+
+def test_noqa_comments(project: Path) -> None:
+    text = MAIN.replace("xs.append(1)", "xs.append(1)  # noqa: CKP102").replace(
+        "time.time()", "time.time()  # noqa: CKP001,CKP103")
+    (project / "main.py").write_text(text)
+    assert lint(project).returncode == 0
+    (project / "main.py").write_text(MAIN.replace("xs.append(1)", "xs.append(1)  # noqa"))
+    assert [l.split()[1] for l in lint(project).stdout.splitlines()[:-1]] == ["CKP001", "CKP103"]
+    (project / "main.py").write_text("# checkpointing: noqa: CKP001, CKP103\n" + MAIN)
+    assert [l.split()[1] for l in lint(project).stdout.splitlines()[:-1]] == ["CKP102"]
+    (project / "main.py").write_text("# checkpointing: noqa\n" + MAIN)
+    assert lint(project).returncode == 0
+
+
+def test_pyproject_configuration(project: Path) -> None:
+    (project / "pyproject.toml").write_text(textwrap.dedent("""\
+        [tool.checkpointing.lint]
+        ignore = ["CKP103"]
+        per-file-ignores = { "main.py" = ["CKP102"] }
+        """))
+    out = lint(project)
+    assert [l.split()[1] for l in out.stdout.splitlines()[:-1]] == ["CKP001"]
+    assert [l.split()[1] for l in lint(project, "--select", "CKP102,CKP103").stdout.splitlines()[:-1]] == [
+        "CKP103"]
+    (project / "pyproject.toml").write_text('[tool.checkpointing.lint]\nexclude = ["main.py"]\n')
+    assert lint(project).returncode == 0
+    (project / "pyproject.toml").write_text('[tool.checkpointing.lint]\nselct = ["CKP1"]\n')
+    bad = lint(project)
+    assert bad.returncode == 2 and "unknown key(s) selct" in bad.stderr
+
+
+def test_syntax_error_among_good_files(project: Path) -> None:
+    (project / "broken.py").write_text("def f(:\n    pass\n")
+    out = lint(project)
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("broken.py:1:7: CKP900 syntax error")
+    assert len(lines) == 5 and out.returncode == 1
+
+
+def test_skips_virtual_environments_and_build_directories(project: Path) -> None:
+    for folder in (".venv/lib", "build", "site-packages", "env"):
+        (project / folder).mkdir(parents=True, exist_ok=True)
+        (project / folder / "bad.py").write_text("def f(:\n")
+    (project / "env" / "pyvenv.cfg").write_text("home = /usr\n")
+    assert "CKP900" not in lint(project).stdout
+    assert "CKP900" in lint(project, "build/bad.py").stdout  # named explicitly: linted
+
+
+def test_help_describes_every_option_and_rule() -> None:
+    out = subprocess.run([sys.executable, "-m", "checkpointing", "lint", "--help"], capture_output=True, text=True)
+    for option in ("--format", "--select", "--ignore", "--exclude", "--exit-zero", "--statistics", "--config"):
+        assert option in out.stdout
+    for rule in RULES:
+        assert rule.code in out.stdout and rule.name in out.stdout

@@ -1,0 +1,27 @@
+import importlib
+
+from checkpointing import checkpoint
+
+
+def lookup(name):
+    return globals()[name]  # expect: CKP003
+
+
+def unreached(code):
+    return eval(code)
+
+
+@checkpoint(deep=True)
+def dynamic(obj, name, code, module):
+    a = getattr(obj, "run_" + name)()  # expect: CKP003
+    b = eval(code)  # expect: CKP003
+    exec(code)  # expect: CKP003
+    c = importlib.import_module(module)  # expect: CKP003
+    d = __import__(module)  # expect: CKP003
+    setattr(obj, name, 1)  # expect: CKP003
+    return a, b, c, d, lookup(name)
+
+
+@checkpoint
+def literal(obj):
+    return getattr(obj, "size"), importlib.import_module("json"), vars(obj)  # expect: CKP003

@@ -1,0 +1,2 @@
+def f(x:  # expect: CKP900
+    return x

@@ -1,0 +1,3 @@
+from checkpointing import defaults
+
+defaults["checkpoint.deep"] = True
