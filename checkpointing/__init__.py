@@ -23,7 +23,7 @@ from .exceptions import (
     NonlocalStatementError,
     UnhashableValueError,
 )
-from .stores import CacheBase, InMemoryLRUCache, PickleFileCache
+from .stores import CacheBase, FsspecCache, InMemoryLRUCache, PickleFileCache, RedisCache, open_store
 
 __version__ = "2.0.0"
 
@@ -39,6 +39,7 @@ __all__ = [
     "DecoratorCheckpoint",
     "DynamicAccessWarning",
     "ExpensiveOverheadWarning",
+    "FsspecCache",
     "FuncCallContext",
     "FuncCallIdentifierBase",
     "GlobalStatementError",
@@ -46,8 +47,10 @@ __all__ = [
     "InMemoryLRUCache",
     "NonlocalStatementError",
     "PickleFileCache",
+    "RedisCache",
     "UnhashableValueError",
     "checkpoint",
     "defaults",
     "hash_anything",
+    "open_store",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 defaults: Dict[str, Any] = {
     # checkpointing 1.0.1 keys
@@ -17,6 +17,17 @@ defaults: Dict[str, Any] = {
     "checkpoint.deep": False,
     # where normalized function forms are cached across processes (None: the user cache dir)
     "analysis.cache_directory": None,
+    # the store: a CacheBase object or a URL (redis://, s3://, memory://, file://, a directory);
+    # None: $CHECKPOINTING_STORE, else the directory store in cache.filesystem.directory
+    "cache.store": None,
+    # HMAC-SHA256 key (str or bytes) that signs entries; None: $CHECKPOINTING_SECRET, else unsigned
+    "cache.secret": None,
+    # evict least recently used entries beyond this size (bytes, or a string such as "10GB"); None: never
+    "cache.max_size": None,
+    # permissions of cache directories the store creates (owner only)
+    "cache.directory_mode": 0o700,
+    # seconds a caller waits for another process computing the same key (lock=True), then computes itself
+    "cache.lock_timeout": 600.0,
 }
 
 ON_ERROR_CHOICES = ("raise", "warn", "ignore")
@@ -38,3 +49,52 @@ def analysis_cache_directory() -> str:
         return os.fspath(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "checkpointing", "analysis")
+
+
+def cache_secret() -> Optional[bytes]:
+    """The signing key, if one is configured (``defaults["cache.secret"]``, then ``$CHECKPOINTING_SECRET``)."""
+    secret = defaults.get("cache.secret")
+    if secret is None:
+        secret = os.environ.get("CHECKPOINTING_SECRET") or None
+    if secret is None:
+        return None
+    return secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+
+
+_UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20,
+          "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30, "T": 1 << 40, "TB": 1 << 40, "TIB": 1 << 40}
+
+
+def parse_size(value: Any) -> int:
+    """Bytes from an int or a string such as ``"10GB"``, ``"512 MiB"`` (binary units)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    text = str(value).strip().upper().replace(" ", "")
+    number = text.rstrip("KMGTIB")
+    unit = text[len(number):]
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if unit not in _UNITS or amount < 0:
+        raise ValueError(f"not a size: {value!r}; write a number of bytes or one with a unit, such as 500MB or 10GB")
+    return int(amount * _UNITS[unit])
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from a number or a string such as ``"7d"``, ``"12h"``, ``"30m"``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    text = str(value).strip().lower()
+    unit = text[-1:] if text[-1:] in _DURATION_UNITS else "s"
+    number = text[:-1] if text[-1:] in _DURATION_UNITS else text
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if amount < 0:
+        raise ValueError(f"not a duration: {value!r}; write a number with a unit s, m, h, d or w, such as 7d")
+    return amount * _DURATION_UNITS[unit]

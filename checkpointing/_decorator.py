@@ -24,7 +24,9 @@ from .exceptions import (
     NonlocalStatementError,
     UnhashableValueError,
 )
-from .stores.base import CacheBase
+from . import _usage
+from .stores.base import CacheBase, LockTimeout
+from .stores.from_url import configured_store, open_store
 from .stores.pickle_file import PickleFileCache
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,7 +57,8 @@ class DecoratorCheckpoint:
     runs it uncached silently.
     """
 
-    def __init__(self, identifier: FuncCallIdentifierBase, cache: CacheBase, on_error: Optional[str] = None) -> None:
+    def __init__(self, identifier: FuncCallIdentifierBase, cache: CacheBase, on_error: Optional[str] = None, *,
+                 lock: bool = False, lock_timeout: Optional[float] = None) -> None:
         if not isinstance(identifier, FuncCallIdentifierBase):
             raise TypeError(f"identifier must be a FuncCallIdentifierBase instance, got {type(identifier).__name__}")
         if not isinstance(cache, CacheBase):
@@ -63,6 +66,9 @@ class DecoratorCheckpoint:
         self.identifier = identifier
         self.cache = cache
         self.on_error = validate_on_error(on_error if on_error is not None else defaults["checkpoint.on_error"])
+        #: single flight: one caller computes a key while the others wait for its result
+        self.lock = bool(lock)
+        self.lock_timeout = lock_timeout
 
     def __repr__(self) -> str:
         return f"DecoratorCheckpoint(identifier={self.identifier!r}, cache={self.cache!r}, on_error={self.on_error!r})"
@@ -96,6 +102,9 @@ class DecoratorCheckpoint:
 
         function_id = f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}"
         components = getattr(self.identifier, "components", None)
+        usage = _usage.register(cache, function_id)
+        single_flight = self.lock
+        lock_timeout = self.lock_timeout
 
         def explain(*args: Any, **kwargs: Any) -> Explanation:
             """Why a call with these arguments would be served or recomputed, without running it."""
@@ -142,6 +151,7 @@ class DecoratorCheckpoint:
             run_time = perf() - start
             if key is None:
                 return result
+            usage.misses += 1
             start = perf()
             try:
                 cache.save_entry(key, result, {"function": function_id, "created": time.time(),
@@ -150,6 +160,7 @@ class DecoratorCheckpoint:
                 failed(func, "saving the result", exc, result=result, has_result=True)
             else:
                 remember(explanation)
+                _usage.after_save(cache)
             overhead = spent + perf() - start
             if overhead > run_time + _OVERHEAD_TOLERANCE:
                 _warn_at(func, f"checkpointing {getattr(func, '__qualname__', func)}() took longer than running it "
@@ -173,12 +184,43 @@ class DecoratorCheckpoint:
                 return func(*args, **kwargs)
             start = perf()
             try:
-                return cache.retrieve(key)
+                value = cache.retrieve(key)
             except CheckpointNotExist:
                 pass
             except Exception as exc:
                 failed(func, "reading the store", exc)
+            else:
+                usage.hit(key)
+                return value
+            if single_flight:
+                return compute_once(key, args, kwargs, start)
             return compute_and_save(key, args, kwargs, perf() - start)
+
+        def compute_once(key: str, args: Any, kwargs: Any, start: float) -> Any:
+            """lock=True: whoever holds the key's lock computes; the others then read its result."""
+            timeout = lock_timeout if lock_timeout is not None else float(defaults["cache.lock_timeout"])
+            try:
+                with cache.lock(key, timeout):
+                    try:
+                        value = cache.retrieve(key)  # computed by another caller while we waited
+                    except CheckpointNotExist:
+                        return compute_and_save(key, args, kwargs, perf() - start)
+                    usage.hit(key)
+                    return value
+            except LockTimeout as exc:
+                _warn_at(func, f"{exc}; computing {getattr(func, '__qualname__', func)}() here as well",
+                         CheckpointFailedWarning)
+            return compute_and_save(key, args, kwargs, perf() - start)
+
+        def clear() -> int:
+            """Delete every stored entry of this function; the number deleted."""
+            from .stores.management import delete_entries, list_entries
+
+            return delete_entries(cache, list_entries(cache, function_id))
+
+        def cache_info() -> "_usage.CacheInfo":
+            """This function's entries in the store, and its hits, misses and time saved."""
+            return _usage.cache_info(cache, function_id, usage)
 
         def rerun(*args: Any, **kwargs: Any) -> Any:
             """Run unconditionally, overwrite the entry, return the new value."""
@@ -186,6 +228,8 @@ class DecoratorCheckpoint:
 
         checkpointed.rerun = rerun  # type: ignore[attr-defined]
         checkpointed.explain = explain  # type: ignore[attr-defined]
+        checkpointed.clear = clear  # type: ignore[attr-defined]
+        checkpointed.cache_info = cache_info  # type: ignore[attr-defined]
         checkpointed.__checkpointing__ = self  # type: ignore[attr-defined]
         return checkpointed  # type: ignore[return-value]
 
@@ -196,11 +240,13 @@ def checkpoint(directory: F) -> F: ...
 
 @overload
 def checkpoint(directory: Union[str, "os.PathLike[str]", None] = None, on_error: Optional[str] = None,
-               cache_pickle_protocol: Optional[int] = None, *, deep: Optional[bool] = None) -> DecoratorCheckpoint: ...
+               cache_pickle_protocol: Optional[int] = None, *, deep: Optional[bool] = None, store: Any = None,
+               lock: bool = False, lock_timeout: Optional[float] = None) -> DecoratorCheckpoint: ...
 
 
 def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pickle_protocol: Optional[int] = None,
-               *, deep: Optional[bool] = None) -> Any:
+               *, deep: Optional[bool] = None, store: Any = None, lock: bool = False,
+               lock_timeout: Optional[float] = None) -> Any:
     """Cache a function's results on disk, keyed by its normalized code, arguments and the globals it reads.
 
     Use as ``@checkpoint``, ``@checkpoint()`` or ``@checkpoint(directory="d")``.
@@ -216,10 +262,26 @@ def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pick
     deep : bool, optional
         Also key on all of your own code the function can reach (helpers, classes, methods of
         its arguments), by normalized code; default ``defaults["checkpoint.deep"]`` (False).
+    store : CacheBase or str, optional
+        Where entries live: a store object or a URL (``redis://host:6379/0``,
+        ``s3://bucket/prefix``, ``memory://name``, ``file:///path``); default
+        ``defaults["cache.store"]``, then ``$CHECKPOINTING_STORE``, then the directory store.
+        Not together with ``directory``.
+    lock : bool
+        Single flight: when several processes or threads miss the same key at once, one computes
+        it while the others wait (up to ``lock_timeout`` seconds, default
+        ``defaults["cache.lock_timeout"]``) and then read its result.
     """
     if callable(directory) and not isinstance(directory, (str, bytes)) and not hasattr(directory, "__fspath__"):
         return checkpoint()(directory)
     identifier = AutoFuncCallIdentifier(deep=deep)
-    cache = PickleFileCache(directory, cache_pickle_protocol)
-    return DecoratorCheckpoint(identifier, cache, on_error)
+    if store is not None and directory is not None:
+        raise ValueError("give either directory= (the directory store) or store= (any store), not both")
+    if store is not None:
+        cache = open_store(store, cache_pickle_protocol)
+    elif directory is None:
+        cache = configured_store(cache_pickle_protocol) or PickleFileCache(None, cache_pickle_protocol)
+    else:
+        cache = PickleFileCache(directory, cache_pickle_protocol)
+    return DecoratorCheckpoint(identifier, cache, on_error, lock=lock, lock_timeout=lock_timeout)
 

@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description=lint_cli.DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     lint_cli.add_arguments(p)
     p.set_defaults(run=lint_cli.run)
+    from ._manage_cli import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -76,4 +79,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except (ValueError, TypeError, ImportError, NotImplementedError) as exc:  # bad sizes, URLs, stores
+        print(f"checkpointing {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,9 +1,39 @@
-"""The store interface, unchanged from checkpointing 1.0.1, plus optional metadata."""
+"""The store interface: checkpointing 1.0.1's ``save``/``retrieve``, plus optional metadata,
+listing, deletion, single-flight locks and usage statistics (for the management commands).
+
+A store that only implements ``save`` and ``retrieve`` still works with the decorator; the
+management commands say plainly that it cannot list or delete.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from abc import ABC, abstractmethod
-from typing import Any, Mapping, Optional
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional
+
+
+@dataclass
+class EntryInfo:
+    """One stored entry, as listed by :meth:`CacheBase.entries`."""
+
+    key: str
+    size: int
+    created: Optional[float] = None  # seconds since the epoch
+    last_used: Optional[float] = None
+    function: Optional[str] = None
+    compute_time: Optional[float] = None
+    metadata: Dict[str, Any] = field(default_factory=dict)
+
+
+class LockTimeout(Exception):
+    """Waiting for another caller computing the same key took longer than the timeout."""
+
+
+_local_locks: Dict[str, threading.Lock] = {}
+_local_locks_guard = threading.Lock()
 
 
 class CacheBase(ABC):
@@ -39,6 +69,43 @@ class CacheBase(ABC):
     def record_latest(self, function: str, key: str, components: Any) -> None:
         """Remember the key and components of the entry just saved for ``function``."""
 
+    # -- management (optional) ----------------------------------------------------------------
+
+    def entries(self) -> Iterator[EntryInfo]:
+        """Every entry, with its size and metadata."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its entries")
+
+    def delete(self, context_id: str) -> bool:
+        """Remove one entry; True if it existed."""
+        raise NotImplementedError(f"{type(self).__name__} cannot delete entries")
+
+    def touch(self, context_ids: Iterable[str], when: float) -> None:
+        """Record that these entries were used at ``when`` (for least-recently-used eviction)."""
+
+    def record_stats(self, counts: Mapping[str, Mapping[str, float]]) -> None:
+        """Add one process's hits, misses and seconds saved, per function."""
+
+    def stats(self) -> Dict[str, Dict[str, float]]:
+        """Hits, misses and seconds saved per function, summed over every process that recorded them."""
+        return {}
+
+    @contextlib.contextmanager
+    def lock(self, context_id: str, timeout: float) -> Iterator[None]:
+        """Hold the single-flight lock of ``context_id`` (``checkpoint(lock=True)``).
+
+        This default is a lock shared by the threads of one process; stores shared between
+        processes override it (a file lock, a Redis lock). Raises :class:`LockTimeout` after
+        ``timeout`` seconds.
+        """
+        with _local_locks_guard:
+            lock = _local_locks.setdefault(f"{id(self)}:{context_id}", threading.Lock())
+        if not lock.acquire(timeout=timeout):
+            raise LockTimeout(f"waited {timeout:.0f}s for another thread computing {context_id}")
+        try:
+            yield
+        finally:
+            lock.release()
+
     def synchronize_with(self, lock: Any) -> "SynchronizedCache":
         """A view of this store in which every save and retrieve holds ``lock`` (thread or process lock)."""
         return SynchronizedCache(self, lock)
@@ -62,3 +129,20 @@ class SynchronizedCache(CacheBase):
     def retrieve(self, context_id: str) -> Any:
         with self._lock:
             return self._cache.retrieve(context_id)
+
+
+def wait_with_backoff(attempt: int) -> None:
+    """Sleep a little longer on each attempt (polling for a lock), at most 0.2 s."""
+    time.sleep(min(0.2, 0.002 * (2 ** min(attempt, 7))))
+
+
+def _delegate(name: str) -> Any:
+    def method(self: "SynchronizedCache", *args: Any, **kwargs: Any) -> Any:
+        return getattr(self._cache, name)(*args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = getattr(CacheBase, name).__doc__
+    return method
+
+
+for _name in ("contains", "latest", "record_latest", "entries", "delete", "touch", "record_stats", "stats", "lock"):
+    setattr(SynchronizedCache, _name, _delegate(_name))

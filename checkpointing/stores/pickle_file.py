@@ -11,26 +11,37 @@ Safe under crashes and concurrency:
 
 No ``fsync`` is issued: a crash of the *process* cannot tear an entry; after a power loss an
 entry may be missing or fail its checksum, which is again a miss.
+
+Directories it creates are readable by their owner only (``defaults["cache.directory_mode"]``)
+and entries are written with mode 0600. ``lock()`` is an ``flock`` on a file under ``locks/``:
+the kernel releases it when its holder dies, so a crashed computation never blocks others.
+Usage statistics go to ``stats/``, one small file per process (no lost updates).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import sys
 import re
+import sys
 import threading
-import warnings
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Union
 
 import xxhash
 
-from .._config import defaults
-from ..exceptions import CheckpointNotExist, CorruptEntryWarning
+from .._config import cache_secret, defaults
+from ..exceptions import CheckpointNotExist
 from . import entry_format
-from .base import CacheBase
+from .base import CacheBase, EntryInfo, LockTimeout, wait_with_backoff
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the process-local lock of CacheBase is used
+    fcntl = None  # type: ignore[assignment]
 
 _SAFE_ID = re.compile(r"^[0-9A-Za-z_-][0-9A-Za-z_.-]{0,127}$")
 _SUFFIX = ".ckpt"
@@ -95,12 +106,25 @@ class PickleFileCache(CacheBase):
     def save(self, context_id: str, result: Any) -> None:
         self.save_entry(context_id, result, None)
 
+    def _makedirs(self, path: str) -> None:
+        """Create ``path`` and its parents; those inside the store get the private mode."""
+        if os.path.isdir(path):
+            return
+        mode = defaults.get("cache.directory_mode", 0o700)
+        root = self._dir
+        if not os.path.isdir(root):
+            os.makedirs(root, mode=mode, exist_ok=True)
+            with contextlib.suppress(OSError):
+                os.chmod(root, mode)  # makedirs' mode is filtered by the umask
+        os.makedirs(path, mode=mode, exist_ok=True)
+
     def save_entry(self, context_id: str, result: Any, metadata: Optional[Mapping[str, Any]] = None) -> None:
-        chunks, _ = entry_format.encode(result, dict(metadata or {}, key=str(context_id)), self.pickle_protocol)
+        chunks, _ = entry_format.encode(result, dict(metadata or {}, key=str(context_id)), self.pickle_protocol,
+                                        cache_secret())
         final = self.path_for(context_id)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        self._makedirs(str(final.parent))
         tmp = final.parent / f".{final.name}.{os.getpid()}.{threading.get_ident()}.{os.urandom(4).hex()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             try:
                 for chunk in chunks:
@@ -151,6 +175,8 @@ class PickleFileCache(CacheBase):
             # big entries a worker thread hashes chunk k while this thread reads chunk k + 1
             # (xxhash releases the GIL), so verification costs almost no extra time
             checksum = xxhash.xxh3_64()
+            flags = entry_format.PREFIX.unpack_from(first, 0)[2] if len(first) >= entry_format.PREFIX.size else 0
+            checked_end = size - (entry_format.SIGNATURE_SIZE if flags & entry_format.SIGNED else 0)
             pending = None
             hasher = _checksum_worker() if size >= _PIPELINE else None
             done = 0
@@ -158,7 +184,7 @@ class PickleFileCache(CacheBase):
                 n = os.readv(fd, [view[done:min(size, done + _CHUNK)]])
                 if n == 0:
                     break
-                chunk = view[max(done, entry_format.PREFIX.size):done + n]
+                chunk = view[max(done, entry_format.PREFIX.size):min(done + n, checked_end)]
                 if hasher is None:
                     checksum.update(chunk)
                 else:
@@ -175,16 +201,7 @@ class PickleFileCache(CacheBase):
 
     def retrieve(self, context_id: str) -> Any:
         path = self._path(context_id)
-        data = self._read(path)
-        try:
-            return entry_format.decode(data)
-        except entry_format.EntryError as exc:
-            warnings.warn(f"cache entry {path} is unusable ({exc}); it is treated as a miss and will be "
-                          f"overwritten", CorruptEntryWarning, stacklevel=3)
-        except Exception as exc:  # unpickling can raise anything (a class that moved, ...)
-            warnings.warn(f"cache entry {path} could not be loaded: {type(exc).__name__}: {exc}; it is "
-                          f"treated as a miss and will be overwritten", CorruptEntryWarning, stacklevel=3)
-        raise CheckpointNotExist(str(path))
+        return entry_format.load_or_miss(self._read(path), path, cache_secret())
 
     def contains(self, context_id: str) -> Optional[bool]:
         return os.path.exists(self._path(context_id))
@@ -203,7 +220,7 @@ class PickleFileCache(CacheBase):
 
     def record_latest(self, function: str, key: str, components: Any) -> None:
         path = self._latest_path(function)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self._makedirs(os.path.dirname(path))
         tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
         try:
             with open(tmp, "w", encoding="utf-8") as f:
@@ -216,6 +233,102 @@ class PickleFileCache(CacheBase):
     def metadata(self, context_id: str) -> Optional[dict]:
         """The metadata recorded with an entry, or None if there is no valid entry."""
         try:
-            return entry_format.metadata(self._read(self._path(context_id)))
+            return entry_format.metadata(self._read(self._path(context_id)), cache_secret())
         except CheckpointNotExist:
             return None
+
+    # -- management -------------------------------------------------------------------------
+
+    def entries(self) -> Iterator[EntryInfo]:
+        try:
+            shards = sorted(os.scandir(self._dir), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        for shard in shards:
+            if len(shard.name) != 2 or not shard.is_dir():
+                continue
+            for entry in sorted(os.scandir(shard.path), key=lambda e: e.name):
+                if not entry.name.endswith(_SUFFIX) or entry.name.startswith("."):
+                    continue
+                try:
+                    st = entry.stat()
+                    with open(entry.path, "rb") as f:
+                        head = f.read(_FIRST_READ)
+                except OSError:  # deleted meanwhile
+                    continue
+                meta = entry_format.header_only(head) or {}
+                key = str(meta.get("key") or entry.name[:-len(_SUFFIX)])
+                created = meta.get("created") if isinstance(meta.get("created"), (int, float)) else st.st_mtime
+                yield EntryInfo(key, st.st_size, created, max(st.st_atime, st.st_mtime), meta.get("function"),
+                                meta.get("compute_time"), meta)
+
+    def delete(self, context_id: str) -> bool:
+        try:
+            os.unlink(self._path(context_id))
+            return True
+        except FileNotFoundError:
+            return False
+
+    def touch(self, context_ids: Iterable[str], when: float) -> None:
+        for key in context_ids:
+            path = self._path(key)
+            with contextlib.suppress(OSError):
+                os.utime(path, (when, os.stat(path).st_mtime))  # atime = last use; mtime = written
+
+    @contextlib.contextmanager
+    def lock(self, context_id: str, timeout: float) -> Iterator[None]:
+        if fcntl is None:  # pragma: no cover
+            with super().lock(context_id, timeout):
+                yield
+            return
+        folder = os.path.join(self._dir, "locks")
+        self._makedirs(folder)
+        fd = os.open(os.path.join(folder, _file_name(context_id) + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + timeout
+            attempt = 0
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockTimeout(f"waited {timeout:.0f}s for another process computing {context_id}") from None
+                    wait_with_backoff(attempt)
+                    attempt += 1
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def record_stats(self, counts: Mapping[str, Mapping[str, float]]) -> None:
+        folder = os.path.join(self._dir, "stats")
+        self._makedirs(folder)
+        path = os.path.join(folder, f"{int(time.time())}-{os.getpid()}-{os.urandom(4).hex()}.json")
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({k: dict(v) for k, v in counts.items()}, f)
+        os.replace(tmp, path)
+
+    def stats(self) -> Dict[str, Dict[str, float]]:
+        total: Dict[str, Dict[str, float]] = {}
+        try:
+            files = list(os.scandir(os.path.join(self._dir, "stats")))
+        except FileNotFoundError:
+            return total
+        for entry in files:
+            if not entry.name.endswith(".json"):
+                continue
+            try:
+                with open(entry.path, encoding="utf-8") as f:
+                    data = json.load(f)
+            except (OSError, ValueError):
+                continue
+            for function, counts in data.items() if isinstance(data, dict) else ():
+                mine = total.setdefault(function, {"hits": 0, "misses": 0, "saved": 0.0})
+                for name in mine:
+                    value = counts.get(name, 0) if isinstance(counts, dict) else 0
+                    mine[name] += value if isinstance(value, (int, float)) else 0
+        return total

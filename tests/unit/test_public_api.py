@@ -5,9 +5,9 @@ import checkpointing
 EXPECTED = [
     "AutoFuncCallIdentifier", "CacheBase", "CheckpointError", "CheckpointFailedError", "CheckpointFailedWarning",
     "CheckpointNotExist", "CheckpointWarning", "CorruptEntryWarning", "DecoratorCheckpoint", "DynamicAccessWarning",
-    "ExpensiveOverheadWarning", "FuncCallContext", "FuncCallIdentifierBase", "GlobalStatementError",
-    "HashFailedWarning", "InMemoryLRUCache", "NonlocalStatementError", "PickleFileCache", "UnhashableValueError",
-    "checkpoint", "defaults", "hash_anything",
+    "ExpensiveOverheadWarning", "FsspecCache", "FuncCallContext", "FuncCallIdentifierBase", "GlobalStatementError",
+    "HashFailedWarning", "InMemoryLRUCache", "NonlocalStatementError", "PickleFileCache", "RedisCache",
+    "UnhashableValueError", "checkpoint", "defaults", "hash_anything", "open_store",
 ]
 
 

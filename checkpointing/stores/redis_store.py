@@ -1,0 +1,277 @@
+"""A Redis store (``redis://host:port/db``): results shared by a team or a cluster.
+
+Layout, under a prefix (default ``checkpointing:``) so that one Redis can hold several caches:
+
+- ``e:<key>``: the entry's pointer, a small JSON document (version, chunk count, size, metadata);
+- ``c:<key>:<version>:<i>``: the entry's bytes (the same checksummed, optionally signed format
+  as the directory store) in chunks of ``chunk_size`` bytes, so a large value never needs one
+  huge Redis string;
+- ``used``: a sorted set of last-use times, ``s:<function>``: hit and miss counters,
+  ``l:<key>``: single-flight locks, ``latest:<function>``: explanation records.
+
+A save writes the chunks first (with an expiry, so a writer killed midway leaves nothing
+behind for long), then swaps the pointer in one ``SET``, then makes the chunks permanent and
+deletes the previous version's. A reader follows the pointer; if the chunks vanished under it
+(an overwrite in between), it follows the new pointer. Readers never see a partial entry.
+Needs the ``redis`` package: ``pip install 'checkpointing[redis]'``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional
+
+from .._config import cache_secret, defaults
+from ..exceptions import CheckpointNotExist
+from . import entry_format
+from .base import CacheBase, EntryInfo, LockTimeout, wait_with_backoff
+
+_ORPHAN_SECONDS = 3600
+_LOCK_TTL_MS = 30_000
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+_EXTEND = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
+           "else return 0 end")
+
+
+def _pieces(chunks: List[Any], size: int) -> Iterator[Any]:
+    """The encoded entry cut into pieces of at most ``size`` bytes, copying only small chunks."""
+    pending: List[Any] = []
+    pending_len = 0
+    for chunk in chunks:
+        view = memoryview(chunk).cast("B")
+        while view.nbytes:
+            take = min(view.nbytes, size - pending_len)
+            part, view = view[:take], view[take:]
+            if pending_len == 0 and take == size:
+                yield part  # a whole piece inside one large buffer: no copy
+                continue
+            pending.append(bytes(part))
+            pending_len += take
+            if pending_len == size:
+                yield b"".join(pending)
+                pending, pending_len = [], 0
+    if pending_len:
+        yield b"".join(pending)
+
+
+class RedisCache(CacheBase):
+    """Entries in Redis. ``url`` (``redis://host:port/db``) or ``client`` (a ``redis.Redis``)."""
+
+    def __init__(self, url: Optional[str] = None, *, client: Any = None, prefix: str = "checkpointing:",
+                 chunk_size: int = 8 << 20, pickle_protocol: Optional[int] = None) -> None:
+        if url is not None and "prefix=" in url:  # redis://host:6379/0?prefix=team-a:
+            from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+            parts = urlsplit(url)
+            query = parse_qsl(parts.query)
+            prefix = next((v for k, v in query if k == "prefix"), prefix)
+            url = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "prefix"])))
+        if client is None:
+            try:
+                import redis
+            except ImportError as exc:
+                raise ImportError("the Redis store needs the redis package: pip install 'checkpointing[redis]'") from exc
+            client = redis.Redis.from_url(url or "redis://localhost:6379/0")
+        self.url = url if url is None or prefix == "checkpointing:" else f"{url}{'&' if '?' in url else '?'}prefix={prefix}"
+        self.client = client
+        self.prefix = prefix
+        self.chunk_size = int(chunk_size)
+        self.pickle_protocol = pickle_protocol if pickle_protocol is not None else defaults["cache.pickle_protocol"]
+
+    def __repr__(self) -> str:
+        return f"RedisCache({self.url!r}, prefix={self.prefix!r})"
+
+    def __getstate__(self) -> Dict[str, Any]:  # a worker process opens its own connection
+        return {"url": self.url, "prefix": self.prefix, "chunk_size": self.chunk_size,
+                "pickle_protocol": self.pickle_protocol,
+                "connection": self.client.connection_pool.connection_kwargs if self.url is None else None}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        import redis
+
+        connection = state.pop("connection")
+        client = redis.Redis(**connection) if connection is not None else None
+        url = state["url"]
+        if url is not None and "prefix=" in url:
+            url = url.split("?", 1)[0]
+        self.__init__(url, client=client, prefix=state["prefix"], chunk_size=state["chunk_size"],
+                      pickle_protocol=state["pickle_protocol"])
+
+    def _k(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    # -- save / retrieve --------------------------------------------------------------------
+
+    def save(self, context_id: str, result: Any) -> None:
+        self.save_entry(context_id, result, None)
+
+    def save_entry(self, context_id: str, result: Any, metadata: Optional[Mapping[str, Any]] = None) -> None:
+        key = str(context_id)
+        meta = dict(metadata or {}, key=key)
+        chunks, size = entry_format.encode(result, meta, self.pickle_protocol, cache_secret())
+        version = os.urandom(8).hex()
+        count = 0
+        pipe = self.client.pipeline(transaction=False)
+        for i, piece in enumerate(_pieces(chunks, self.chunk_size)):
+            pipe.set(self._k("c", key, version, str(i)), piece, ex=_ORPHAN_SECONDS)
+            count = i + 1
+            if i % 8 == 7:
+                pipe.execute()  # bounded memory: at most 8 pieces queued
+        pipe.execute()
+        pointer = json.dumps({"v": version, "n": count, "size": size, "meta": {
+            k: meta.get(k) for k in ("function", "created", "compute_time", "key")}}, default=str)
+        old = self.client.set(self._k("e", key), pointer, get=True)
+        pipe = self.client.pipeline(transaction=False)
+        for i in range(count):
+            pipe.persist(self._k("c", key, version, str(i)))
+        pipe.zadd(self._k("used"), {key: time.time()})
+        pipe.execute()
+        if old is not None:
+            self._drop_chunks(key, old)
+
+    def _drop_chunks(self, key: str, pointer: bytes) -> None:
+        try:
+            data = json.loads(pointer)
+            names = [self._k("c", key, data["v"], str(i)) for i in range(int(data["n"]))]
+        except (ValueError, KeyError, TypeError):
+            return
+        if names:
+            self.client.delete(*names)
+
+    def _fetch(self, key: str) -> Any:
+        for _ in range(3):  # an overwrite may delete the chunks between reading the pointer and them
+            pointer = self.client.get(self._k("e", key))
+            if pointer is None:
+                raise CheckpointNotExist(key)
+            try:
+                data = json.loads(pointer)
+                version, count, size = data["v"], int(data["n"]), int(data["size"])
+            except (ValueError, KeyError, TypeError):
+                return b""  # an unreadable pointer: the entry is damaged (a miss with a warning)
+            pipe = self.client.pipeline(transaction=False)
+            for i in range(count):
+                pipe.get(self._k("c", key, version, str(i)))
+            pieces = pipe.execute()
+            if any(p is None for p in pieces):
+                continue
+            if count == 1:
+                return pieces[0]
+            buf = bytearray(size)
+            offset = 0
+            for piece in pieces:
+                buf[offset:offset + len(piece)] = piece
+                offset += len(piece)
+            return buf if offset == size else buf[:offset]
+        raise CheckpointNotExist(key)
+
+    def retrieve(self, context_id: str) -> Any:
+        key = str(context_id)
+        return entry_format.load_or_miss(self._fetch(key), f"{key} in {self!r}", cache_secret())
+
+    def contains(self, context_id: str) -> Optional[bool]:
+        return bool(self.client.exists(self._k("e", str(context_id))))
+
+    def metadata(self, context_id: str) -> Optional[dict]:
+        try:
+            return entry_format.metadata(self._fetch(str(context_id)), cache_secret())
+        except (CheckpointNotExist, entry_format.EntryError):
+            return None
+
+    # -- explanations -----------------------------------------------------------------------
+
+    def latest(self, function: str) -> Optional[Mapping[str, Any]]:
+        raw = self.client.get(self._k("latest", function))
+        try:
+            data = json.loads(raw) if raw is not None else None
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) and data.get("function") == function else None
+
+    def record_latest(self, function: str, key: str, components: Any) -> None:
+        self.client.set(self._k("latest", function),
+                        json.dumps({"function": function, "key": key, "components": components}))
+
+    # -- management -------------------------------------------------------------------------
+
+    def entries(self) -> Iterator[EntryInfo]:
+        start = len(self._k("e", ""))
+        for name in self.client.scan_iter(match=self._k("e", "*"), count=1000):
+            key = name.decode() if isinstance(name, bytes) else name
+            key = key[start:]
+            pointer = self.client.get(name)
+            if pointer is None:
+                continue
+            try:
+                data = json.loads(pointer)
+            except ValueError:
+                continue
+            meta = data.get("meta") or {}
+            used = self.client.zscore(self._k("used"), key)
+            yield EntryInfo(key, int(data.get("size", 0)), meta.get("created"), used, meta.get("function"),
+                            meta.get("compute_time"), meta)
+
+    def delete(self, context_id: str) -> bool:
+        key = str(context_id)
+        pointer = self.client.getdel(self._k("e", key))
+        self.client.zrem(self._k("used"), key)
+        if pointer is None:
+            return False
+        self._drop_chunks(key, pointer)
+        return True
+
+    def touch(self, context_ids: Iterable[str], when: float) -> None:
+        mapping = {str(k): when for k in context_ids}
+        if mapping:
+            self.client.zadd(self._k("used"), mapping, xx=True)
+
+    def record_stats(self, counts: Mapping[str, Mapping[str, float]]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for function, c in counts.items():
+            name = self._k("s", function)
+            pipe.hincrby(name, "hits", int(c.get("hits", 0)))
+            pipe.hincrby(name, "misses", int(c.get("misses", 0)))
+            pipe.hincrbyfloat(name, "saved", float(c.get("saved", 0.0)))
+        pipe.execute()
+
+    def stats(self) -> Dict[str, Dict[str, float]]:
+        start = len(self._k("s", ""))
+        found: Dict[str, Dict[str, float]] = {}
+        for name in self.client.scan_iter(match=self._k("s", "*"), count=1000):
+            text = name.decode() if isinstance(name, bytes) else name
+            values = {k.decode(): float(v) for k, v in self.client.hgetall(name).items()}
+            found[text[start:]] = {"hits": int(values.get("hits", 0)), "misses": int(values.get("misses", 0)),
+                                   "saved": values.get("saved", 0.0)}
+        return found
+
+    @contextlib.contextmanager
+    def lock(self, context_id: str, timeout: float) -> Iterator[None]:
+        """A Redis lock with a 30 s lease, renewed while held: if its holder dies, it expires."""
+        name = self._k("l", str(context_id))
+        token = os.urandom(16).hex()
+        deadline = time.monotonic() + timeout
+        attempt = 0
+        while not self.client.set(name, token, nx=True, px=_LOCK_TTL_MS):
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"waited {timeout:.0f}s for another process computing {context_id}")
+            wait_with_backoff(attempt)
+            attempt += 1
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(_LOCK_TTL_MS / 3000):
+                with contextlib.suppress(Exception):
+                    self.client.eval(_EXTEND, 1, name, token, _LOCK_TTL_MS)
+
+        keeper = threading.Thread(target=renew, name="checkpointing-lock-lease", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            keeper.join()
+            with contextlib.suppress(Exception):
+                self.client.eval(_RELEASE, 1, name, token)
