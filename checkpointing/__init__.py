@@ -23,7 +23,7 @@ from .exceptions import (
     NonlocalStatementError,
     UnhashableValueError,
 )
-from .stores import CacheBase, FsspecCache, InMemoryLRUCache, PickleFileCache, RedisCache, open_store
+from .stores import CacheBase, InMemoryLRUCache, PickleFileCache, open_store
 
 __version__ = "2.0.0"
 
@@ -54,3 +54,12 @@ __all__ = [
     "hash_anything",
     "open_store",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``RedisCache`` and ``FsspecCache``, imported when first used."""
+    if name in ("RedisCache", "FsspecCache"):
+        from . import stores
+
+        return getattr(stores, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -52,13 +52,26 @@ def analysis_cache_directory() -> str:
 
 
 def cache_secret() -> Optional[bytes]:
-    """The signing key, if one is configured (``defaults["cache.secret"]``, then ``$CHECKPOINTING_SECRET``)."""
+    """The signing key, if one is configured (``defaults["cache.secret"]``, then ``$CHECKPOINTING_SECRET``,
+    read when first needed)."""
     secret = defaults.get("cache.secret")
     if secret is None:
-        secret = os.environ.get("CHECKPOINTING_SECRET") or None
+        secret = _environment_secret()
     if secret is None:
         return None
     return secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+
+
+_UNREAD = object()
+_env_secret: Any = _UNREAD
+
+
+def _environment_secret() -> Optional[str]:
+    """``$CHECKPOINTING_SECRET``, read once per process (it is looked up on every hit)."""
+    global _env_secret
+    if _env_secret is _UNREAD:
+        _env_secret = os.environ.get("CHECKPOINTING_SECRET") or None
+    return _env_secret
 
 
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -103,6 +104,7 @@ class DecoratorCheckpoint:
         function_id = f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}"
         components = getattr(self.identifier, "components", None)
         usage = _usage.register(cache, function_id)
+        used = usage.keys
         single_flight = self.lock
         lock_timeout = self.lock_timeout
 
@@ -190,7 +192,8 @@ class DecoratorCheckpoint:
             except Exception as exc:
                 failed(func, "reading the store", exc)
             else:
-                usage.hit(key)
+                usage.hits += 1  # usage.hit(key), inlined: this is the hot path
+                used[key] = used.get(key, 0) + 1
                 return value
             if single_flight:
                 return compute_once(key, args, kwargs, start)
@@ -199,18 +202,26 @@ class DecoratorCheckpoint:
         def compute_once(key: str, args: Any, kwargs: Any, start: float) -> Any:
             """lock=True: whoever holds the key's lock computes; the others then read its result."""
             timeout = lock_timeout if lock_timeout is not None else float(defaults["cache.lock_timeout"])
-            try:
-                with cache.lock(key, timeout):
+            spent = perf() - start  # waiting for another caller's computation is not overhead
+            with contextlib.ExitStack() as held:
+                try:
+                    held.enter_context(cache.lock(key, timeout))
+                except LockTimeout as exc:
+                    _warn_at(func, f"{exc}; computing {getattr(func, '__qualname__', func)}() here as well",
+                             CheckpointFailedWarning)
+                except Exception as exc:  # a store that cannot lock must not stop the computation
+                    failed(func, "taking the single-flight lock", exc)
+                else:
                     try:
                         value = cache.retrieve(key)  # computed by another caller while we waited
                     except CheckpointNotExist:
-                        return compute_and_save(key, args, kwargs, perf() - start)
-                    usage.hit(key)
-                    return value
-            except LockTimeout as exc:
-                _warn_at(func, f"{exc}; computing {getattr(func, '__qualname__', func)}() here as well",
-                         CheckpointFailedWarning)
-            return compute_and_save(key, args, kwargs, perf() - start)
+                        pass
+                    except Exception as exc:
+                        failed(func, "reading the store", exc)
+                    else:
+                        usage.hit(key)
+                        return value
+                return compute_and_save(key, args, kwargs, spent)
 
         def clear() -> int:
             """Delete every stored entry of this function; the number deleted."""

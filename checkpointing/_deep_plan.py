@@ -22,7 +22,7 @@ from operator import is_
 from types import BuiltinFunctionType, FunctionType, ModuleType
 from typing import Any, Callable, FrozenSet, Hashable, List, Optional, Sequence, Set, Tuple
 
-SAME = 0  # compared by identity
+SAME = 0  # compared by identity (also defined in _identity, which imports this module lazily)
 EQUAL = 1  # compared with ==
 DATA = 2  # hashed again, compared by digest
 

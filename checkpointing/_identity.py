@@ -25,12 +25,16 @@ import weakref
 from dataclasses import dataclass, field
 from functools import partial
 from types import BuiltinFunctionType, CodeType, FunctionType, MethodType, ModuleType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 import xxhash
 
 from . import _analysis_cache
-from ._deep_plan import EQUAL, SAME, Plan, Recorder
+if TYPE_CHECKING:  # deep mode imports it when it first plans (it is not needed otherwise)
+    from ._deep_plan import Plan, Recorder
+
+#: kinds of reads of a deep-mode plan (same values as in _deep_plan, which is imported lazily)
+SAME, EQUAL = 0, 1
 from ._hashing import ValueHasher, is_plain, new_hasher
 from ._usercode import is_user_module, is_user_object
 from .exceptions import GlobalStatementError, NonlocalStatementError
@@ -72,7 +76,7 @@ class Fingerprint:
     strict_prefix: bytes = field(default=b"", init=False, repr=False)
     guarded_prefix: bytes = field(default=b"", init=False, repr=False)
     #: deep mode: the plan of the last walk, per (reading, algorithm, protocol) (see _deep_plan)
-    plans: Dict[Tuple[bool, str, int], Plan] = field(default_factory=dict, init=False, repr=False)
+    plans: Dict[Tuple[bool, str, int], "Plan"] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.strict_prefix = KEY_FORMAT + self.strict.code_digest + b"|" + self.wrappers + b"|"
@@ -390,7 +394,7 @@ class KeyBuilder:
         self.dynamic = False  # reachable code uses getattr with a computed name, eval, ...
         self.dynamic_sites: List[Tuple[FunctionType, int, str]] = []
         #: deep mode: notes what the walk reads, to make a plan of it (see _deep_plan)
-        self.recorder: Optional[Recorder] = None
+        self.recorder: Optional["Recorder"] = None
 
     # functions inside *values* are identified by their code
     def identify_value(self, obj: Any) -> Optional[bytes]:
@@ -634,6 +638,8 @@ class KeyBuilder:
             if plan is not None and plan.matches(arg_classes) and plan.holds(self._probe()):
                 self.dynamic_sites.extend(plan.dynamic_sites)
                 return plan.digest
+            from ._deep_plan import Recorder
+
             self.recorder = Recorder()
         # its own hasher: what the code reads must not be encoded as back-references to arguments
         self.hasher = ValueHasher(self.identify_value, self._pickle_protocol, self.algorithm)

@@ -11,7 +11,6 @@ import atexit
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Dict, List, Tuple
 
 from ._config import defaults, parse_size
@@ -37,16 +36,22 @@ class Usage:
         self.keys[key] = self.keys.get(key, 0) + 1
 
 
-@dataclass
 class CacheInfo:
     """What ``foo.cache_info()`` returns."""
 
-    function: str
-    entries: int
-    size: int  # bytes
-    hits: int  # this process and every process that recorded its statistics in the store
-    misses: int
-    saved: float  # seconds of computation the hits avoided
+    __slots__ = ("function", "entries", "size", "hits", "misses", "saved")
+
+    def __init__(self, function: str, entries: int, size: int, hits: int, misses: int, saved: float) -> None:
+        self.function = function
+        self.entries = entries
+        self.size = size  # bytes
+        self.hits = hits  # this process and every process that recorded its statistics in the store
+        self.misses = misses
+        self.saved = saved  # seconds of computation the hits avoided
+
+    def __repr__(self) -> str:
+        return (f"CacheInfo(function={self.function!r}, entries={self.entries}, size={self.size}, hits={self.hits}, "
+                f"misses={self.misses}, saved={self.saved:.3f})")
 
 
 _registry: Dict[int, Tuple[Any, List[Usage]]] = {}
@@ -94,7 +99,7 @@ def flush() -> None:
             mine["saved"] += saved
             used.extend(usage.keys)
             usage.hits = usage.misses = 0
-            usage.keys = {}
+            usage.keys.clear()  # the decorator holds this dict
         if not counts:
             continue
         try:

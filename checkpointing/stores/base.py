@@ -100,7 +100,7 @@ class CacheBase(ABC):
         with _local_locks_guard:
             lock = _local_locks.setdefault(f"{id(self)}:{context_id}", threading.Lock())
         if not lock.acquire(timeout=timeout):
-            raise LockTimeout(f"waited {timeout:.0f}s for another thread computing {context_id}")
+            raise LockTimeout(f"waited {timeout:g}s for another thread computing key {context_id}")
         try:
             yield
         finally:

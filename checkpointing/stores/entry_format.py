@@ -26,9 +26,12 @@ import hmac
 import json
 import pickle
 import struct
+import warnings
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import xxhash
+
+from ..exceptions import CheckpointNotExist, CorruptEntryWarning
 
 MAGIC = b"CKPT"
 FORMAT_VERSION = 1
@@ -217,10 +220,6 @@ def header_only(head: Any) -> Optional[Dict[str, Any]]:
 def load_or_miss(data: Any, where: str, secret: Optional[bytes]) -> Any:
     """The value in ``data``; a damaged, refused or unloadable entry warns
     (:class:`~checkpointing.CorruptEntryWarning`) and raises ``CheckpointNotExist``: a miss."""
-    import warnings
-
-    from ..exceptions import CheckpointNotExist, CorruptEntryWarning
-
     try:
         return decode(data, secret)
     except EntryError as exc:

@@ -201,7 +201,11 @@ class PickleFileCache(CacheBase):
 
     def retrieve(self, context_id: str) -> Any:
         path = self._path(context_id)
-        return entry_format.load_or_miss(self._read(path), path, cache_secret())
+        data = self._read(path)
+        try:
+            return entry_format.decode(data, cache_secret())
+        except Exception:  # the slow path says why, warns, and raises CheckpointNotExist
+            return entry_format.load_or_miss(data, path, cache_secret())
 
     def contains(self, context_id: str) -> Optional[bool]:
         return os.path.exists(self._path(context_id))
@@ -293,7 +297,7 @@ class PickleFileCache(CacheBase):
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise LockTimeout(f"waited {timeout:.0f}s for another process computing {context_id}") from None
+                        raise LockTimeout(f"waited {timeout:g}s for another process computing key {context_id}") from None
                     wait_with_backoff(attempt)
                     attempt += 1
             try:

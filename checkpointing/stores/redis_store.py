@@ -2,10 +2,11 @@
 
 Layout, under a prefix (default ``checkpointing:``) so that one Redis can hold several caches:
 
-- ``e:<key>``: the entry's pointer, a small JSON document (version, chunk count, size, metadata);
-- ``c:<key>:<version>:<i>``: the entry's bytes (the same checksummed, optionally signed format
-  as the directory store) in chunks of ``chunk_size`` bytes, so a large value never needs one
-  huge Redis string;
+- ``e:<key>``: the entry itself when it is small (at most 64 KB: a hit is one ``GET``), else
+  its pointer, a small JSON document (version, chunk count, size, metadata);
+- ``c:<key>:<version>:<i>``: a large entry's bytes (the same checksummed, optionally signed
+  format as the directory store) in chunks of ``chunk_size`` bytes, so a large value never
+  needs one huge Redis string;
 - ``used``: a sorted set of last-use times, ``s:<function>``: hit and miss counters,
   ``l:<key>``: single-flight locks, ``latest:<function>``: explanation records.
 
@@ -31,6 +32,7 @@ from . import entry_format
 from .base import CacheBase, EntryInfo, LockTimeout, wait_with_backoff
 
 _ORPHAN_SECONDS = 3600
+_INLINE = 1 << 16
 _LOCK_TTL_MS = 30_000
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
 _EXTEND = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
@@ -113,6 +115,12 @@ class RedisCache(CacheBase):
         key = str(context_id)
         meta = dict(metadata or {}, key=key)
         chunks, size = entry_format.encode(result, meta, self.pickle_protocol, cache_secret())
+        if size <= _INLINE:  # small: the entry is its own pointer
+            old = self.client.set(self._k("e", key), b"".join(bytes(c) for c in chunks), get=True)
+            self.client.zadd(self._k("used"), {key: time.time()})
+            if old is not None:
+                self._drop_chunks(key, old)
+            return
         version = os.urandom(8).hex()
         count = 0
         pipe = self.client.pipeline(transaction=False)
@@ -134,6 +142,8 @@ class RedisCache(CacheBase):
             self._drop_chunks(key, old)
 
     def _drop_chunks(self, key: str, pointer: bytes) -> None:
+        if pointer[:1] != b"{":
+            return  # an inline entry has no chunks
         try:
             data = json.loads(pointer)
             names = [self._k("c", key, data["v"], str(i)) for i in range(int(data["n"]))]
@@ -147,6 +157,8 @@ class RedisCache(CacheBase):
             pointer = self.client.get(self._k("e", key))
             if pointer is None:
                 raise CheckpointNotExist(key)
+            if pointer[:1] != b"{":
+                return pointer  # a small entry, stored inline
             try:
                 data = json.loads(pointer)
                 version, count, size = data["v"], int(data["n"]), int(data["size"])
@@ -205,10 +217,13 @@ class RedisCache(CacheBase):
             pointer = self.client.get(name)
             if pointer is None:
                 continue
-            try:
-                data = json.loads(pointer)
-            except ValueError:
-                continue
+            if pointer[:1] != b"{":
+                data = {"size": len(pointer), "meta": entry_format.header_only(pointer) or {}}
+            else:
+                try:
+                    data = json.loads(pointer)
+                except ValueError:
+                    continue
             meta = data.get("meta") or {}
             used = self.client.zscore(self._k("used"), key)
             yield EntryInfo(key, int(data.get("size", 0)), meta.get("created"), used, meta.get("function"),
@@ -256,7 +271,7 @@ class RedisCache(CacheBase):
         attempt = 0
         while not self.client.set(name, token, nx=True, px=_LOCK_TTL_MS):
             if time.monotonic() >= deadline:
-                raise LockTimeout(f"waited {timeout:.0f}s for another process computing {context_id}")
+                raise LockTimeout(f"waited {timeout:g}s for another process computing key {context_id}")
             wait_with_backoff(attempt)
             attempt += 1
         stop = threading.Event()

@@ -213,3 +213,46 @@ def test_store_chosen_by_environment_url(tmp_path: Path, redis_url: str) -> None
     first, second = project.run(extra_env=env), project.run(extra_env=env)
     assert (first.ran, second.ran) == (1, 0) and first.out == second.out == ["42"]
     assert not (tmp_path / ".checkpointing").exists()
+
+
+def test_lock_on_an_unwritable_store_still_returns_the_value(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+
+    @checkpoint(directory=blocker / "store", lock=True)
+    def compute(x):
+        return x + 1
+
+    with pytest.warns(CheckpointFailedWarning):
+        assert compute(1) == 2
+
+
+def test_lock_timeout_computes_anyway_with_a_warning(tmp_path: Path) -> None:
+    import threading
+
+    store = PickleFileCache(tmp_path / "store")
+
+    @checkpoint(store=store, lock=True, lock_timeout=0.2)
+    def compute(x):
+        return x * 3
+
+    from checkpointing import FuncCallContext
+    from checkpointing._identifier import AutoFuncCallIdentifier
+
+    key = AutoFuncCallIdentifier().identify(FuncCallContext(compute.__wrapped__, (2,), {}))
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.lock(key, timeout=5):
+            entered.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    entered.wait(5)
+    try:
+        with pytest.warns(CheckpointFailedWarning, match=r"waited 0.2s .* computing .*compute\(\) here as well"):
+            assert compute(2) == 6
+    finally:
+        release.set()
+        holder.join()
