@@ -51,6 +51,8 @@ _LARGE = 1 << 20
 _FIRST_READ = 1 << 16
 _CHUNK = 4 << 20
 _PIPELINE = 16 << 20
+#: per-process statistics files are merged into one beyond this many
+_STATS_FILES = 64
 _worker: Optional[ThreadPoolExecutor] = None
 _worker_lock = threading.Lock()
 
@@ -315,18 +317,48 @@ class PickleFileCache(CacheBase):
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump({k: dict(v) for k, v in counts.items()}, f)
         os.replace(tmp, path)
+        with contextlib.suppress(OSError):
+            if len(os.listdir(folder)) > _STATS_FILES:
+                self._compact_stats(folder)
+
+    def _compact_stats(self, folder: str) -> None:
+        """Merge the per-process statistics files into one, so the folder stays small. Runs under
+        a lock that is only tried: a process that does not get it leaves the work to another."""
+        if fcntl is None:  # pragma: no cover
+            return
+        fd = os.open(os.path.join(folder, ".compact.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            names = [n for n in os.listdir(folder) if n.endswith(".json")]
+            merged = self._sum_stats(os.path.join(folder, n) for n in names)
+            path = os.path.join(folder, f"{int(time.time())}-{os.getpid()}-{os.urandom(4).hex()}-merged.json")
+            with open(path + ".tmp", "w", encoding="utf-8") as f:
+                json.dump(merged, f)
+            # the sum appears before its parts go: a reader at that moment may count them twice (statistics only)
+            os.replace(path + ".tmp", path)
+            for name in names:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+        finally:
+            os.close(fd)
 
     def stats(self) -> Dict[str, Dict[str, float]]:
-        total: Dict[str, Dict[str, float]] = {}
+        folder = os.path.join(self._dir, "stats")
         try:
-            files = list(os.scandir(os.path.join(self._dir, "stats")))
+            names = [n for n in os.listdir(folder) if n.endswith(".json")]
         except FileNotFoundError:
-            return total
-        for entry in files:
-            if not entry.name.endswith(".json"):
-                continue
+            return {}
+        return self._sum_stats(os.path.join(folder, n) for n in names)
+
+    @staticmethod
+    def _sum_stats(paths: Iterable[str]) -> Dict[str, Dict[str, float]]:
+        total: Dict[str, Dict[str, float]] = {}
+        for path in paths:
             try:
-                with open(entry.path, encoding="utf-8") as f:
+                with open(path, encoding="utf-8") as f:
                     data = json.load(f)
             except (OSError, ValueError):
                 continue

@@ -118,3 +118,13 @@ def test_max_size_evicts_automatically(tmp_path: Path, monkeypatch) -> None:
     for i in range(5):
         blob(i)
     assert sum(p.stat().st_size for p in (tmp_path / "store").rglob("*.ckpt")) <= 1024
+
+
+def test_statistics_files_are_compacted_without_losing_counts(tmp_path: Path) -> None:
+    from checkpointing import PickleFileCache
+
+    store = PickleFileCache(tmp_path / "store")
+    for _ in range(100):
+        store.record_stats({"m.f": {"hits": 1, "misses": 2, "saved": 0.5}})
+    assert len(list((tmp_path / "store" / "stats").glob("*.json"))) < 64
+    assert store.stats() == {"m.f": {"hits": 100, "misses": 200, "saved": 50.0}}
