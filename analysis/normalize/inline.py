@@ -32,10 +32,9 @@ from libcst.metadata import (
     FunctionScope,
     GlobalScope,
     MetadataWrapper,
-    ParentNodeProvider,
-    ScopeProvider,
 )
 
+from .providers import Parents, Scopes
 from .result import Assumption
 
 _FOUND, _PURE, _STOP = 0, 1, 2
@@ -204,8 +203,8 @@ def _free_names(scopes) -> Set[str]:  # type: ignore[no-untyped-def]
 
 
 def _one_pass(wrapper: MetadataWrapper, guarded: bool) -> Tuple[Optional[cst.Module], List[Assumption], bool]:
-    scopes = wrapper.resolve(ScopeProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
+    scopes = wrapper.resolve(Scopes)
+    parents = wrapper.resolve(Parents)
     free_names = _free_names(scopes)
     blocked = False
     plans: Dict[cst.CSTNode, Tuple[str, object]] = {}

@@ -30,10 +30,10 @@ from libcst.metadata import (
     FunctionScope,
     GlobalScope,
     MetadataWrapper,
-    ParentNodeProvider,
     Scope,
-    ScopeProvider,
 )
+
+from .providers import Parents, Scopes
 
 
 class RenameResult:
@@ -99,8 +99,8 @@ def _choose_prefix(kept: Set[str]) -> str:
 def rename(module: cst.Module, name_sensitive: bool, wrapper: Optional[MetadataWrapper] = None) -> RenameResult:
     """Rename ``module``'s function; ``wrapper``, if given, holds metadata of exactly ``module``."""
     wrapper = wrapper if wrapper is not None else MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
-    parents = wrapper.resolve(ParentNodeProvider)
+    scopes = wrapper.resolve(Scopes)
+    parents = wrapper.resolve(Parents)
     mod = wrapper.module
     function = mod.body[0]
     assert isinstance(function, cst.FunctionDef)
