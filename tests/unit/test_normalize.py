@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from checkpointing.analysis import NormalizeError, normalize_function
@@ -131,3 +133,33 @@ def test_constant_statements_are_dropped_but_nested_docstrings_kept() -> None:
 
 def test_true_false_none_are_not_free_names() -> None:
     assert normalize_function("def f(a):\n    return (a, True, None)\n").strict.free_names == ()
+
+
+def test_cached_metadata_providers_give_libcst_results() -> None:
+    """analysis/normalize/providers.py only caches method lookups: same scopes, same accesses."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
+
+    from checkpointing.analysis.normalize.providers import Parents, Scopes
+
+    module = cst.parse_module(textwrap.dedent("""
+        import os
+        def f(a, b=2):
+            c = [a * x for x in range(b)]
+            def g(y):
+                nonlocal c
+                return y + len(c) + os.sep.count("/")
+            return g(lambda z: z + a)
+        """))
+
+    def summary(wrapper, scopes_key, parents_key):
+        scopes, parents = wrapper.resolve(scopes_key), wrapper.resolve(parents_key)
+        names = sorted((type(node).__name__, getattr(node, "value", ""), type(scope).__name__)
+                       for node, scope in scopes.items() if scope is not None and isinstance(node, cst.Name))
+        accesses = sorted((a.node.value, len(a.referents)) for s in set(scopes.values()) if s is not None
+                          for a in s.accesses if isinstance(a.node, cst.Name))
+        return names, accesses, len(parents)
+
+    ours = summary(MetadataWrapper(module), Scopes, Parents)
+    theirs = summary(MetadataWrapper(module), ScopeProvider, ParentNodeProvider)
+    assert ours == theirs and ours[1]
