@@ -56,7 +56,7 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
                                rule.code, rule.name, f"syntax error: {message}"))
     # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it: its root
     deep_roots = {f.root for f in project.files if f.index is not None and sets_deep_default(f.index.tree)}
-    rules = [rule for rule in RULES if config.enabled(rule.code) or config.per_file_ignores]
+    rules = [rule for rule in RULES if config.enabled(rule.code)]  # per-file ignores only remove more
     checkers: Dict[str, _Checker] = {}
     for source in project.files:
         if source.index is None:
