@@ -257,3 +257,53 @@ def test_deep_mode(project: Project, case_id: str, files: Dict[str, str], edits:
             assert run.skipped, f"{case_id}, edit {n} ({old!r} -> {new!r}) recomputed needlessly"
         else:
             assert run.ran, f"{case_id}, edit {n} ({old!r} -> {new!r}) was not recomputed"
+
+
+IN_PROCESS = '''
+import config
+from checkpointing import checkpoint
+
+WEIGHTS = [1, 2]
+
+
+class Scaler:
+    def __init__(self, k):
+        self.k = k
+
+    def apply(self, v):
+        return v * self.k
+
+
+def helper(v):
+    return v + config.OFFSET + sum(WEIGHTS)
+
+
+@checkpoint(deep=True)
+def run(x, scaler):
+    print("RUN")
+    return scaler.apply(helper(x))
+
+
+s = Scaler(2)
+print("OUT", run(1, s))
+print("OUT", run(1, s))                      # served
+config.OFFSET = 10                           # a module attribute changes
+print("OUT", run(1, s))
+WEIGHTS.append(5)                            # a global list changes in place
+print("OUT", run(1, s))
+Scaler.apply = lambda self, v: v - self.k    # a method is monkeypatched
+print("OUT", run(1, s))
+helper = lambda v: 0                         # a helper is rebound
+print("OUT", run(1, s))
+print("OUT", run(1, s))                      # served again
+'''
+
+
+def test_changes_made_while_the_program_runs_are_seen_on_the_next_call(tmp_path) -> None:
+    """Within one process, deep mode re-reads every value the reachable code reads on each call."""
+    project = Project(tmp_path).write({"main.py": IN_PROCESS, "config.py": "OFFSET = 0\n"})
+    first = project.run()
+    assert first.out == ["8", "8", "28", "38", "17", "-2", "-2"]
+    assert first.ran == 5
+    second = project.run()  # a new process: the same sequence, every value now from the store
+    assert second.out == first.out and second.ran == 0
