@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, Optional, Tuple
 
 from ..callgraph import CallGraph, FunctionInfo, ModuleIndex, Target, dotted
 
@@ -47,7 +47,8 @@ def _explicit_deep(call: ast.Call) -> Optional[bool]:
     return None
 
 
-def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr, _depth: int = 0) -> Tuple[bool, Optional[bool]]:
+def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr,
+                   _depth: int = 0) -> Tuple[bool, Optional[bool]]:
     """(is a checkpoint decorator, explicit ``deep`` or None) of a decorator expression."""
     call = expr if isinstance(expr, ast.Call) else None
     callee = expr.func if call is not None else expr
@@ -94,6 +95,3 @@ def find_checkpointed(graph: CallGraph, module: ModuleIndex, path: str, deep_def
                 seen[name] = Checkpointed(module.functions[name], deep_default if deep is None else deep, path)
     yield from seen.values()
 
-
-def all_checkpointed(graph: CallGraph, modules: List[Tuple[ModuleIndex, str]], deep_default: bool) -> List[Checkpointed]:
-    return [c for module, path in modules for c in find_checkpointed(graph, module, path, deep_default)]

@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     parser.add_argument("--select", type=_code_list, metavar="CODES",
-                        help="only these rules: comma-separated codes or prefixes (CKP1) or ALL; replaces the configured "
+                        help="only these rules: comma-separated codes or prefixes (CKP1) or ALL; replaces the "
+                             "configured "
                              "selection, and re-enables those the configuration ignores")
     parser.add_argument("--ignore", type=_code_list, metavar="CODES",
                         help="skip these rules: codes or prefixes, added to the configured ones")

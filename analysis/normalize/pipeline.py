@@ -9,7 +9,8 @@ Steps, each a module of its own:
 4. ``rename``: canonical names for parameters, locals and free names;
 5. ``augassign``: ``x += e`` -> ``x = x + e`` where ``x`` is provably immutable;
 6. render: ``ast.unparse(ast.parse(...))`` fixes formatting, comments, redundant parentheses,
-   trailing commas and quote styles; the signature becomes ``def _f(p0, p1, ...)``.
+   trailing commas and quote styles; ``negation`` turns ``not a in b`` into ``a not in b``
+   (and ``is``); the signature becomes ``def _f(p0, p1, ...)``.
 
 Steps 3-5 run twice: once using only what holds for every input (the *strict* variant) and once
 allowing rewrites that hold under assumptions the runtime checks per call (the *guarded*
@@ -29,12 +30,13 @@ from .._source import parse_function
 from .augassign import canonicalize_augassign
 from .flow import FlowSimplifier
 from .inline import inline_temporaries
+from .negation import NegatedComparisons
 from .rename import rename
 from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 3
+NORMALIZER_VERSION = 4
 
 
 class NormalizeError(ValueError):
@@ -42,7 +44,7 @@ class NormalizeError(ValueError):
 
 
 def _render(module: cst.Module, params: List[str], prefix: str, name_sensitive: bool) -> str:
-    tree = ast.parse(module.code)
+    tree = NegatedComparisons().visit(ast.parse(module.code))
     fn = tree.body[0]
     assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
     names = params if name_sensitive else [f"{prefix}p{i}" for i in range(len(params))]

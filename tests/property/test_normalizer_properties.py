@@ -50,7 +50,9 @@ def functions(draw):
             lines.append(f"    {target} = {target} {op} ({expr})")
         elif kind == "if":
             cond = draw(expressions(names, 1))
-            lines.append(f"    if {cond} > 0:\n        {target} = {expr}\n    else:\n        {target} = {cond}")
+            test = draw(st.sampled_from(["{c} > 0", "not {c} in (0, 1)", "{c} not in (0, 1)",
+                                         "not ({c} not in (2, 3))"]))
+            lines.append(f"    if {test.format(c=cond)}:\n        {target} = {expr}\n    else:\n        {target} = {cond}")
         else:
             lines.append(f"    {target} = 0\n    for v in range(3):\n        {target} += v * ({expr})")
         if target not in names:

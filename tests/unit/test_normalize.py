@@ -10,6 +10,12 @@ from checkpointing.analysis import NormalizeError, normalize_function
 from tests.helpers import assert_normalizes_different, assert_normalizes_equal, canonical
 
 EQUAL = [
+    # `not in` and `is not` are defined as the negations of `in` and `is`
+    ("def f(a, b):\n    return not a in b\n", "def f(a, b):\n    return a not in b\n"),
+    ("def f(a):\n    return not a is None\n", "def f(a):\n    return a is not None\n"),
+    ("def f(a, b):\n    return not a not in b\n", "def f(a, b):\n    return a in b\n"),
+    ("def f(a, b):\n    if not (a is b):\n        return 1\n    return 2\n",
+     "def f(a, b):\n    if a is not b:\n        return 1\n    return 2\n"),
     ("def f(a):\n    return a\n", "def g(b):\n    return b\n"),
     ("def f(a):\n    y = a * 2\n    return y\n", "def f(a):\n    return a * 2\n"),
     ("def f(a):\n    y = a * 2\n    z = y + 1\n    return z\n", "def f(a):\n    return a * 2 + 1\n"),
@@ -51,6 +57,11 @@ DIFFERENT = [
     ("def f(a):\n    x = a\n    return f'{x=}'\n", "def f(a):\n    y = a\n    return f'{y=}'\n"),
     ("def f(a):\n    return a[0]\n", "def f(a):\n    return a[1]\n"),
     ("def f(a):\n    return 'x'\n", "def f(a):\n    return \"y\"\n"),
+    # only `in` and `is` negate exactly: __ne__ need not negate __eq__, NaN is not ordered
+    ("def f(a, b):\n    return not a == b\n", "def f(a, b):\n    return a != b\n"),
+    ("def f(a, b):\n    return not a < b\n", "def f(a, b):\n    return a >= b\n"),
+    ("def f(a, b, c):\n    return not a in b in c\n", "def f(a, b, c):\n    return a not in b in c\n"),
+    ("def f(a, b):\n    return not a in b\n", "def f(a, b):\n    return a in b\n"),
 ]
 
 

@@ -46,11 +46,14 @@ def _problem(context: RuleContext, info: FunctionInfo, call: ast.Call) -> Option
             return "`random.Random()` without a seed is random on every run; pass a seed"
         if _seeded(info, context, "random", call.lineno):
             return None
-        return f"`{name}()` draws from the unseeded global generator; call `random.seed(...)` first or use `random.Random(seed)`"
+        return (f"`{name}()` draws from the unseeded global generator; call `random.seed(...)` first or use "
+                "`random.Random(seed)`")
     if name.startswith("numpy.random."):
         leaf = name[len("numpy.random."):]
         if leaf in ("default_rng", "RandomState"):
-            return None if (call.args or call.keywords) else f"`{name}()` without a seed is random on every run; pass a seed"
+            if call.args or call.keywords:
+                return None
+            return f"`{name}()` without a seed is random on every run; pass a seed"
         if "." in leaf or leaf in _NUMPY_NOT_DRAWS:
             return None
         if _seeded(info, context, "numpy.random", call.lineno):
