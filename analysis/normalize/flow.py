@@ -5,11 +5,14 @@
   holds when the branch ends in ``raise``, ``continue`` or ``break``, and for ``elif`` chains.
 - ``return None`` is ``return``; a bare ``return`` at the very end of a function body is
   dropped (falling off the end returns None, in generators too).
+- ``if c: x = a`` / ``else: x = b`` is ``x = a if c else b``, and ``if c: return a`` directly
+  followed by ``return b`` is ``return a if c else b``: both evaluate ``c`` once, then exactly
+  one of ``a`` and ``b``, then bind or return it.
 """
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import libcst as cst
 import libcst.matchers as m
@@ -33,10 +36,62 @@ def _flatten_if(stmt: cst.If) -> List[cst.BaseStatement]:
     return [head, *_flatten_if(stmt.orelse)]
 
 
+def _only(block: cst.BaseSuite) -> Optional[cst.BaseSmallStatement]:
+    """The one small statement of a block holding exactly one, else None."""
+    if isinstance(block, cst.IndentedBlock) and len(block.body) == 1:
+        line = block.body[0]
+        if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+            return line.body[0]
+    return None
+
+
+def _single_name_assign(stmt: Optional[cst.BaseSmallStatement]) -> Optional[str]:
+    if isinstance(stmt, cst.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0].target, cst.Name):
+        return stmt.targets[0].target.value
+    return None
+
+
+def _ternary(test: cst.BaseExpression, yes: cst.BaseExpression, no: cst.BaseExpression) -> cst.IfExp:
+    return cst.IfExp(test=test, body=yes, orelse=no)
+
+
+def _assignment_if(stmt: cst.If) -> Optional[cst.BaseStatement]:
+    """``if c: x = a`` / ``else: x = b`` -> ``x = a if c else b``."""
+    if not isinstance(stmt.orelse, cst.Else):
+        return None
+    yes, no = _only(stmt.body), _only(stmt.orelse.body)
+    name = _single_name_assign(yes)
+    if name is None or name != _single_name_assign(no):
+        return None
+    assert isinstance(yes, cst.Assign) and isinstance(no, cst.Assign)
+    return cst.SimpleStatementLine(body=[yes.with_changes(value=_ternary(stmt.test, yes.value, no.value))])
+
+
+def _return_value(stmt: cst.BaseStatement) -> Optional[cst.BaseExpression]:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Return):
+        return stmt.body[0].value
+    return None
+
+
 def _flatten_suite(body: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]:
     out: List[cst.BaseStatement] = []
     for stmt in body:
-        out.extend(_flatten_if(stmt) if isinstance(stmt, cst.If) else [stmt])
+        if isinstance(stmt, cst.If):
+            merged = _assignment_if(stmt)
+            out.extend([merged] if merged is not None else _flatten_if(stmt))
+        else:
+            out.append(stmt)
+    # `if c: return a` then `return b` -> `return a if c else b` (from the end: nested chains fold)
+    i = len(out) - 2
+    while i >= 0:
+        stmt, after = out[i], out[i + 1]
+        if isinstance(stmt, cst.If) and stmt.orelse is None:
+            yes = _only(stmt.body)
+            no = _return_value(after)
+            if isinstance(yes, cst.Return) and yes.value is not None and no is not None:
+                folded = cst.Return(value=_ternary(stmt.test, yes.value, no))
+                out[i:i + 2] = [cst.SimpleStatementLine(body=[folded])]
+        i -= 1
     return out
 
 

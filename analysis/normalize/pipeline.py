@@ -36,7 +36,7 @@ from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 4
+NORMALIZER_VERSION = 5
 
 
 class NormalizeError(ValueError):

@@ -10,6 +10,13 @@ from checkpointing.analysis import NormalizeError, normalize_function
 from tests.helpers import assert_normalizes_different, assert_normalizes_equal, canonical
 
 EQUAL = [
+    # if/else that only assigns one name, or only returns, is a conditional expression
+    ("def f(a, c):\n    if c:\n        y = a\n    else:\n        y = -a\n    return y\n",
+     "def f(a, c):\n    y = a if c else -a\n    return y\n"),
+    ("def f(a, c):\n    if c:\n        return a\n    else:\n        return -a\n",
+     "def f(a, c):\n    return a if c else -a\n"),
+    ("def f(c, d):\n    if c:\n        return 1\n    elif d:\n        return 2\n    return 3\n",
+     "def f(c, d):\n    return 1 if c else 2 if d else 3\n"),
     # `not in` and `is not` are defined as the negations of `in` and `is`
     ("def f(a, b):\n    return not a in b\n", "def f(a, b):\n    return a not in b\n"),
     ("def f(a):\n    return not a is None\n", "def f(a):\n    return a is not None\n"),
@@ -57,6 +64,11 @@ DIFFERENT = [
     ("def f(a):\n    x = a\n    return f'{x=}'\n", "def f(a):\n    y = a\n    return f'{y=}'\n"),
     ("def f(a):\n    return a[0]\n", "def f(a):\n    return a[1]\n"),
     ("def f(a):\n    return 'x'\n", "def f(a):\n    return \"y\"\n"),
+    # a temporary is not moved into one branch of a conditional (it would not always run)
+    ("def f(a, c):\n    t = g(a)\n    if c:\n        return t\n    return 0\n",
+     "def f(a, c):\n    return g(a) if c else 0\n"),
+    ("def f(a, c):\n    if c:\n        x = a\n    else:\n        y = a\n    return x\n",
+     "def f(a, c):\n    x = a if c else a\n    return x\n"),
     # only `in` and `is` negate exactly: __ne__ need not negate __eq__, NaN is not ordered
     ("def f(a, b):\n    return not a == b\n", "def f(a, b):\n    return a != b\n"),
     ("def f(a, b):\n    return not a < b\n", "def f(a, b):\n    return a >= b\n"),
