@@ -159,6 +159,8 @@ class FsspecCache(CacheBase):
         self.fs.pipe_file(f"{self.root}/used.json", json.dumps(used).encode())
 
     def record_stats(self, counts: Mapping[str, Mapping[str, float]]) -> None:
+        if not self.fs.exists(self.root):
+            return  # not created just for statistics
         folder = f"{self.root}/stats"
         self.fs.makedirs(folder, exist_ok=True)
         name = f"{folder}/{int(time.time())}-{os.getpid()}-{os.urandom(4).hex()}.json"

@@ -310,6 +310,8 @@ class PickleFileCache(CacheBase):
             os.close(fd)
 
     def record_stats(self, counts: Mapping[str, Mapping[str, float]]) -> None:
+        if not os.path.isdir(self._dir):
+            return  # a store that was removed (or never written) is not created just for statistics
         folder = os.path.join(self._dir, "stats")
         self._makedirs(folder)
         path = os.path.join(folder, f"{int(time.time())}-{os.getpid()}-{os.urandom(4).hex()}.json")

@@ -124,6 +124,9 @@ def test_statistics_files_are_compacted_without_losing_counts(tmp_path: Path) ->
     from checkpointing import PickleFileCache
 
     store = PickleFileCache(tmp_path / "store")
+    store.record_stats({"m.f": {"hits": 1}})  # no store yet: statistics do not create one
+    assert not (tmp_path / "store").exists()
+    store.save("a" * 32, 1)
     for _ in range(100):
         store.record_stats({"m.f": {"hits": 1, "misses": 2, "saved": 0.5}})
     assert len(list((tmp_path / "store" / "stats").glob("*.json"))) < 64
