@@ -69,11 +69,12 @@ def register(cache: Any, function: str) -> Usage:
 def _saved(cache: Any, usage: Usage) -> float:
     """Seconds the hits saved: each entry's recorded compute time, times its hits."""
     total = 0.0
-    metadata = getattr(cache, "metadata", None)
+    compute_time = getattr(cache, "compute_time", None)
+    if compute_time is None:  # a store that does not derive from CacheBase
+        return total
     for key, count in usage.keys.items():
-        meta = metadata(key) if metadata is not None else None
-        value = meta.get("compute_time") if isinstance(meta, dict) else None
-        if isinstance(value, (int, float)):
+        value = compute_time(key)
+        if value is not None:
             total += value * count
     return total
 

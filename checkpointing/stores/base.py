@@ -79,6 +79,14 @@ class CacheBase(ABC):
         """Remove one entry; True if it existed."""
         raise NotImplementedError(f"{type(self).__name__} cannot delete entries")
 
+    def compute_time(self, context_id: str) -> Optional[float]:
+        """Seconds the entry took to compute, if recorded (for the time-saved statistics; cheap:
+        stores override it to read only the entry's header)."""
+        metadata = getattr(self, "metadata", None)
+        meta = metadata(context_id) if metadata is not None else None
+        value = meta.get("compute_time") if isinstance(meta, dict) else None
+        return float(value) if isinstance(value, (int, float)) else None
+
     def touch(self, context_ids: Iterable[str], when: float) -> None:
         """Record that these entries were used at ``when`` (for least-recently-used eviction)."""
 
@@ -144,5 +152,6 @@ def _delegate(name: str) -> Any:
     return method
 
 
-for _name in ("contains", "latest", "record_latest", "entries", "delete", "touch", "record_stats", "stats", "lock"):
+for _name in ("contains", "latest", "record_latest", "entries", "delete", "touch", "record_stats", "stats", "lock",
+              "compute_time"):
     setattr(SynchronizedCache, _name, _delegate(_name))

@@ -96,6 +96,15 @@ class FsspecCache(CacheBase):
         except (FileNotFoundError, KeyError):
             return None
 
+    def compute_time(self, context_id: str) -> Optional[float]:
+        try:
+            with self.fs.open(self._path(context_id), "rb") as f:
+                meta = entry_format.header_only(f.read(1 << 16))
+        except (FileNotFoundError, KeyError):
+            return None
+        value = (meta or {}).get("compute_time")
+        return float(value) if isinstance(value, (int, float)) else None
+
     def _latest_path(self, function: str) -> str:
         import xxhash
 

@@ -243,6 +243,15 @@ class PickleFileCache(CacheBase):
         except CheckpointNotExist:
             return None
 
+    def compute_time(self, context_id: str) -> Optional[float]:
+        try:
+            with open(self._path(context_id), "rb") as f:
+                meta = entry_format.header_only(f.read(_FIRST_READ))
+        except OSError:
+            return None
+        value = meta.get("compute_time") if meta else None
+        return float(value) if isinstance(value, (int, float)) else None
+
     # -- management -------------------------------------------------------------------------
 
     def entries(self) -> Iterator[EntryInfo]:

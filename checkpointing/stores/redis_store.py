@@ -187,6 +187,17 @@ class RedisCache(CacheBase):
     def contains(self, context_id: str) -> Optional[bool]:
         return bool(self.client.exists(self._k("e", str(context_id))))
 
+    def compute_time(self, context_id: str) -> Optional[float]:
+        pointer = self.client.get(self._k("e", str(context_id)))  # the chunks are not read
+        if pointer is None:
+            return None
+        try:
+            meta = json.loads(pointer).get("meta", {}) if pointer[:1] == b"{" else entry_format.header_only(pointer)
+        except (ValueError, AttributeError):
+            return None
+        value = (meta or {}).get("compute_time")
+        return float(value) if isinstance(value, (int, float)) else None
+
     def metadata(self, context_id: str) -> Optional[dict]:
         try:
             return entry_format.metadata(self._fetch(str(context_id)), cache_secret())

@@ -202,3 +202,10 @@ def test_statistics_add_up_across_processes(store) -> None:
     stats = store.stats()
     assert stats["m.f"] == {"hits": 5, "misses": 1, "saved": 2.0}
     assert stats["m.g"]["misses"] == 4
+
+
+def test_compute_time_is_read_from_the_header(store) -> None:
+    store.save_entry("4" * 32, np.zeros(300_000), {"function": "m.f", "compute_time": 1.25})
+    store.save_entry("3" * 32, "small", {"function": "m.f", "compute_time": 0.5})
+    assert store.compute_time("4" * 32) == 1.25 and store.compute_time("3" * 32) == 0.5
+    assert store.compute_time("2" * 32) is None
