@@ -49,7 +49,8 @@ class CallGraph:
         self._resolved: Dict[Tuple[str, Chain], Tuple[Target, Chain]] = {}
         self._mros: Dict[str, List[ClassInfo]] = {}
         self._found_methods: Dict[Tuple[str, str], Optional[str]] = {}
-        self._adjacent: Optional[Dict[str, Tuple[Tuple[str, ...], FrozenSet[str], bool]]] = None
+        self._adjacent: Dict[str, Tuple[Tuple[str, ...], FrozenSet[str], bool]] = {}
+        self._edged: Set[str] = set()  # modules whose outgoing edges exist (built when first needed)
         for module in self.modules.values():
             for info in module.functions.values():
                 self.graph.add_node(node_id(module.name, info.qualname), kind="function")
@@ -60,8 +61,6 @@ class CallGraph:
             for var in module.variables:
                 if module.top_level_binding(var) == "variable":
                     self.graph.add_node(node_id(module.name, var), kind="variable")
-        for module in self.modules.values():
-            self._add_edges(module)
 
     # -- resolution ---------------------------------------------------------------------------
 
@@ -230,18 +229,32 @@ class CallGraph:
 
     # -- reachability -------------------------------------------------------------------------
 
-    def _adjacency(self) -> Dict[str, Tuple[Tuple[str, ...], FrozenSet[str], bool]]:
-        """Per node: successors (sorted), method names it calls on unknown objects, is a class."""
-        if self._adjacent is None:
-            g = self.graph
-            self._adjacent = {node: (tuple(sorted(g.successors(node), reverse=True)),
-                                     frozenset(data.get("demands", ())), data.get("kind") == "class")
-                              for node, data in g.nodes(data=True)}
-        return self._adjacent
+    def _ensure_edges(self, module: str) -> None:
+        """A module's outgoing edges, resolved when a node of it is first reached (linting a
+        large project resolves only what checkpointed functions reach)."""
+        if module not in self._edged:
+            self._edged.add(module)
+            self._add_edges(self.modules[module])
+
+    def _adjacency_of(self, node: str) -> Tuple[Tuple[str, ...], FrozenSet[str], bool]:
+        """A node's successors (sorted), the method names it calls on unknown objects, is a class."""
+        found = self._adjacent.get(node)
+        if found is None:
+            self._ensure_edges(node.split(":", 1)[0])
+            data = self.graph.nodes[node]
+            found = self._adjacent[node] = (tuple(sorted(self.graph.successors(node), reverse=True)),
+                                            frozenset(data.get("demands", ())), data.get("kind") == "class")
+        return found
+
+    def all_edges(self) -> nx.DiGraph:
+        """The whole graph, every module's edges resolved."""
+        for module in self.modules:
+            self._ensure_edges(module)
+        return self.graph
 
     def reachable(self, start: str) -> List[str]:
         """Every node ``start`` may use, itself included, in a stable order."""
-        adjacent = self._adjacency()
+        graph = self.graph
         seen: Set[str] = set()
         order: List[str] = []
         demands: Set[str] = set()
@@ -250,11 +263,11 @@ class CallGraph:
         while pending:
             while pending:
                 node = pending.pop()
-                if node in seen or node not in adjacent:
+                if node in seen or node not in graph:
                     continue
                 seen.add(node)
                 order.append(node)
-                successors, wanted, is_class = adjacent[node]
+                successors, wanted, is_class = self._adjacency_of(node)
                 demands |= wanted
                 if is_class:
                     classes.append(node)
@@ -276,7 +289,7 @@ class CallGraph:
 
     def cycles(self) -> List[List[str]]:
         """Groups of mutually recursive nodes (strongly connected components of two or more)."""
-        return [sorted(c) for c in nx.strongly_connected_components(self.graph) if len(c) > 1]
+        return [sorted(c) for c in nx.strongly_connected_components(self.all_edges()) if len(c) > 1]
 
 
 def _statement_references(stmt: object) -> List[Reference]:

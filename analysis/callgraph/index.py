@@ -145,9 +145,11 @@ def _absolute(module: str, is_package: bool, level: int, target: Optional[str]) 
 # -- local names ------------------------------------------------------------------------------
 
 
-def _bound_names(node: ast.AST) -> Set[str]:
-    """Names bound by assignment-like statements directly in a scope (not in nested scopes)."""
+def _scope_names(node: ast.AST) -> Tuple[Set[str], Set[str]]:
+    """Names bound directly in a scope (not in nested scopes), and those it declares ``global``;
+    one pass over the scope."""
     names: Set[str] = set()
+    declared: Set[str] = set()
     stack = list(ast.iter_child_nodes(node))
     while stack:
         n = stack.pop()
@@ -162,8 +164,12 @@ def _bound_names(node: ast.AST) -> Set[str]:
             names.update(t.target.id for t in ast.walk(n) if isinstance(t, ast.NamedExpr)
                          and isinstance(t.target, ast.Name))
             continue
-        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
-            names.add(n.id)
+        if isinstance(n, ast.Name):
+            if not isinstance(n.ctx, ast.Load):
+                names.add(n.id)
+            continue
+        if isinstance(n, ast.Global):
+            declared.update(n.names)
         elif isinstance(n, (ast.Import, ast.ImportFrom)):
             for alias in n.names:
                 if alias.name != "*":
@@ -175,11 +181,7 @@ def _bound_names(node: ast.AST) -> Set[str]:
         elif isinstance(n, ast.MatchMapping) and n.rest:
             names.add(n.rest)
         stack.extend(ast.iter_child_nodes(n))
-    return names
-
-
-def _global_declared(node: ast.AST) -> Set[str]:
-    return {name for n in ast.walk(node) if isinstance(n, ast.Global) for name in n.names}
+    return names, declared
 
 
 def _parameters(args: ast.arguments) -> List[ast.arg]:
@@ -199,7 +201,8 @@ class _FunctionReader:
         self.param_names = set(info.params)
 
     def read(self, node: FunctionNode) -> None:
-        locals_ = (self.param_names | _bound_names(node)) - _global_declared(node)
+        bound, declared = _scope_names(node)
+        locals_ = (self.param_names | bound) - declared
         self.info.local_names = frozenset(locals_)
         for stmt in node.body:
             self._visit(stmt, locals_)
@@ -208,8 +211,9 @@ class _FunctionReader:
         inner = set(outer)
         if args is not None:
             inner.update(a.arg for a in _parameters(args))
-        inner.update(_bound_names(node))
-        return inner - _global_declared(node)
+        bound, declared = _scope_names(node)
+        inner.update(bound)
+        return inner - declared
 
     def _visit(self, node: ast.AST, local: Set[str]) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

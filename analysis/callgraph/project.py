@@ -25,8 +25,11 @@ class SourceFile:
     display: str  # as reported
     text: str = ""
     lines: List[str] = field(default_factory=list)
-    index: Optional[ModuleIndex] = None
+    index: Optional[ModuleIndex] = None  # built when the file's call graph is first needed
     root: str = ""
+    module: str = ""
+    is_package: bool = False
+    tree: Optional[ast.Module] = field(default=None, repr=False)
     syntax_error: Optional[Tuple[int, int, str]] = None  # line, column (0-based), message
 
     def column(self, line: int, byte_col: int) -> int:
@@ -60,8 +63,7 @@ def parse_file(source: SourceFile) -> None:
     except UnicodeDecodeError:
         source.text = data.decode("latin-1")
     source.lines = source.text.splitlines()
-    name, root, is_package = module_name_for(source.path)
-    source.root = root
+    source.module, source.root, source.is_package = module_name_for(source.path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like are not ours to report
@@ -74,34 +76,64 @@ def parse_file(source: SourceFile) -> None:
     except ValueError as exc:  # null bytes
         source.syntax_error = (1, 0, str(exc))
         return
-    source.index = index_module(tree, name, source.path, is_package)
+    source.tree = tree
+
+
+def index_of(source: SourceFile) -> Optional[ModuleIndex]:
+    """The file's index (built once; None for a file that does not parse)."""
+    if source.index is None and source.tree is not None:
+        source.index = index_module(source.tree, source.module, source.path, source.is_package)
+    return source.index
+
+
+def _imported(index: ModuleIndex) -> List[str]:
+    """Module names an index may import: each import, its parent packages, and ``from a import b``'s ``a.b``."""
+    names: List[str] = list(index.star_imports)
+    for imp in index.imports.values():
+        names.append(imp.module)
+        if imp.name is not None:
+            names.append(f"{imp.module}.{imp.name}")
+    expanded: List[str] = []
+    for name in names:
+        parts = name.split(".")
+        expanded.extend(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return expanded
 
 
 class Project:
-    """Parsed files; the call graph of a root is built when first asked for."""
+    """Parsed files. Indexes and the call graph of a root are built when first asked for, from
+    the root's own files and the files of other roots they import (by an unambiguous name)."""
 
     def __init__(self, files: Iterable[SourceFile]) -> None:
         self.files = list(files)
-        self._by_root: Dict[str, List[ModuleIndex]] = {}
+        self._by_root: Dict[str, List[SourceFile]] = {}
+        self._by_module: Dict[str, List[SourceFile]] = {}
         for source in self.files:
             parse_file(source)
-            if source.index is not None:
-                self._by_root.setdefault(source.root, []).append(source.index)
+            if source.tree is not None:
+                self._by_root.setdefault(source.root, []).append(source)
+                self._by_module.setdefault(source.module, []).append(source)
         self._graphs: Dict[str, CallGraph] = {}
 
     def graph_for(self, root: str) -> CallGraph:
         graph = self._graphs.get(root)
         if graph is None:
-            own = self._by_root.get(root, [])
-            names = {m.name for m in own}
-            # modules of other roots are importable too when their name is not ambiguous
-            others: Dict[str, List[ModuleIndex]] = {}
-            for other_root, modules in self._by_root.items():
-                if other_root != root:
-                    for m in modules:
-                        if m.name not in names:
-                            others.setdefault(m.name, []).append(m)
-            graph = self._graphs[root] = CallGraph([*own, *(ms[0] for ms in others.values() if len(ms) == 1)])
+            modules: Dict[str, ModuleIndex] = {}
+            for source in self._by_root.get(root, []):
+                found = index_of(source)
+                if found is not None:
+                    modules[found.name] = found
+            pending = [name for m in modules.values() for name in _imported(m)]
+            while pending:
+                name = pending.pop()
+                candidates = self._by_module.get(name, [])
+                if name in modules or len(candidates) != 1:
+                    continue  # ours, not in the linted files, or ambiguous between roots
+                found = index_of(candidates[0])
+                if found is not None:
+                    modules[name] = found
+                    pending.extend(_imported(found))
+            graph = self._graphs[root] = CallGraph(modules.values())
         return graph
 
 

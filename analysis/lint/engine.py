@@ -54,16 +54,18 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
             rule = BY_CODE["CKP900"]
             raw.append(Finding(source.display, line, source.column(line, col) + 1, line, source.column(line, col) + 1,
                                rule.code, rule.name, f"syntax error: {message}"))
+    # only files that mention checkpoint can define a checkpointed function: the others are
+    # indexed only if one of those imports them
+    candidates = [f for f in project.files if f.tree is not None and "heckpoint" in f.text]
     # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it: its root
-    deep_roots = {f.root for f in project.files if f.index is not None and sets_deep_default(f.index.tree)}
+    deep_roots = {f.root for f in candidates if "checkpoint.deep" in f.text and sets_deep_default(f.tree)}
     rules = [rule for rule in RULES if config.enabled(rule.code)]  # per-file ignores only remove more
     checkers: Dict[str, _Checker] = {}
-    for source in project.files:
-        if source.index is None:
-            continue
+    for source in candidates:
         checker = checkers.get(source.root)
         if checker is None:
             checker = checkers[source.root] = _Checker(project.graph_for(source.root), rules, by_path)
+        assert source.index is not None  # graph_for indexed every file of the root
         for checkpointed in find_checkpointed(checker.graph, source.index, source.path, source.root in deep_roots):
             result.checkpointed += 1
             raw.extend(checker.check(checkpointed, source))
