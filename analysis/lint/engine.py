@@ -6,9 +6,10 @@ signature, nothing else).
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..callgraph import CallGraph, FunctionInfo, Project, SourceFile, Span
 from .checkpointed import Checkpointed, find_checkpointed, sets_deep_default
@@ -54,9 +55,7 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
             rule = BY_CODE["CKP900"]
             raw.append(Finding(source.display, line, source.column(line, col) + 1, line, source.column(line, col) + 1,
                                rule.code, rule.name, f"syntax error: {message}"))
-    # only files that mention checkpoint can define a checkpointed function: the others are
-    # indexed only if one of those imports them
-    candidates = [f for f in project.files if f.tree is not None and "heckpoint" in f.text]
+    candidates = _candidates(project.files)
     # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it: its root
     deep_roots = {f.root for f in candidates if "checkpoint.deep" in f.text and sets_deep_default(f.tree)}
     rules = [rule for rule in RULES if config.enabled(rule.code)]  # per-file ignores only remove more
@@ -71,6 +70,30 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
             raw.extend(checker.check(checkpointed, source))
     result.findings = _filter(raw, by_path, config)
     return result
+
+
+def _candidates(files: List[SourceFile]) -> List[SourceFile]:
+    """The files that may define checkpointed functions: those of a root where some file mentions
+    checkpoint, or that import a module that does (``from mytools import cached``). Roots of
+    plain library code are only parsed."""
+    parsed = [f for f in files if f.tree is not None]
+    mentioning = {f.module for f in parsed if "heckpoint" in f.text}
+    roots = {f.root for f in parsed if f.module in mentioning}
+    for f in parsed:
+        if f.root not in roots and any(name in mentioning for name in _top_level_imports(f.tree)):
+            roots.add(f.root)
+    return [f for f in parsed if f.root in roots]
+
+
+def _top_level_imports(tree: Any) -> List[str]:
+    names: List[str] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            names.extend(alias.name for alias in stmt.names)
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module:
+            names.append(stmt.module)
+            names.extend(f"{stmt.module}.{alias.name}" for alias in stmt.names)
+    return names
 
 
 class _Checker:
