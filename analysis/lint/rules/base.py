@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
-from ...callgraph import CallGraph, FunctionInfo, Span
+from ...callgraph import CallGraph, FunctionInfo, Span, dotted
 
 if TYPE_CHECKING:
     from ..checkpointed import Checkpointed
@@ -56,8 +56,6 @@ class RuleContext:
 
     def qualified(self, info: FunctionInfo, node: ast.AST) -> Optional[str]:
         """The dotted standard-library / installed-package name an expression refers to."""
-        from ...callgraph import dotted
-
         chain = dotted(node)
         if chain is None:
             return None
