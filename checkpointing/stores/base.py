@@ -139,6 +139,19 @@ class SynchronizedCache(CacheBase):
             return self._cache.retrieve(context_id)
 
 
+def sum_stats(documents: Iterable[Any]) -> Dict[str, Dict[str, float]]:
+    """Add up statistics documents (``{function: {"hits", "misses", "saved"}}``, one per process);
+    anything malformed is skipped."""
+    total: Dict[str, Dict[str, float]] = {}
+    for data in documents:
+        for function, counts in data.items() if isinstance(data, dict) else ():
+            mine = total.setdefault(function, {"hits": 0, "misses": 0, "saved": 0.0})
+            for name in mine:
+                value = counts.get(name, 0) if isinstance(counts, dict) else 0
+                mine[name] += value if isinstance(value, (int, float)) else 0
+    return total
+
+
 def wait_with_backoff(attempt: int) -> None:
     """Sleep a little longer on each attempt (polling for a lock), at most 0.2 s."""
     time.sleep(min(0.2, 0.002 * (2 ** min(attempt, 7))))

@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, Iterator, Mapping, Optional
 from .._config import cache_secret, defaults
 from ..exceptions import CheckpointNotExist
 from . import entry_format
-from .base import CacheBase, EntryInfo
+from .base import CacheBase, EntryInfo, sum_stats
 from .pickle_file import _SUFFIX, PickleFileCache, _file_name
 
 _RENAMES = ("file", "local", "memory")
@@ -176,21 +176,18 @@ class FsspecCache(CacheBase):
         self.fs.pipe_file(name, json.dumps({k: dict(v) for k, v in counts.items()}).encode())
 
     def stats(self) -> Dict[str, Dict[str, float]]:
-        total: Dict[str, Dict[str, float]] = {}
         try:
             names = self.fs.ls(f"{self.root}/stats", detail=False)
         except (FileNotFoundError, KeyError):
-            return total
-        for name in names:
-            try:
-                data = json.loads(self.fs.cat_file(name))
-            except (FileNotFoundError, KeyError, ValueError):
-                continue
-            for function, counts in data.items():
-                mine = total.setdefault(function, {"hits": 0, "misses": 0, "saved": 0.0})
-                for k in mine:
-                    mine[k] += counts.get(k, 0)
-        return total
+            return {}
+
+        def documents() -> Iterator[Any]:
+            for name in names:
+                try:
+                    yield json.loads(self.fs.cat_file(name))
+                except (FileNotFoundError, KeyError, ValueError):
+                    continue
+        return sum_stats(documents())
 
     @contextlib.contextmanager
     def lock(self, context_id: str, timeout: float) -> Iterator[None]:

@@ -36,7 +36,7 @@ import xxhash
 from .._config import cache_secret, defaults
 from ..exceptions import CheckpointNotExist
 from . import entry_format
-from .base import CacheBase, EntryInfo, LockTimeout, wait_with_backoff
+from .base import CacheBase, EntryInfo, LockTimeout, sum_stats, wait_with_backoff
 
 try:
     import fcntl
@@ -366,16 +366,11 @@ class PickleFileCache(CacheBase):
 
     @staticmethod
     def _sum_stats(paths: Iterable[str]) -> Dict[str, Dict[str, float]]:
-        total: Dict[str, Dict[str, float]] = {}
-        for path in paths:
-            try:
-                with open(path, encoding="utf-8") as f:
-                    data = json.load(f)
-            except (OSError, ValueError):
-                continue
-            for function, counts in data.items() if isinstance(data, dict) else ():
-                mine = total.setdefault(function, {"hits": 0, "misses": 0, "saved": 0.0})
-                for name in mine:
-                    value = counts.get(name, 0) if isinstance(counts, dict) else 0
-                    mine[name] += value if isinstance(value, (int, float)) else 0
-        return total
+        def documents() -> Iterator[Any]:
+            for path in paths:
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        yield json.load(f)
+                except (OSError, ValueError):
+                    continue
+        return sum_stats(documents())

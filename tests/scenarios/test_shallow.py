@@ -49,6 +49,23 @@ C = Counter()
 """
 
 
+NOISY = '''
+SEEN = []
+
+def noisy(v):
+    SEEN.append(v)
+    return len(SEEN)
+'''
+
+ODD = '''
+class Odd:
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return True
+'''
+
 FOO = '''
 def foo(a):
     print("RUN")
@@ -169,6 +186,40 @@ REUSES = [
                 return a
             return -a
         ''')),
+    ("if-else-assignment-to-conditional-expression", script('''
+        def foo(a):
+            print("RUN")
+            if a > 0:
+                y = a
+            else:
+                y = -a
+            return y * 2
+        ''', call="foo(-3)"), script('''
+        def foo(a):
+            print("RUN")
+            y = a if a > 0 else -a
+            return y * 2
+        ''', call="foo(-3)")),
+    ("if-return-to-conditional-expression", script('''
+        def foo(a):
+            print("RUN")
+            if a > 0:
+                return a
+            return -a
+        ''', call="foo(-3)"), script('''
+        def foo(a):
+            print("RUN")
+            return a if a > 0 else -a
+        ''', call="foo(-3)")),
+    ("not-in-spelling", script('''
+        def foo(a):
+            print("RUN")
+            return 1 if not a in (1, 2) else 2
+        '''), script('''
+        def foo(a):
+            print("RUN")
+            return 1 if a not in (1, 2) else 2
+        ''')),
     ("import-alias-renamed", script('''
         def foo(a):
             print("RUN")
@@ -190,6 +241,29 @@ REUSES = [
 ]
 
 RECOMPUTES = [
+    # moving a call into one branch of a conditional changes whether it runs
+    ("temporary-moved-into-a-branch", script('''
+        def foo(a):
+            print("RUN")
+            t = noisy(a)
+            if a > 5:
+                return t
+            return 0
+        ''', prelude=NOISY), script('''
+        def foo(a):
+            print("RUN")
+            return noisy(a) if a > 5 else 0
+        ''', prelude=NOISY)),
+    # `not a == b` is not `a != b` when __ne__ is not the negation of __eq__
+    ("not-equal-spelling", script('''
+        def foo(a):
+            print("RUN")
+            return not Odd() == a
+        ''', prelude=ODD), script('''
+        def foo(a):
+            print("RUN")
+            return Odd() != a
+        ''', prelude=ODD)),
     ("different-argument", script(FOO), script(FOO, call="foo(2)")),
     ("default-changed-and-used", script(FOO.replace("(a)", "(a=1)"), call="foo()"),
      script(FOO.replace("(a)", "(a=2)"), call="foo()")),
