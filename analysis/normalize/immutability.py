@@ -219,17 +219,14 @@ class _Definitions(cst.CSTVisitor):
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
 
-    def visit_ListComp(self, node: cst.ListComp) -> bool:
+    def _comprehension(self, node: cst.CSTNode) -> bool:
+        """A comprehension binds its own names, except ``:=`` targets, which bind here (PEP 572)."""
+        walrus = _WalrusTargets()
+        node.visit(walrus)
+        self.out.extend((name, "other", None) for name in walrus.names)
         return False
 
-    def visit_SetComp(self, node: cst.SetComp) -> bool:
-        return False
-
-    def visit_DictComp(self, node: cst.DictComp) -> bool:
-        return False
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
-        return False
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension  # type: ignore
 
     def _target(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression], how: str) -> None:
         if isinstance(target, cst.Name):
@@ -301,3 +298,20 @@ class _Definitions(cst.CSTVisitor):
     def visit_MatchStar(self, node: cst.MatchStar) -> None:
         if node.name is not None:
             self.out.append((node.name.value, "other", None))
+
+
+class _WalrusTargets(cst.CSTVisitor):
+    """``:=`` targets inside a comprehension, outside nested functions and lambdas."""
+
+    def __init__(self) -> None:
+        self.names: List[str] = []
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if isinstance(node.target, cst.Name):
+            self.names.append(node.target.value)
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False

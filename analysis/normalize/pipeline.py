@@ -20,6 +20,7 @@ variant, kept only when it differs and needs assumptions).
 from __future__ import annotations
 
 import ast
+import re
 from typing import List, Optional, Set, Tuple
 
 import libcst as cst
@@ -36,7 +37,7 @@ from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 5
+NORMALIZER_VERSION = 6
 
 
 class NormalizeError(ValueError):
@@ -61,29 +62,42 @@ def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Var
     assumptions: List[Assumption] = []
     inlined = inline_temporaries(base, guarded, allowed=not name_sensitive)
     assumptions += inlined.assumptions
-    renamed = rename(inlined.module, name_sensitive, inlined.wrapper)
+    renamed = rename(inlined.module, name_sensitive)
     module, prefix = renamed.module, renamed.prefix
     canonical_params = set(renamed.params) if name_sensitive else {f"{prefix}p{i}" for i in range(len(renamed.params))}
     module, used = canonicalize_augassign(module, canonical_params, renamed.locals, guarded)
     assumptions += _original_names(used, renamed, prefix, name_sensitive)
     code = _render(module, renamed.params, prefix, name_sensitive)
     chains = {k: tuple(v) for k, v in sorted(renamed.chains.items())}
-    guard_could_help = inlined.blocked_by_module_attribute or _has_augassign(module)
+    guard_could_help = inlined.blocked_by_free_read or _has_augassign(module)
     return (Variant(code=code, params=tuple(renamed.params), free_names=tuple(renamed.free),
-                    attribute_chains=chains, attributes=_attribute_names(module)), sorted(set(assumptions)),
-            guard_could_help)
+                    attribute_chains=chains, attributes=_attribute_names(module), imports=tuple(renamed.imports),
+                    keyed_reads=tuple(renamed.keyed)), sorted(set(assumptions)), guard_could_help)
 
 
 def _has_augassign(module: cst.Module) -> bool:
     return bool(m.findall(module, m.AugAssign()))
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _attribute_names(module: cst.Module) -> Tuple[str, ...]:
+    """Attribute names, and identifiers inside string constants: ``getattr(m, "fit")``,
+    ``attrgetter("a.b")`` and ``"{0.size}".format(x)`` read attributes named in strings."""
     names: Set[str] = set()
 
     class V(cst.CSTVisitor):
         def visit_Attribute(self, node: cst.Attribute) -> None:
             names.add(node.attr.value)
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            value = node.evaluated_value
+            if isinstance(value, str):
+                names.update(_IDENTIFIER.findall(value))
+
+        def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+            names.update(_IDENTIFIER.findall(node.value))
 
     module.visit(V())
     return tuple(sorted(names))

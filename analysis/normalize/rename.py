@@ -1,20 +1,28 @@
-"""Scope-aware alpha-renaming to canonical names.
+"""Scope-aware alpha-renaming to canonical names, and what the runtime must read.
 
-Within the checkpointed function, every name gets a canonical spelling that depends only on
-the order in which names are first used, never on how they are spelled:
+Within the function, every variable gets a canonical spelling that depends only on the order
+in which variables are first met, never on how they are spelled (scopes follow Python's
+rules: :mod:`..scopes`):
 
 - ``<prefix>p<i>``: its parameters, numbered by first use in the body (unused ones after, in
   signature order). Argument values are bound to these, so renaming or reordering parameters
   keeps the key and swapping their roles changes it;
 - ``<prefix>v<i>``: locals of the function and of nested function and comprehension scopes
-  (assigned only by plain name bindings);
+  (bound only by assignment-like statements);
 - ``<prefix>g<i>``: free names (globals, closure variables, builtins), whose *values* are
   hashed at call time, so renaming a global that keeps its value keeps the key.
 
-Left as written, because their spelling is observable: attribute and keyword names, names
-bound by ``import``, ``def``, ``class``, ``except ... as`` in pattern matching, names in class
-bodies, parameters of nested functions and lambdas (they can be passed by keyword), and every
-name when the function observes its own names (``locals()``, ``eval``, ``f"{x=}"``).
+Left as written, because their spelling is observable or they are not plain variables:
+attribute and keyword names, names bound by ``import``, ``def``, ``class`` and type
+parameters, names in class bodies, parameters of nested functions and lambdas (they can be
+passed by keyword), names declared ``global``, and every name when the function observes its
+own names (``locals()``, ``eval``, ``f"{x=}"``).
+
+Besides the renamed tree, the result lists what the runtime reads: the free names in canonical
+order with the attribute chains read from each (``config.THRESHOLD``), the imports made
+inside the body (``import settings`` binds a module the key must cover, like a global), and
+the constant keys of subscripts and calls made on those chains (``os.environ["HOME"]``,
+``os.getenv("SEED")``), so an environment variable can be keyed by its own value.
 
 The prefix is chosen so that no canonical name can collide with a name kept as written.
 """
@@ -24,40 +32,25 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import (
-    BuiltinScope,
-    ComprehensionScope,
-    FunctionScope,
-    GlobalScope,
-    MetadataWrapper,
-    Scope,
-)
 
-from .providers import Parents, Scopes
+from ..scopes import AUG, LOAD, PARAM, PLAIN, Block, ScopeModel
+from .result import Import, KeyedRead
 
 
 class RenameResult:
-    """The renamed module; ``params``/``free`` are original names in canonical order and
-    ``locals`` the spellings, after renaming, of the names bound in the function's own scope."""
+    """The renamed module and what the runtime must read (see the module docstring)."""
 
     def __init__(self, module: cst.Module, prefix: str, params: List[str], free: List[str],
-                 chains: Dict[str, List[Tuple[str, ...]]], locals_: Set[str]) -> None:
+                 chains: Dict[str, List[Tuple[str, ...]]], locals_: Set[str], imports: List[Import],
+                 keyed: List[KeyedRead]) -> None:
         self.module = module
         self.prefix = prefix
-        self.params = params
-        self.free = free
-        self.chains = chains
-        self.locals = locals_
-
-
-class _Order(cst.CSTVisitor):
-    """Collects Name nodes of the function body in source order."""
-
-    def __init__(self) -> None:
-        self.names: List[cst.Name] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node)
+        self.params = params  # original parameter names, in canonical order
+        self.free = free  # original free names, in canonical order
+        self.chains = chains  # free or imported name -> attribute chains read from it
+        self.locals = locals_  # spellings, after renaming, of the names bound in the function's own scope
+        self.imports = imports
+        self.keyed = keyed
 
 
 class _Apply(cst.CSTTransformer):
@@ -69,23 +62,83 @@ class _Apply(cst.CSTTransformer):
         return updated_node.with_changes(value=new) if new is not None else updated_node
 
 
-def _scope_of_binding(referents) -> Optional[Scope]:  # type: ignore[no-untyped-def]
-    """The one scope that binds a name (None when the assignments it may refer to disagree)."""
-    bound = {id(r.scope): r.scope for r in referents}
-    if len(bound) != 1:
-        return None
-    return next(iter(bound.values()))
+class _Uses(cst.CSTVisitor):
+    """For every Name at the root of an attribute chain: the maximal chain read from it, and
+    how that chain is used when the use has a constant string key (``x.a["k"]``, ``x.a("k")``);
+    imports made anywhere in the tree."""
+
+    def __init__(self) -> None:
+        self.stack: List[cst.CSTNode] = []
+        self.chain: Dict[cst.Name, Tuple[str, ...]] = {}
+        self.keyed: Dict[cst.Name, Tuple[str, str]] = {}  # root -> (how, key)
+        self.imports: List[Tuple[cst.Name, str, str, str, int]] = []  # bound name, kind, module, attribute, level
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.stack.pop()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        chain: List[str] = []
+        i = len(self.stack) - 1
+        child: cst.CSTNode = node
+        while i > 0 and isinstance(self.stack[i - 1], cst.Attribute) and self.stack[i - 1].value is child:
+            child = self.stack[i - 1]
+            chain.append(child.attr.value)  # type: ignore[attr-defined]
+            i -= 1
+        self.chain[node] = tuple(chain)
+        parent = self.stack[i - 1] if i > 0 else None
+        key: Optional[str] = None
+        how = ""
+        if isinstance(parent, cst.Subscript) and parent.value is child and len(parent.slice) == 1:
+            index = parent.slice[0].slice
+            if isinstance(index, cst.Index):
+                key, how = _constant_string(index.value), "getitem"
+        elif isinstance(parent, cst.Call) and parent.func is child and parent.args:
+            first = parent.args[0]
+            if first.keyword is None and not first.star:
+                key, how = _constant_string(first.value), "call"
+        if key is not None:
+            self.keyed[node] = (how, key)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.imports.append((alias.asname.name, "module", dotted, "", 0))  # binds `a.b` itself
+            else:
+                root: cst.BaseExpression = alias.name
+                while isinstance(root, cst.Attribute):
+                    root = root.value
+                if isinstance(root, cst.Name):  # `import a.b` imports `a.b` and binds `a`
+                    self.imports.append((root, "top", dotted, "", 0))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = _dotted(node.module) if node.module is not None else ""
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(bound, cst.Name) and isinstance(alias.name, cst.Name):
+                self.imports.append((bound, "from", module, alias.name.value, len(node.relative)))
 
 
-def _attribute_chain(parents, name: cst.Name) -> Tuple[str, ...]:  # type: ignore[no-untyped-def]
-    chain: List[str] = []
-    node: cst.CSTNode = name
-    parent = parents.get(node)
-    while isinstance(parent, cst.Attribute) and parent.value is node:
-        chain.append(parent.attr.value)
-        node = parent
-        parent = parents.get(node)
-    return tuple(chain)
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return _dotted(node.value) + "." + node.attr.value
+    return ""
+
+
+def _constant_string(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
 
 
 def _choose_prefix(kept: Set[str]) -> str:
@@ -96,68 +149,37 @@ def _choose_prefix(kept: Set[str]) -> str:
     return prefix
 
 
-def rename(module: cst.Module, name_sensitive: bool, wrapper: Optional[MetadataWrapper] = None) -> RenameResult:
-    """Rename ``module``'s function; ``wrapper``, if given, holds metadata of exactly ``module``."""
-    wrapper = wrapper if wrapper is not None else MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(Scopes)
-    parents = wrapper.resolve(Parents)
-    mod = wrapper.module
-    function = mod.body[0]
+def _inside(block: Optional[Block], top: Block) -> bool:
+    while block is not None:
+        if block is top:
+            return True
+        block = block.parent
+    return False
+
+
+def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
+    """Rename the single function of ``module`` (see the module docstring)."""
+    function = module.body[0]
     assert isinstance(function, cst.FunctionDef)
-    top_scope = scopes[function.body.body[0]] if function.body.body else None  # type: ignore[union-attr]
+    model = ScopeModel(module)
+    top = model.block_of_node[function]
+    uses = _Uses()
+    function.visit(uses)
 
-    # which scopes are "ours": the function's scope and nested function/comprehension scopes
-    own_scopes: Set[int] = set()
-    for scope in scopes.values():
-        s: Optional[Scope] = scope
-        while s is not None and not isinstance(s, (GlobalScope, BuiltinScope)):
-            if s is top_scope:
-                if isinstance(scope, (FunctionScope, ComprehensionScope)):
-                    own_scopes.add(id(scope))
-                break
-            s = s.parent
+    params_in_order = [p.name.value for p in (
+        *function.params.posonly_params, *function.params.params, *function.params.kwonly_params,
+        *[p for p in (function.params.star_arg, function.params.star_kwarg) if isinstance(p, cst.Param)])]
+    declared_global: Set[str] = set()
+    for block in model.blocks():
+        if _inside(block, top):
+            declared_global |= block.declared_global
 
-    # bindings: (scope id, name) -> renameable?
-    renameable: Dict[Tuple[int, str], bool] = {}
-    binding_nodes: Dict[cst.Name, Tuple[int, str]] = {}
-    param_nodes: Dict[cst.Name, str] = {}
-    for param in [*function.params.posonly_params, *function.params.params, *function.params.kwonly_params,
-                  *[p for p in (function.params.star_arg, function.params.star_kwarg) if isinstance(p, cst.Param)]]:
-        param_nodes[param.name] = param.name.value
-    seen_scopes: Dict[int, Scope] = {}
-    for scope in scopes.values():
-        if scope is not None and id(scope) in own_scopes:
-            seen_scopes[id(scope)] = scope
-    for sid, scope in seen_scopes.items():
-        for a in scope.assignments:
-            key = (sid, a.name)
-            ok = renameable.get(key, True)
-            if isinstance(a.node, cst.Name):
-                binding_nodes[a.node] = key
-            elif isinstance(a.node, cst.Param) and scope is top_scope:
-                binding_nodes[a.node.name] = key
-            else:
-                ok = False
-            renameable[key] = ok and not name_sensitive
-
-    # accesses: Name node -> binding key, or free
-    access_binding: Dict[cst.Name, Optional[Tuple[int, str]]] = {}
-    for sid, scope in seen_scopes.items():
-        for acc in scope.accesses:
-            if not isinstance(acc.node, cst.Name):
-                continue
-            target = _scope_of_binding(acc.referents)
-            if target is None and acc.referents:
-                access_binding[acc.node] = ("ambiguous", acc.node.value)  # type: ignore[assignment]
-            elif target is None or isinstance(target, (GlobalScope, BuiltinScope)):
-                access_binding[acc.node] = None
-            elif id(target) in own_scopes:
-                access_binding[acc.node] = (id(target), acc.node.value)
-            else:
-                access_binding[acc.node] = ("outer", acc.node.value)  # type: ignore[assignment]
-
-    order = _Order()
-    function.body.visit(order)
+    def renameable(owner: Block, name: str) -> bool:
+        if name_sensitive or owner.kind == "class":
+            return False
+        kinds = owner.bindings.get(name, ())
+        allowed = (PLAIN, PARAM) if owner is top else (PLAIN,)
+        return bool(kinds) and all(k in allowed for k in kinds)
 
     mapping: Dict[cst.Name, str] = {}
     canon: Dict[Tuple[int, str], str] = {}
@@ -165,72 +187,102 @@ def rename(module: cst.Module, name_sensitive: bool, wrapper: Optional[MetadataW
     free: List[str] = []
     chains: Dict[str, Set[Tuple[str, ...]]] = {}
     params_used: List[str] = []
-    counters = {"v": 0}
-    top_id = id(top_scope)
-    param_names = set(param_nodes.values())
-    locals_: Set[str] = set()  # kept as written
-    renamed_locals: Set[str] = set()  # short canonical names, prefixed below
+    n_locals = 0
+    locals_: Set[str] = set()  # the function's own names, kept as written
+    renamed_locals: Set[str] = set()  # canonical short names of the function's own names
+    imported: Dict[Tuple[int, str], str] = {}  # import-bound variable -> its key in `chains`
 
-    for node in order.names:
-        if node.value in ("True", "False", "None"):
-            continue  # keywords, not names
-        if node in access_binding:
-            key = access_binding[node]
-            if key is None:
-                name = node.value
+    top_params = {p.name for p in (
+        *function.params.posonly_params, *function.params.params, *function.params.kwonly_params,
+        *[p for p in (function.params.star_arg, function.params.star_kwarg) if isinstance(p, cst.Param)])}
+    import_owner: Dict[cst.Name, Block] = {}
+    for occ in model.occurrences:
+        if occ.owner is not None:
+            import_owner[occ.node] = occ.owner
+
+    for occ in model.occurrences:
+        node, name = occ.node, occ.name
+        if not _inside(occ.block, top):
+            continue  # the function's own name, bound outside
+        if occ.kind == "global" or occ.may_read_global:
+            if occ.context in (LOAD, AUG) or occ.may_read_global:
                 if name not in free_index:
-                    free_index[name] = f"g{len(free)}" if not name_sensitive else name
+                    free_index[name] = f"g{len(free)}"
                     free.append(name)
+                if uses.chain.get(node):
+                    chains.setdefault(name, set()).add(uses.chain[node])
+            if occ.kind == "global" and name in free_index and name not in declared_global and not name_sensitive:
                 mapping[node] = free_index[name]
-                chain = _attribute_chain(parents, node)
-                if chain:
-                    chains.setdefault(name, set()).add(chain)
-                continue
-        elif node in binding_nodes:
-            key = binding_nodes[node]
-        else:
-            continue  # attribute names, keywords, def/class/import names
-        if not isinstance(key[0], int):
             continue
-        if not renameable.get(key, False):
-            if key[0] == top_id:
-                locals_.add(key[1])
+        owner = occ.owner
+        assert owner is not None
+        key = (id(owner), name)
+        if node in top_params:
+            continue  # numbered by first use in the body, below
+        if not renameable(owner, name):
+            if owner is top:
+                locals_.add(name)
             continue
         if key not in canon:
-            if key[0] == top_id and key[1] in param_names:
+            if owner is top and name in params_in_order:
                 canon[key] = f"p{len(params_used)}"
-                params_used.append(key[1])
+                params_used.append(name)
             else:
-                canon[key] = f"v{counters['v']}"
-                counters["v"] += 1
+                canon[key] = f"v{n_locals}"
+                n_locals += 1
         mapping[node] = canon[key]
-        if key[0] == top_id:
+        if owner is top:
             renamed_locals.add(canon[key])
 
-    signature_order = list(param_nodes.values())
-    unused = [p for p in signature_order if p not in params_used]
+    # imports made inside the function: the runtime resolves them like free names
+    imports: List[Import] = []
+    for bound, kind, dotted, attribute, level in uses.imports:
+        owner = import_owner.get(bound)
+        if owner is None or not _inside(owner, top):
+            continue
+        label = f"{bound.value}@{len(imports)}"
+        imported[(id(owner), bound.value)] = label
+        imports.append((label, kind, dotted, attribute, level))
+    if imported:  # chains on imported names: a second pass now that the labels exist
+        for occ in model.occurrences:
+            if occ.owner is not None and occ.context == LOAD and uses.chain.get(occ.node):
+                label = imported.get((id(occ.owner), occ.name))
+                if label is not None:
+                    chains.setdefault(label, set()).add(uses.chain[occ.node])
+
+    keyed: List[KeyedRead] = []
+    for node, (how, key) in uses.keyed.items():
+        occ = model.occurrence(node)
+        if occ is None or not _inside(occ.block, top):
+            continue
+        if occ.kind == "global" or occ.may_read_global:
+            root = occ.name
+        else:
+            label = imported.get((id(occ.owner), occ.name)) if occ.owner is not None else None
+            if label is None:
+                continue
+            root = label
+        keyed.append((root, uses.chain.get(node, ()), how, key))
+
+    unused = [p for p in params_in_order if p not in params_used]
     if name_sensitive:
-        params = signature_order
+        params = params_in_order
+        mapping = {}
+        locals_ |= set(params_in_order)
     else:
         params = params_used + unused
         for i, p in enumerate(unused, start=len(params_used)):
-            key = (top_id, p)
-            canon[key] = f"p{i}"
-    for pnode, pname in param_nodes.items():
-        key = (top_id, pname)
-        if key in canon:
-            mapping[pnode] = canon[key]
+            canon[(id(top), p)] = f"p{i}"
+    for param_name in top_params:
+        key = (id(top), param_name.value)
+        if key in canon and not name_sensitive:
+            mapping[param_name] = canon[key]
             renamed_locals.add(canon[key])
-        else:
-            locals_.add(pname)
-
-    if name_sensitive:
-        mapping = {}
-        locals_ |= set(param_nodes.values())
-    kept = {n.value for n in order.names if n not in mapping}
-    kept |= {n.value for n in param_nodes if n not in mapping}
+    kept = {occ.name for occ in model.occurrences if occ.node not in mapping}
+    kept |= {name for name in params_in_order if (id(top), name) not in canon or name_sensitive}
     prefix = _choose_prefix(kept)
     final = {node: prefix + short for node, short in mapping.items()}
     locals_ |= {prefix + n for n in renamed_locals}
-    renamed = mod.visit(_Apply(final))
-    return RenameResult(renamed, prefix, params, free, {k: sorted(v) for k, v in chains.items()}, locals_)
+    renamed = module.visit(_Apply(final))
+    return RenameResult(renamed, prefix, params, free, {k: sorted(v) for k, v in chains.items()}, locals_,
+                        imports, sorted(set(keyed)))

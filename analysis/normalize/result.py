@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Dict, Optional, Tuple
 
 #: An assumption a guarded rewrite relies on, checked at call time by the runtime:
@@ -12,6 +12,18 @@ from typing import Any, Dict, Optional, Tuple
 #: ``("module", name)``  the free variable ``name`` is a module;
 #: ``("builtin", name)`` the free variable ``name`` is the builtin of that name.
 Assumption = Tuple[str, str]
+
+#: An import made inside the function body, which the runtime resolves like a free name:
+#: ``(label, kind, module, attribute, level)``. ``label`` names it in ``attribute_chains`` and
+#: ``keyed_reads``; ``kind`` is ``"module"`` (``import a.b as m``: the module ``a.b``), ``"top"``
+#: (``import a.b``: imports ``a.b``, binds the package ``a``) or ``"from"`` (``from a import x``:
+#: the attribute ``x`` of ``a``, or its submodule); ``level`` counts the leading dots.
+Import = Tuple[str, str, str, str, int]
+
+#: A read with a constant string key on a free or imported name's attribute chain:
+#: ``(name or import label, chain, "getitem" | "call", key)``: ``os.environ["HOME"]`` is
+#: ``("os", ("environ",), "getitem", "HOME")``, ``getenv("SEED")`` is ``("getenv", (), "call", "SEED")``.
+KeyedRead = Tuple[str, Tuple[str, ...], str, str]
 
 
 @dataclass(frozen=True)
@@ -29,9 +41,12 @@ class Variant:
     params: Tuple[str, ...]
     free_names: Tuple[str, ...]
     attribute_chains: Dict[str, Tuple[Tuple[str, ...], ...]]
-    #: every attribute name the function reads or calls (``self.fit``, ``x.shape``): deep mode
-    #: uses them to decide which members of a user class the function can reach
+    #: every attribute name the function reads or calls (``self.fit``, ``x.shape``), and every
+    #: identifier inside its string constants (``getattr(m, "fit")``, ``"{0.size}".format(x)``):
+    #: deep mode uses them to decide which members of a user class the function can reach
     attributes: Tuple[str, ...] = ()
+    imports: Tuple[Import, ...] = ()
+    keyed_reads: Tuple[KeyedRead, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +68,6 @@ class NormalizedFunction:
     dynamic: Tuple[Tuple[int, str], ...] = ()
     #: the function observes its own local names (locals(), eval, f"{x=}", ...): no renaming
     name_sensitive: bool = False
-    notes: Tuple[str, ...] = field(default=())
 
     def to_json(self) -> Dict[str, Any]:
         return asdict(self)
@@ -69,6 +83,8 @@ class NormalizedFunction:
                 free_names=tuple(v["free_names"]),
                 attribute_chains={k: tuple(tuple(c) for c in cs) for k, cs in v["attribute_chains"].items()},
                 attributes=tuple(v.get("attributes", ())),
+                imports=tuple((a, b, c, d, int(e)) for a, b, c, d, e in v.get("imports", ())),
+                keyed_reads=tuple((a, tuple(b), c, d) for a, b, c, d in v.get("keyed_reads", ())),
             )
 
         strict = variant(data["strict"])
@@ -82,5 +98,4 @@ class NormalizedFunction:
             nonlocal_lines=tuple(data.get("nonlocal_lines", ())),
             dynamic=tuple((int(a), str(b)) for a, b in data.get("dynamic", ())),
             name_sensitive=bool(data.get("name_sensitive", False)),
-            notes=tuple(data.get("notes", ())),
         )

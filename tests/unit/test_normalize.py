@@ -158,31 +158,55 @@ def test_true_false_none_are_not_free_names() -> None:
     assert normalize_function("def f(a):\n    return (a, True, None)\n").strict.free_names == ()
 
 
-def test_cached_metadata_providers_give_libcst_results() -> None:
-    """analysis/normalize/providers.py only caches method lookups: same scopes, same accesses."""
-    import libcst as cst
-    from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
+def test_an_assignment_expression_in_a_comprehension_binds_in_the_function() -> None:
+    """PEP 572: reading `last` after the comprehension reads the local, not a global."""
+    binds = "def f(xs):\n    t = [last := g(v) for v in xs]\n    return t, last\n"
+    reads_global = "def f(xs):\n    t = [other := g(v) for v in xs]\n    return t, last\n"
+    assert canonical(binds) != canonical(reads_global)
+    assert "last" not in normalize_function(binds).strict.free_names
+    assert "last" in normalize_function(reads_global).strict.free_names
 
-    from checkpointing.analysis.normalize.providers import Parents, Scopes
 
-    module = cst.parse_module(textwrap.dedent("""
-        import os
-        def f(a, b=2):
-            c = [a * x for x in range(b)]
-            def g(y):
-                nonlocal c
-                return y + len(c) + os.sep.count("/")
-            return g(lambda z: z + a)
-        """))
+def test_the_first_iterable_of_a_comprehension_in_a_class_body_is_read() -> None:
+    n = normalize_function("def f():\n    class A:\n        v = [i for i in range(3)]\n    return A\n")
+    assert "range" in n.strict.free_names
 
-    def summary(wrapper, scopes_key, parents_key):
-        scopes, parents = wrapper.resolve(scopes_key), wrapper.resolve(parents_key)
-        names = sorted((type(node).__name__, getattr(node, "value", ""), type(scope).__name__)
-                       for node, scope in scopes.items() if scope is not None and isinstance(node, cst.Name))
-        accesses = sorted((a.node.value, len(a.referents)) for s in set(scopes.values()) if s is not None
-                          for a in s.accesses if isinstance(a.node, cst.Name))
-        return names, accesses, len(parents)
 
-    ours = summary(MetadataWrapper(module), Scopes, Parents)
-    theirs = summary(MetadataWrapper(module), ScopeProvider, ParentNodeProvider)
-    assert ours == theirs and ours[1]
+def test_a_class_body_name_may_read_a_global() -> None:
+    """`class A: x = x + 1` reads the global x when the class dict has none yet."""
+    assert "x" in normalize_function("def f():\n    class A:\n        x = x + 1\n    return A\n").strict.free_names
+
+
+def test_no_temporary_is_moved_past_a_global_read() -> None:
+    """`y = g(); return cache[y]`: g may rebind the global `cache`, which is read before y."""
+    assert_normalizes_different("def f(a):\n    y = g(a)\n    return cache[y]\n",
+                                "def f(a):\n    return cache[g(a)]\n")
+    assert_normalizes_equal("def f(a):\n    y = a + 1\n    return y\n", "def f(a):\n    return a + 1\n")
+    assert_normalizes_equal("def f(a):\n    y = g(a)\n    return [a, y]\n", "def f(a):\n    return [a, g(a)]\n")
+
+
+def test_a_guarded_form_inlines_plain_arithmetic_past_a_global_read() -> None:
+    n = normalize_function("def f(a):\n    y = a + 1\n    return helper(y)\n")
+    assert n.guarded is not None and "return _ckg0(_ckp0 + 1)" in n.guarded.code
+    assert n.assumptions == (("plain", "a"),) and "_ckv0 = _ckp0 + 1" in n.strict.code
+
+
+def test_imports_inside_the_body_are_reported_with_their_chains() -> None:
+    n = normalize_function("def f(x):\n    import settings\n    from pkg import values as v\n"
+                           "    from . import sibling\n    import a.b\n"
+                           "    return settings.T + v.OFFSET + sibling.K + a.b.c\n").strict
+    assert [i[1:] for i in n.imports] == [("top", "settings", "", 0), ("from", "pkg", "values", 0),
+                                          ("from", "", "sibling", 1), ("top", "a.b", "", 0)]
+    labels = [i[0] for i in n.imports]
+    assert n.attribute_chains[labels[0]] == (("T",),) and n.attribute_chains[labels[3]] == (("b", "c"),)
+
+
+def test_constant_keys_read_from_free_names_are_reported() -> None:
+    n = normalize_function("def f():\n    return os.environ['A'], os.environ.get('B', 'x'), getenv('C'), k[0]\n")
+    assert set(n.strict.keyed_reads) == {("os", ("environ",), "getitem", "A"), ("os", ("environ", "get"), "call", "B"),
+                                         ("getenv", (), "call", "C")}
+
+
+def test_identifiers_in_string_constants_count_as_attribute_names() -> None:
+    n = normalize_function("def f(m):\n    return getattr(m, 'predict')(1), '{0.size}'.format(m)\n")
+    assert {"predict", "size", "format"} <= set(n.strict.attributes)
