@@ -6,7 +6,8 @@ import inspect
 from types import FrameType
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-from . import _identity
+from . import _fingerprint
+from ._objects import MISSING
 
 
 class FuncCallContext:
@@ -25,12 +26,12 @@ class FuncCallContext:
         self.kwargs = dict(kwargs or {})
         self.def_frame = def_frame
         self._arguments: Optional[Dict[str, Any]] = None
-        self._fingerprint: Optional[_identity.Fingerprint] = None
+        self._fingerprint: Optional[_fingerprint.Fingerprint] = None
 
     @property
-    def fingerprint(self) -> "_identity.Fingerprint":
+    def fingerprint(self) -> "_fingerprint.Fingerprint":
         if self._fingerprint is None:
-            self._fingerprint = _identity.fingerprint(self.func)
+            self._fingerprint = _fingerprint.fingerprint(self.func)
         return self._fingerprint
 
     @property
@@ -62,12 +63,17 @@ class FuncCallContext:
         return inspect.getsource(self.func)
 
     def get_nonlocal_variable(self, name: str) -> Any:
-        """Value of a name the function reads from outside: closure, defining frame, globals, builtins.
-
-        Returns None when the name is defined nowhere (as checkpointing 1.0.1 did).
-        """
+        """Value of a name the function reads from outside, looked up as checkpointing 1.0.1's
+        documentation says: closure cells, then the defining frame's locals, then globals, then
+        builtins. Returns None when the name is defined nowhere (as 1.0.1 did)."""
         inner = self.fingerprint.func
-        value = _identity.resolve_free_name(inner, name)
-        if value is _identity._MISSING and self.def_frame is not None:
-            value = self.def_frame.f_locals.get(name, _identity._MISSING)
-        return None if value is _identity._MISSING else value
+        code = inner.__code__
+        if name in code.co_freevars and inner.__closure__ is not None:
+            try:
+                return inner.__closure__[code.co_freevars.index(name)].cell_contents
+            except ValueError:  # an empty cell
+                return None
+        if self.def_frame is not None and name in self.def_frame.f_locals:
+            return self.def_frame.f_locals[name]
+        value = _fingerprint.resolve_free_name(inner, name)
+        return None if value is MISSING else value

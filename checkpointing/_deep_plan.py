@@ -1,7 +1,7 @@
 """Deep mode, per call: re-read what the reachable code reads; reuse everything else.
 
 The first deep call of a function in a process walks all the user code it can reach (see
-``_identity.KeyBuilder``). While walking, every *read* of a value that can change at run time is
+``_key.KeyBuilder``). While walking, every *read* of a value that can change at run time is
 noted: a free name of a reachable function (closure cell, global or builtin), an attribute
 chain on a user module (``config.THRESHOLD``), a class's MRO, member names and members, a
 function's ``__wrapped__``. The walk's result, the digest of everything reachable, is kept
@@ -19,15 +19,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import is_
-from types import BuiltinFunctionType, FunctionType, ModuleType
-from typing import Any, Callable, FrozenSet, Hashable, List, Optional, Sequence, Set, Tuple
+from types import BuiltinFunctionType, CodeType, FunctionType, ModuleType
+from typing import Any, Callable, Hashable, List, Optional, Set, Tuple
 
-SAME = 0  # compared by identity (also defined in _identity, which imports this module lazily)
+from ._objects import MISSING
+
+SAME = 0  # compared by identity (also defined in _key, which imports this module lazily)
 EQUAL = 1  # compared with ==
 DATA = 2  # hashed again, compared by digest
 
 _ATOMS = (type(None), bool, int, float, complex, str, bytes)
-_IDENTIFIED = (FunctionType, BuiltinFunctionType, type, ModuleType, staticmethod, classmethod, property)
+_IDENTIFIED = (FunctionType, type, ModuleType, CodeType)
 
 #: reads a value again: (no arguments) -> current value
 Reader = Callable[[], Any]
@@ -37,10 +39,13 @@ Digester = Callable[[Any, Any], bytes]
 
 def is_constant(value: Any, depth: int = 0) -> bool:
     """Can this value be checked by identity? Immutable atoms, functions, classes, modules and
-    method descriptors (their own reads are part of the plan), tuples and frozensets of those."""
+    code objects (their own reads are part of the plan), tuples and frozensets of those."""
     t = type(value)
-    if t in _ATOMS or isinstance(value, _IDENTIFIED):
+    if t in _ATOMS or isinstance(value, _IDENTIFIED) or value is MISSING:
         return True
+    if t is BuiltinFunctionType:  # len, np.add; a method bound to data (d.get) is data
+        self_ = getattr(value, "__self__", None)
+        return self_ is None or isinstance(self_, ModuleType)
     if t in (tuple, frozenset) and depth < 4:
         return all(is_constant(v, depth + 1) for v in value)
     return False
@@ -83,18 +88,20 @@ class Recorder:
         else:
             self.reads.append(Read(reader, kind, value))
 
-    def plan(self, digest: bytes, arg_classes: Tuple[type, ...], builder: Any, probe: Any) -> "Plan":
-        """The plan of a finished walk; ``probe`` is a fresh builder used to digest DATA reads
-        exactly as :meth:`Plan.holds` will."""
+    def plan(self, digest: bytes, entry: Tuple[Any, ...], builder: Any, new_probe: Callable[[], Any]) -> "Plan":
+        """The plan of a finished walk. DATA reads are digested by a *replay* builder, exactly as
+        :meth:`Plan.holds` will: code met inside them is identified by object identity (what it
+        reads is in the plan), and those objects are kept alive so that identities stay unique."""
+        probe = new_probe()
         values = iter(self._values)
         for read in self.reads:
             if read.kind == DATA:
                 assert read.digester is not None
                 read.expected = read.digester(probe, next(values))
         self._values.clear()
-        return Plan(digest, arg_classes, tuple(self.reads), frozenset(id(c) for c in builder.classes.values()),
-                    frozenset(builder.attributes), builder.dynamic, tuple(builder.dynamic_sites),
-                    tuple(builder.classes.values()))
+        keep = (entry, tuple(builder.objects), tuple(probe.seen), tuple(r.expected for r in self.reads
+                                                                       if r.kind != DATA))
+        return Plan(digest, tuple(self.reads), tuple(builder.dynamic_sites), keep)
 
 
 @dataclass
@@ -102,13 +109,9 @@ class Plan:
     """What one walk read and produced; valid while every read gives the same answer."""
 
     digest: bytes
-    arg_classes: Tuple[type, ...]
     reads: Tuple[Read, ...]
-    class_ids: FrozenSet[int]
-    attributes: FrozenSet[str]
-    dynamic: bool
     dynamic_sites: Tuple[Any, ...]
-    _classes: Tuple[type, ...]  # keeps the ids in class_ids alive
+    _keep: Any  # the objects whose identities the reads compare
     #: the SAME reads apart, checked in one pass of C-level calls
     _same_readers: Tuple[Reader, ...] = field(init=False, repr=False)
     _same_expected: Tuple[Any, ...] = field(init=False, repr=False)
@@ -120,31 +123,22 @@ class Plan:
         self._same_expected = tuple(r.expected for r in same)
         self._other = tuple(r for r in self.reads if r.kind != SAME)
 
-    def matches(self, arg_classes: Sequence[type]) -> bool:
-        """Did the arguments reach exactly the classes they reached when the plan was made?"""
-        mine = self.arg_classes
-        return len(mine) == len(arg_classes) and all(a is b for a, b in zip(mine, arg_classes))
-
-    def holds(self, probe: Any) -> bool:
-        """Does every read still give what the walk saw? ``probe`` is a fresh deep builder."""
+    def holds(self, new_probe: Callable[[], Any]) -> bool:
+        """Does every read still give what the walk saw?"""
         if not all(map(is_, [read() for read in self._same_readers], self._same_expected)):
             return False
-        probed = False
+        probe = None
         for read in self._other:
             value = read.reader()
             if read.kind == EQUAL:
                 if value != read.expected:
                     return False
-            else:
-                probed = True
-                try:
-                    if read.digester(probe, value) != read.expected:  # type: ignore[misc]
-                        return False
-                except Exception:  # the walk will raise the real error, with its message
+                continue
+            if probe is None:
+                probe = new_probe()
+            try:
+                if read.digester(probe, value) != read.expected:  # type: ignore[misc]
                     return False
-        if probed:
-            # values hashed again may reach code: it must be code the plan already covers
-            if not (all(i in self.class_ids for i in probe.classes) and probe.attributes <= self.attributes
-                    and (self.dynamic or not probe.dynamic)):
+            except Exception:  # the walk will raise the real error, with its message
                 return False
         return True

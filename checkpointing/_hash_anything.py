@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._config import defaults
-from ._identity import KeyBuilder
+from ._key import KeyBuilder
 
 
 def hash_anything(*objs: Any, algorithm: Optional[str] = None, pickle_protocol: Optional[int] = None) -> str:
@@ -18,4 +18,4 @@ def hash_anything(*objs: Any, algorithm: Optional[str] = None, pickle_protocol: 
     """
     builder = KeyBuilder(pickle_protocol if pickle_protocol is not None else defaults["hash.pickle_protocol"],
                          algorithm if algorithm is not None else defaults["hash.algorithm"])
-    return builder.hasher.digest(objs).hex()
+    return builder.value_digest(objs).hex()

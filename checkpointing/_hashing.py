@@ -17,7 +17,6 @@ import hashlib
 import io
 import pickle
 import struct
-from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import Any, Callable, Dict, List, Optional
 
 import xxhash
@@ -32,8 +31,11 @@ _PACK_DD = struct.Struct("<dd").pack
 PLAIN_TYPES = frozenset({type(None), bool, int, float, complex, str, bytes, bytearray, tuple, list, dict,
                          set, frozenset})
 
-#: identifies a function, class or module: returns bytes, or None to let pickle handle it
+#: identifies code-like objects (functions, classes, modules, methods...): returns a token, or
+#: None to hash the object by value
 CallableIdentity = Callable[[Any], Optional[bytes]]
+#: feeds an element of a set as the *order* of the elements sees it (see ``_unordered_digests``)
+ProvisionalFeed = Callable[[Any, Any], None]
 
 ALGORITHMS = ("xxh3_128", "xxh3_64", "xxh128", "xxh64", *sorted(hashlib.algorithms_guaranteed))
 
@@ -71,18 +73,23 @@ class _HashWriter(io.RawIOBase):
 class ValueHasher:
     """Hashes values; one instance per key computation (it remembers aliasing between values).
 
-    ``identify`` is asked first about functions, classes and modules (see ``_identity``).
+    ``identify`` is asked first about every object that is not plain data (see ``_key``).
     """
 
-    __slots__ = ("identify", "pickle_protocol", "algorithm", "_memo", "_keepalive")
+    __slots__ = ("identify", "pickle_protocol", "algorithm", "provisional", "_memo", "_keepalive", "_active")
 
     def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
-                 algorithm: str = "xxh3_128") -> None:
+                 algorithm: str = "xxh3_128", provisional: Optional[ProvisionalFeed] = None,
+                 active: Optional[Dict[int, int]] = None) -> None:
         self.identify = identify
         self.pickle_protocol = pickle_protocol
         self.algorithm = algorithm
+        self.provisional = provisional
         self._memo: Dict[int, int] = {}
         self._keepalive: List[Any] = []
+        #: containers being hashed (id -> nesting depth), shared with the hashers of set elements:
+        #: a cycle through a set is encoded by its depth, whatever the iteration order
+        self._active: Dict[int, int] = active if active is not None else {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -103,7 +110,7 @@ class ValueHasher:
         fast = _fast_path(obj)
         if fast is not None and fast.feed(self, obj, h):
             return
-        ident = self._identity(obj)
+        ident = self.identify(obj) if self.identify is not None else None
         if ident is not None:
             h.update(b"@")
             h.update(ident)
@@ -111,36 +118,62 @@ class ValueHasher:
         h.update(b"P")
         h.update(self._pickled_digest(obj))
 
-    def _identity(self, obj: Any) -> Optional[bytes]:
-        if self.identify is not None and isinstance(obj, (FunctionType, BuiltinFunctionType, MethodType, type,
-                                                          ModuleType)):
-            return self.identify(obj)
-        return None
-
     def _container(self, obj: Any, h: Any, tag: bytes) -> bool:
         """Aliasing: a mutable container seen before becomes a back-reference."""
         ref = self._memo.get(id(obj))
         if ref is not None:
             h.update(b"r" + _PACK_Q(ref))
             return False
+        depth = self._active.get(id(obj))
+        if depth is not None:  # a cycle through the elements of a set
+            h.update(b"^" + _PACK_Q(len(self._active) - depth))
+            return False
         self._memo[id(obj)] = len(self._memo)
         self._keepalive.append(obj)
         h.update(tag)
         return True
 
-    def _unordered_digests(self, items: Any) -> List[bytes]:
-        return sorted(self.digest(x) for x in items)
+    def _unordered_digests(self, container: Any) -> List[bytes]:
+        """The sorted digests of a set's elements, each hashed on its own (aliasing between
+        elements depends on the iteration order, hence on ``PYTHONHASHSEED``). When elements
+        hold code, the key builder numbers what it meets in the order of the elements' sorted
+        *provisional* digests, so that numbering does not depend on iteration order either."""
+        items = list(container)
+        self._active[id(container)] = len(self._active)
+        try:
+            if self.provisional is not None and any(type(x) not in _PLAIN_ELEMENTS for x in items):
+                def order(x: Any) -> bytes:
+                    sub = new_hasher(self.algorithm)
+                    self.provisional(x, sub)  # type: ignore[misc]
+                    return sub.digest()
+
+                items.sort(key=order)
+            return sorted(self._element(x) for x in items)
+        finally:
+            del self._active[id(container)]
+
+    def _element(self, x: Any) -> bytes:
+        sub = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional, self._active)
+        return sub.digest(x)
 
     def _pickled_digest(self, obj: Any) -> bytes:
         sub = new_hasher(self.algorithm)
         try:
             _HashPickler(_HashWriter(sub), self.pickle_protocol, self).dump(obj)
             return sub.digest()
+        except RecursionError:
+            raise UnhashableValueError(
+                f"cannot hash a value of type {type(obj).__module__}.{type(obj).__qualname__}: it is nested too "
+                f"deeply to pickle") from None
+        except UnhashableValueError:
+            raise
         except Exception as first:  # pickle raises many types; cloudpickle is the fallback
             try:
                 sub = new_hasher(self.algorithm)
                 _cloud_pickler(_HashWriter(sub), self.pickle_protocol, self).dump(obj)
                 return b"C" + sub.digest()
+            except UnhashableValueError:
+                raise
             except Exception:
                 raise UnhashableValueError(
                     f"cannot hash a value of type {type(obj).__module__}.{type(obj).__qualname__}: "
@@ -153,11 +186,11 @@ class ValueHasher:
         t = type(obj)
         if t in _PICKLE_NATIVE:
             return None
-        if t is set or t is frozenset or _fast_path(obj) is not None:
+        if t in _EXACT or _fast_path(obj) is not None:
             h = new_hasher(self.algorithm)
             self.feed(obj, h)
             return b"v" + h.digest()
-        ident = self._identity(obj)
+        ident = self.identify(obj) if self.identify is not None else None
         return b"@" + ident if ident is not None else None
 
 
@@ -176,6 +209,7 @@ def _fast_path(obj: Any) -> Any:
 
 
 _PICKLE_NATIVE = frozenset({type(None), bool, int, float, complex, str, bytes, bytearray, tuple, list, dict})
+_PLAIN_ELEMENTS = frozenset({type(None), bool, int, float, complex, str, bytes})
 
 
 class _HashPickler(pickle.Pickler):
@@ -273,15 +307,24 @@ def _set(self: ValueHasher, obj: set, h: Any) -> None:
 
 
 def _frozenset(self: ValueHasher, obj: frozenset, h: Any) -> None:
+    depth = self._active.get(id(obj))
+    if depth is not None:  # a frozenset reached again through its own elements
+        h.update(b"^" + _PACK_Q(len(self._active) - depth))
+        return
     h.update(b"Z" + _PACK_Q(len(obj)))
     for d in self._unordered_digests(obj):
         h.update(d)
 
 
+def _mappingproxy(self: ValueHasher, obj: Any, h: Any) -> None:
+    h.update(b"M")
+    _dict(self, dict(obj), h)
+
+
 _EXACT: Dict[type, Callable[[ValueHasher, Any, Any], None]] = {
     type(None): _none, bool: _bool, int: _int, float: _float, complex: _complex, str: _str,
     bytes: _bytes, bytearray: _bytearray, tuple: _tuple, list: _list, dict: _dict, set: _set,
-    frozenset: _frozenset,
+    frozenset: _frozenset, type(type.__dict__): _mappingproxy,
 }
 
 

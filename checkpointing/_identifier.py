@@ -10,7 +10,7 @@ from typing import Any, Optional
 from ._config import defaults
 from ._context import FuncCallContext
 from ._hashing import new_hasher
-from ._identity import KeyBuilder
+from ._key import KeyBuilder
 from .exceptions import DynamicAccessWarning
 
 
@@ -44,6 +44,8 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase):
     def identify(self, context: FuncCallContext) -> str:
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep)
         fp = context.fingerprint
+        if fp.error is not None:
+            raise fp.error
         try:
             bound = context.arguments
         except TypeError:
@@ -54,11 +56,12 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase):
             _warn_dynamic(context.func, builder.dynamic_sites)
         return key
 
-
     def components(self, context: FuncCallContext) -> "tuple[str, list]":
         """The key of the call and its components (see :mod:`checkpointing._explain`)."""
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep, record=True)
         fp = context.fingerprint
+        if fp.error is not None:
+            raise fp.error
         try:
             key = builder.key(fp, context.arguments)
         except TypeError:
@@ -76,8 +79,8 @@ def _warn_dynamic(checkpointed: Any, sites: Any) -> None:
             continue
         _warned.add(func)
         warnings.warn_explicit(
-            f"deep mode cannot follow {what} in {func.__qualname__}() ({func.__code__.co_filename}:{line}), "
-            f"reached from checkpointed {getattr(checkpointed, '__qualname__', checkpointed)}(): code reached "
-            f"that way is not part of the key, so editing it will not invalidate cached results. Call it by "
-            f"name, or pass what it computes as an argument.",
+            f"cannot follow {what} in {func.__qualname__}() ({func.__code__.co_filename}:{line}), reached from "
+            f"checkpointed {getattr(checkpointed, '__qualname__', checkpointed)}(): the key now covers every "
+            f"member of the classes and modules this code reaches, but code found only through a name computed "
+            f"at run time (eval, an import of a computed module name) is not part of it. Use a literal name.",
             DynamicAccessWarning, func.__code__.co_filename, line, module=func.__module__)

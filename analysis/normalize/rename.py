@@ -70,8 +70,9 @@ class _Uses(cst.CSTVisitor):
     def __init__(self) -> None:
         self.stack: List[cst.CSTNode] = []
         self.chain: Dict[cst.Name, Tuple[str, ...]] = {}
-        self.keyed: Dict[cst.Name, Tuple[str, str]] = {}  # root -> (how, key)
+        self.keyed: Dict[cst.Name, Tuple[str, str]] = {}  # root -> ("getitem" | "call" | "any", key)
         self.imports: List[Tuple[cst.Name, str, str, str, int]] = []  # bound name, kind, module, attribute, level
+        self.calls_import: List[str] = []  # modules imported by import_module("...")
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
@@ -89,20 +90,56 @@ class _Uses(cst.CSTVisitor):
             child = self.stack[i - 1]
             chain.append(child.attr.value)  # type: ignore[attr-defined]
             i -= 1
-        self.chain[node] = tuple(chain)
         parent = self.stack[i - 1] if i > 0 else None
-        key: Optional[str] = None
-        how = ""
+        # getattr(x, "a"), vars(x)["a"], x.__dict__["a"]: the attribute chain x.a
+        constant = self._constant_lookup(child, i, chain)
+        if constant is not None:
+            chain, child, i = constant
+            parent = self.stack[i - 1] if i > 0 else None
+        self.chain[node] = tuple(chain)
+        how, key = "any", ""
         if isinstance(parent, cst.Subscript) and parent.value is child and len(parent.slice) == 1:
             index = parent.slice[0].slice
-            if isinstance(index, cst.Index):
-                key, how = _constant_string(index.value), "getitem"
+            value = _constant_string(index.value) if isinstance(index, cst.Index) else None
+            if value is not None:
+                how, key = "getitem", value
         elif isinstance(parent, cst.Call) and parent.func is child and parent.args:
             first = parent.args[0]
-            if first.keyword is None and not first.star:
-                key, how = _constant_string(first.value), "call"
-        if key is not None:
-            self.keyed[node] = (how, key)
+            value = _constant_string(first.value) if first.keyword is None and not first.star else None
+            if value is not None:
+                how, key = "call", value
+        self.keyed[node] = (how, key)
+
+    def _constant_lookup(self, child: cst.CSTNode, i: int, chain: List[str]
+                         ) -> Optional[Tuple[List[str], cst.CSTNode, int]]:
+        """``getattr(x, "a"[, d])``, ``vars(x)["a"]`` and ``x.__dict__["a"]`` read ``x.a``."""
+        stack = self.stack
+        if chain == ["__dict__"] and i > 0:
+            parent = stack[i - 1]
+            if isinstance(parent, cst.Subscript) and parent.value is child and len(parent.slice) == 1:
+                index = parent.slice[0].slice
+                name = _constant_string(index.value) if isinstance(index, cst.Index) else None
+                if name is not None and name.isidentifier():
+                    return [name], parent, i - 1
+        if chain or i < 2 or not isinstance(stack[i - 1], cst.Arg):
+            return None
+        call = stack[i - 2]
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Name) or not call.args:
+            return None
+        if call.args[0] is not stack[i - 1] or call.args[0].keyword is not None:
+            return None
+        if call.func.value in ("getattr", "hasattr") and len(call.args) in (2, 3):
+            name = _constant_string(call.args[1].value)
+            if name is not None and name.isidentifier():
+                return [name], call, i - 2
+        if call.func.value == "vars" and len(call.args) == 1 and i > 2:
+            parent = stack[i - 3]
+            if isinstance(parent, cst.Subscript) and parent.value is call and len(parent.slice) == 1:
+                index = parent.slice[0].slice
+                name = _constant_string(index.value) if isinstance(index, cst.Index) else None
+                if name is not None and name.isidentifier():
+                    return [name], parent, i - 3
+        return None
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -115,6 +152,17 @@ class _Uses(cst.CSTVisitor):
                     root = root.value
                 if isinstance(root, cst.Name):  # `import a.b` imports `a.b` and binds `a`
                     self.imports.append((root, "top", dotted, "", 0))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """``importlib.import_module("config")``, ``__import__("config")``: an import whose module
+        is known; what is read from the result is not, so every attribute counts (``*``)."""
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(
+            func, cst.Name) else ""
+        if name in ("import_module", "__import__") and node.args and node.args[0].keyword is None:
+            module = _constant_string(node.args[0].value)
+            if module and not module.startswith("."):
+                self.calls_import.append(module)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
@@ -243,6 +291,10 @@ def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
         label = f"{bound.value}@{len(imports)}"
         imported[(id(owner), bound.value)] = label
         imports.append((label, kind, dotted, attribute, level))
+    for dotted in uses.calls_import:
+        label = f"import_module:{dotted}@{len(imports)}"
+        imports.append((label, "module", dotted, "", 0))
+        chains.setdefault(label, set()).add(("*",))
     if imported:  # chains on imported names: a second pass now that the labels exist
         for occ in model.occurrences:
             if occ.owner is not None and occ.context == LOAD and uses.chain.get(occ.node):
@@ -250,10 +302,12 @@ def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
                 if label is not None:
                     chains.setdefault(label, set()).add(uses.chain[occ.node])
 
+    # constant keys read on a name's chains (os.environ["HOME"]), with every other use of a
+    # name that has one ("any"), so the runtime can tell "only these keys" from "anything"
     keyed: List[KeyedRead] = []
     for node, (how, key) in uses.keyed.items():
         occ = model.occurrence(node)
-        if occ is None or not _inside(occ.block, top):
+        if occ is None or not _inside(occ.block, top) or occ.context != LOAD:
             continue
         if occ.kind == "global" or occ.may_read_global:
             root = occ.name
@@ -263,6 +317,8 @@ def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
                 continue
             root = label
         keyed.append((root, uses.chain.get(node, ()), how, key))
+    with_keys = {root for root, _, how, _ in keyed if how != "any"}
+    keyed = [k for k in keyed if k[0] in with_keys]
 
     unused = [p for p in params_in_order if p not in params_used]
     if name_sensitive:

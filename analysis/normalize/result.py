@@ -23,6 +23,7 @@ Import = Tuple[str, str, str, str, int]
 #: A read with a constant string key on a free or imported name's attribute chain:
 #: ``(name or import label, chain, "getitem" | "call", key)``: ``os.environ["HOME"]`` is
 #: ``("os", ("environ",), "getitem", "HOME")``, ``getenv("SEED")`` is ``("getenv", (), "call", "SEED")``.
+#: For a name with such reads, every other use of it is listed too, as ``(name, chain, "any", "")``.
 KeyedRead = Tuple[str, Tuple[str, ...], str, str]
 
 

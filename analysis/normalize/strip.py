@@ -31,6 +31,11 @@ def _is_literal_string(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.SimpleString, cst.ConcatenatedString))
 
 
+def _literal_value(node: cst.BaseExpression) -> str:
+    value = node.evaluated_value if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
+    return value if isinstance(value, str) else ""
+
+
 class FunctionInspector(cst.CSTVisitor):
     """Finds global/nonlocal statements and dynamic accesses, with their lines."""
 
@@ -79,8 +84,9 @@ class FunctionInspector(cst.CSTVisitor):
         elif name in ("getattr", "setattr", "delattr", "hasattr") and len(node.args) >= 2:
             if not _is_literal_string(node.args[1].value):
                 self.dynamic.append((self._line(node), f"`{name}()` with a computed attribute name"))
-        elif name == "__import__" or attr == "import_module":
-            if not (node.args and _is_literal_string(node.args[0].value)):
+        elif name in ("__import__", "import_module") or attr == "import_module":
+            first = node.args[0].value if node.args else None
+            if not (first is not None and _is_literal_string(first)) or _literal_value(first).startswith("."):
                 self.dynamic.append((self._line(node), "import of a module whose name is computed"))
 
 

@@ -78,5 +78,5 @@ def test_explain_returns_a_structured_result_without_running(project: Project) -
 ''', "helpers.py": HELPERS, "config.py": "THRESHOLD = 0.5\n"})
     run = project.run()
     assert run.ran == 1
-    assert run.out[1] == "(True, ['code', 'argument', 'helper', 'global'])"
+    assert run.out[1] == "(True, ['code', 'argument', 'global', 'helper'])"
     assert run.out[2] == "(False, True, [('argument', 'x')])"

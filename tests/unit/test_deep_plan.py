@@ -19,7 +19,7 @@ import pytest
 
 from checkpointing import FuncCallContext
 from checkpointing._identifier import AutoFuncCallIdentifier
-from checkpointing._identity import fingerprint
+from checkpointing._fingerprint import fingerprint
 
 _counter = itertools.count()
 
@@ -188,6 +188,6 @@ def test_a_global_alias_of_an_argument_keys_like_a_fresh_walk(tmp_path, value) -
 
 
 def test_read_kinds_agree_with_the_lazily_imported_plan_module() -> None:
-    from checkpointing import _deep_plan, _identity
+    from checkpointing import _deep_plan, _key
 
-    assert (_identity.SAME, _identity.EQUAL) == (_deep_plan.SAME, _deep_plan.EQUAL)
+    assert (_key.SAME, _key.EQUAL) == (_deep_plan.SAME, _deep_plan.EQUAL)

@@ -81,14 +81,24 @@ def f(x):
 
 
 def test_deep_mode_follows_a_chain_longer_than_the_default_recursion_limit(tmp_path) -> None:
-    chain = "\n".join(f"def h{i}(v):\n    return h{i + 1}(v) + 1\n" for i in range(600))
-    f = load(tmp_path, chain + "\ndef h600(v):\n    return v\n\ndef f(x):\n    return h0(x)\n")
+    """3,000 helpers in a chain: no recursion limit is raised, and the deepest one counts."""
+    import sys
+
+    limit = sys.getrecursionlimit()
+    chain = "\n".join(f"def h{i}(v):\n    return h{i + 1}(v) + 1\n" for i in range(3000))
     ident = AutoFuncCallIdentifier(deep=True)
-    assert ident.identify(FuncCallContext(f, (1,), {})) == ident.identify(FuncCallContext(f, (1,), {}))
+    keys = []
+    for last in ("return v", "return v + 1"):
+        (tmp_path / last[-1]).mkdir()
+        f = load(tmp_path / last[-1], chain + f"\ndef h3000(v):\n    {last}\n\ndef f(x):\n    return h0(x)\n")
+        keys.append(ident.identify(FuncCallContext(f, (1,), {})))
+        assert keys[-1] == ident.identify(FuncCallContext(f, (1,), {}))
+    assert keys[0] != keys[1] and sys.getrecursionlimit() == limit
 
 
-def test_deep_mode_identifies_installed_packages_with_their_version(tmp_path) -> None:
-    from checkpointing._identity import KeyBuilder
+def test_library_callables_are_identified_by_name_and_version(tmp_path) -> None:
+    from checkpointing._key import KeyBuilder
 
-    assert KeyBuilder(deep=True).identify_by_name(np.sum).startswith(b"name:numpy.sum@numpy==")
-    assert KeyBuilder(deep=False).identify_by_name(np.sum) == b"name:numpy.sum@"
+    for mode in ("deep", "shallow"):
+        assert KeyBuilder(mode=mode).identify(np.sum).startswith(b"lib:numpy.sum@numpy==")
+        assert KeyBuilder(mode=mode).identify(np.add).startswith(b"lib:numpy.add@numpy==")

@@ -1,0 +1,2 @@
+def square(v):
+    return v * v + 0

@@ -1,0 +1,2 @@
+FACTOR = 4
+NAMES = ('even', 'odd')

@@ -1,0 +1,2 @@
+FACTOR = 4
+OFFSET = 1

@@ -1,0 +1,2 @@
+THRESHOLD = 0.5
+NAMES = ['n', 'm']

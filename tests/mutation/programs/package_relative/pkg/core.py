@@ -1,0 +1,6 @@
+from . import constants
+from .util import twice
+
+
+def run(v):
+    return twice(v) + constants.OFFSET

@@ -1,0 +1,5 @@
+RATE = 3
+
+
+def helper(v):
+    return v - 1
