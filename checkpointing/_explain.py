@@ -31,7 +31,7 @@ def short_repr(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Component:
-    """One input of a key: ``kind`` is code, helper, class, global or argument."""
+    """One input of a key: ``kind`` is code, helper, class, module, global, environment or argument."""
 
     kind: str
     name: str
@@ -95,6 +95,8 @@ def _describe(before: Optional[Component], after: Optional[Component]) -> str:
         return f"{c.kind} `{c.name}`{where} changed"
     if c.kind == "global":
         return f"global `{c.name}`{where} changed from {before.value} to {after.value}"
+    if c.kind == "environment":
+        return f"environment variable `{c.name}` changed from {before.value or '(unset)'} to {after.value or '(unset)'}"
     return f"argument `{c.name}` changed"
 
 

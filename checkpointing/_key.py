@@ -37,6 +37,7 @@ import importlib
 import inspect
 import operator
 import os
+import re
 import sys
 from functools import partial
 from types import BuiltinFunctionType, CodeType, FunctionType, MethodType, ModuleType
@@ -70,6 +71,7 @@ _PROTOCOL_METHODS = frozenset({
     "decision_function", "score", "get_params", "set_params", "forward",
 })
 _ATTRIBUTE_CALLERS = (operator.attrgetter, operator.methodcaller)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Chain: attribute names read in a row; Keyed: (chain, how, key) reads with constant keys
 Chain = Tuple[str, ...]
 Keyed = Tuple[Chain, str, str]
@@ -374,9 +376,13 @@ class KeyBuilder:
         (``None``: not known, every attribute counts) and the reads with constant keys."""
         if value is MISSING:
             return b"missing"
+        if type(value) is str:  # a format string or attribute name read from a global: "{0.size}"
+            self.attributes.update(_IDENTIFIER.findall(value))
         h = new_hasher(self.algorithm)
         if self._environment(value, (), keyed, h):
             return h.digest()
+        if _objects.implicit_input(value) is not None:
+            self.attributes.add(value.__name__)
         if isinstance(value, ModuleType) and (chains is None or ("*",) in chains):
             h.update(self._module_token(value, whole=True))  # what is read from it is not known
             return h.digest()
@@ -489,6 +495,7 @@ class KeyBuilder:
             if self._cursor == len(self.objects) and state == (
                     len(self.objects), len(self.attributes), self.dynamic, len(self._modules_whole)):
                 break
+        self._implicit_inputs(h)
         for index in self._classes:
             self.records[index] = self._class_record(index)
         for index in self._functions:
@@ -500,6 +507,15 @@ class KeyBuilder:
             h.update(record)
             if self.components is not None:
                 self._record_item(index)
+
+    def _implicit_inputs(self, h: Any) -> None:
+        """Library calls that read the command line or the environment themselves:
+        ``parser.parse_args()`` reads ``sys.argv``, ``os.path.expandvars`` the environment."""
+        reads = {_objects.IMPLICIT_INPUTS[name] for name in self.attributes & _objects.IMPLICIT_INPUTS.keys()}
+        if "argv" in reads:
+            h.update(b"argv" + self.hasher.digest(self._note_read(_argv, EQUAL)))
+        if "environ" in reads:
+            h.update(b"environ" + self._environment_digest())
 
     def _expand(self, index: int) -> None:
         obj = self.objects[index]
@@ -557,14 +573,13 @@ class KeyBuilder:
 
     def _every_member(self, cls: type) -> bool:
         """Every member counts where code we cannot read may call methods by name: a class with
-        a library base (scikit-learn calls ``transform``), a library metaclass, reachable code
-        that looks attributes up dynamically; and in shallow mode, where no reachable code is known."""
-        if self.dynamic or self.mode == "shallow":
+        a library base or metaclass that does (scikit-learn calls ``transform``), reachable code
+        that looks attributes up dynamically or lists them (``__dict__``); and in shallow mode,
+        where no reachable code is known. Builtin types, ``abc`` and ``typing.Generic`` call only
+        dunder methods on a subclass, and ``enum`` sunder ones: those always count."""
+        if self.dynamic or self.mode == "shallow" or "__dict__" in self.attributes:
             return True
-        meta = type(cls)
-        if meta is not type and _objects.is_library_class(meta) and meta.__module__ != "abc":
-            return True
-        return any(k is not object and _objects.is_library_class(k) for k in cls.__mro__[1:])
+        return any(_calls_by_name(k) for k in (*cls.__mro__[1:], *type(cls).__mro__))
 
     def _class_members(self, index: int) -> None:
         """Choose the members that count (with the attribute names known now) and identify them."""
@@ -660,7 +675,9 @@ class KeyBuilder:
         from ._explain import Component, short_repr
 
         shown = ""
-        if show_value:
+        if kind == "environment":
+            shown = "" if value is None else str(value)
+        elif show_value:
             shown = (getattr(value, "__qualname__", None) or short_repr(value)) if not isinstance(
                 value, (int, float, str, bytes, tuple, list, dict, set)) else short_repr(value)
         self.components.append(Component(kind, name, digest.hex(), where, shown))
@@ -726,6 +743,15 @@ def _library_code_token(func: FunctionType, code: CodeType) -> bytes:
     return f"lib-code:{module}.{getattr(code, 'co_qualname', code.co_name)}@{_version(module)}".encode()
 
 
+_INERT_MODULES = frozenset({"builtins", "abc", "typing", "enum", "types"})
+
+
+def _calls_by_name(cls: type) -> bool:
+    """A library class whose code may call a subclass's methods by name (not a builtin type,
+    ``abc.ABC``, ``typing.Generic`` or an enum type, which call only dunder and sunder ones)."""
+    return cls.__module__ not in _INERT_MODULES and _objects.is_library_class(cls)
+
+
 def _code_token(obj: Any) -> bytes:
     """An item's provisional token: its code, not its index (see ``KeyBuilder.provisional``)."""
     code = getattr(obj, "__code__", None)
@@ -768,6 +794,10 @@ def _abc_registry(cls: type) -> frozenset:
     except Exception:  # the pure-Python ABC implementation keeps it elsewhere
         registry = getattr(cls, "_abc_registry", ())
     return frozenset(filter(None, (ref() if callable(ref) else ref for ref in registry)))
+
+
+def _argv() -> List[str]:
+    return list(sys.argv)
 
 
 def _environment_items() -> List[Tuple[str, str]]:

@@ -156,6 +156,23 @@ def environ_accessor(obj: Any) -> Optional[str]:
     return None
 
 
+#: library functions and methods (by name) that read the command line or the environment
+#: themselves: a function that calls them depends on it
+IMPLICIT_INPUTS = {
+    "parse_args": "argv", "parse_known_args": "argv", "parse_intermixed_args": "argv",
+    "parse_known_intermixed_args": "argv", "expandvars": "environ", "expanduser": "environ",
+    "getuser": "environ",
+}
+
+
+def implicit_input(obj: Any) -> Optional[str]:
+    """"argv" or "environ" if ``obj`` is a library function that reads it (``os.path.expanduser``)."""
+    name = getattr(obj, "__name__", None)
+    if name not in IMPLICIT_INPUTS or not callable(obj):
+        return None
+    return IMPLICIT_INPUTS[name] if _library_module_named(getattr(obj, "__module__", None)) else None
+
+
 def environment_value(name: str) -> Optional[str]:
     return os.environ.get(name)
 

@@ -9,7 +9,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from checkpointing.analysis import normalize_function
 
@@ -74,9 +74,10 @@ class Project:
             path.write_text(textwrap.dedent(text))
         return self
 
-    def run(self, script: str = "main.py", check: bool = True, extra_env: Optional[Dict[str, str]] = None) -> Run:
+    def run(self, script: str = "main.py", check: bool = True, extra_env: Optional[Dict[str, str]] = None,
+            args: Sequence[str] = ()) -> Run:
         env = dict(self.env, PYTHONHASHSEED=str(next(_seeds)), **(extra_env or {}))
-        p = subprocess.run([sys.executable, script], cwd=self.root, env=env, capture_output=True, text=True,
+        p = subprocess.run([sys.executable, script, *args], cwd=self.root, env=env, capture_output=True, text=True,
                            timeout=120)
         if check and p.returncode != 0:
             raise AssertionError(f"{script} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
@@ -85,3 +86,43 @@ class Project:
         lines = p.stdout.splitlines()
         return Run(sum(1 for line in lines if line.strip() == "RUN"),
                    [line[4:] for line in lines if line.startswith("OUT ")], p.stdout, p.stderr)
+
+
+#: (file, old text, new text, "skip" | "rerun"); the file "env" holds NAME=value lines for the
+#: environment of the run, the file "argv" its command-line arguments
+Edit = Tuple[str, str, str, str]
+
+
+def checkpointed_script(body: str, call: str, prelude: str = "", deep: bool = True) -> str:
+    """A main.py: ``prelude``, then ``body`` (one function) decorated with @checkpoint, then a
+    main block that prints ``call``'s value as ``OUT ...``."""
+    decorator = "@checkpoint(deep=True)" if deep else "@checkpoint()"
+    return ("from checkpointing import checkpoint\n" + textwrap.dedent(prelude) + f"\n\n{decorator}\n"
+            + textwrap.dedent(body) + f'\n\nif __name__ == "__main__":\n    print("OUT", repr({call}))\n')
+
+
+def _run_version(project: Project, files: Dict[str, str]) -> Run:
+    env = dict(line.split("=", 1) for line in files.get("env", "").splitlines() if "=" in line)
+    return project.run(extra_env=env, args=files.get("argv", "").split())
+
+
+def run_edits(project: Project, case_id: str, files: Dict[str, str], edits: List[Edit]) -> None:
+    """Run ``files``, then apply each edit and run again, checking the value against an uncached
+    run of the same version (a fresh project) and the skip/rerun expectation."""
+    current = {k: textwrap.dedent(v) for k, v in files.items()}
+    project.write({k: v for k, v in current.items() if k not in ("env", "argv")})
+    assert _run_version(project, current).ran
+    for n, (path, old, new, expected) in enumerate(edits, 1):
+        assert old in current[path], f"edit {n} of {case_id} does not apply"
+        current[path] = current[path].replace(old, new)
+        if path not in ("env", "argv"):
+            project.write({path: current[path]})
+        run = _run_version(project, current)
+        fresh_project = Project(project.root / f"fresh{n}")
+        fresh_project.write({k: v for k, v in current.items() if k not in ("env", "argv")})
+        fresh = _run_version(fresh_project, current)
+        assert run.out == fresh.out, f"{case_id}, edit {n}: a stale value was served"
+        if expected == "skip":
+            assert run.skipped, f"{case_id}, edit {n} ({old!r} -> {new!r}) recomputed needlessly"
+        else:
+            assert run.ran, f"{case_id}, edit {n} ({old!r} -> {new!r}) was not recomputed"

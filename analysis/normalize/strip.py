@@ -47,6 +47,7 @@ class FunctionInspector(cst.CSTVisitor):
         self.nonlocal_lines: List[int] = []
         self.dynamic: List[Tuple[int, str]] = []
         self.name_sensitive = False
+        self.constant_lookups: set = set()  # vars(x) calls indexed by a constant name
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
@@ -72,15 +73,28 @@ class FunctionInspector(cst.CSTVisitor):
         if node.attr.value in _NAME_SENSITIVE_ATTRS:
             self.name_sensitive = True
 
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        """``vars(x)["a"]`` reads the attribute ``a`` of ``x``: a constant lookup, not a dynamic one."""
+        value = node.value
+        if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "vars"
+                and len(value.args) == 1 and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
+                and _is_literal_string(node.slice[0].slice.value)):
+            self.constant_lookups.add(value)
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         name = func.value if isinstance(func, cst.Name) else None
         attr = func.attr.value if isinstance(func, cst.Attribute) else None
         if name in _NAME_SENSITIVE_CALLS:
-            if name == "dir" and node.args:
+            if name in ("dir", "vars") and node.args:  # the names of another object, not its own
+                if node not in self.constant_lookups:
+                    self.dynamic.append((self._line(node), f"`{name}()` lists attributes at run time"))
                 return
             self.name_sensitive = True
             self.dynamic.append((self._line(node), f"`{name}()` reads names at run time"))
+        elif (name or attr) in ("attrgetter", "methodcaller", "itemgetter") and node.args:
+            if (name or attr) != "itemgetter" and not _is_literal_string(node.args[0].value):
+                self.dynamic.append((self._line(node), f"`{name or attr}()` with a computed attribute name"))
         elif name in ("getattr", "setattr", "delattr", "hasattr") and len(node.args) >= 2:
             if not _is_literal_string(node.args[1].value):
                 self.dynamic.append((self._line(node), f"`{name}()` with a computed attribute name"))

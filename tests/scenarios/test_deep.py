@@ -12,15 +12,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from tests.helpers import Project
-
-Edit = Tuple[str, str, str, str]  # (file, old text, new text, "skip" | "rerun")
-
-
-def main(body: str, call: str, prelude: str = "") -> str:
-    return ("from checkpointing import checkpoint\n" + textwrap.dedent(prelude) +
-            "\n\n@checkpoint(deep=True)\n" + textwrap.dedent(body) +
-            f'\n\nif __name__ == "__main__":\n    print("OUT", repr({call}))\n')
+from tests.helpers import Edit, Project, checkpointed_script as main, run_edits
 
 
 FOO_CALLS_HELPER = '''
@@ -243,20 +235,7 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
 
 @pytest.mark.parametrize("case_id, files, edits", CASES, ids=[c[0] for c in CASES])
 def test_deep_mode(project: Project, case_id: str, files: Dict[str, str], edits: List[Edit]) -> None:
-    project.write(files)
-    current = {k: textwrap.dedent(v) for k, v in files.items()}
-    assert project.run().ran
-    for n, (path, old, new, expected) in enumerate(edits, 1):
-        assert old in current[path], f"edit {n} of {case_id} does not apply"
-        current[path] = current[path].replace(old, new)
-        project.write({path: current[path]})
-        run = project.run()
-        fresh = Project(project.root / f"fresh{n}").write(current).run()
-        assert run.out == fresh.out, f"{case_id}, edit {n}: a stale value was served"
-        if expected == "skip":
-            assert run.skipped, f"{case_id}, edit {n} ({old!r} -> {new!r}) recomputed needlessly"
-        else:
-            assert run.ran, f"{case_id}, edit {n} ({old!r} -> {new!r}) was not recomputed"
+    run_edits(project, case_id, files, edits)
 
 
 IN_PROCESS = '''
