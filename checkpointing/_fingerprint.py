@@ -60,6 +60,15 @@ class Reading:
     attribute_chains: Chains
     imports: Tuple[Import, ...] = ()
     keyed_reads: Tuple[KeyedRead, ...] = ()
+    #: keyed_reads by root name: (chain, how, key)
+    keyed_by_root: Mapping[str, Tuple[Tuple[Tuple[str, ...], str, str], ...]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_root: Dict[str, List[Tuple[Tuple[str, ...], str, str]]] = {}
+        for root, chain, how, key in self.keyed_reads:
+            by_root.setdefault(root, []).append((tuple(chain), how, key))
+        object.__setattr__(self, "keyed_by_root", {k: tuple(v) for k, v in by_root.items()})
 
 
 @dataclass(frozen=True)

@@ -40,11 +40,11 @@ import os
 import re
 import sys
 from functools import partial
-from types import BuiltinFunctionType, CodeType, FunctionType, MethodType, ModuleType
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from types import BuiltinFunctionType, CodeType, FunctionType, MappingProxyType, MethodType, ModuleType
+from typing import TYPE_CHECKING, AbstractSet, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from . import _objects
-from ._fingerprint import CodeIdentity, Fingerprint, Import, KeyedRead, Reading, code_identity, resolve_free_name
+from ._fingerprint import CodeIdentity, Fingerprint, Import, Reading, code_identity, resolve_free_name
 from ._hashing import ValueHasher, is_plain, new_hasher
 from ._objects import MISSING
 
@@ -117,23 +117,28 @@ class KeyBuilder:
         self.components: Optional[List[Any]] = [] if record else None
         self.pickle_protocol = pickle_protocol
         self.hasher = ValueHasher(self.identify, pickle_protocol, algorithm, self.provisional)
-        self._index: Dict[int, int] = {}  # id(item) -> index
-        self.objects: List[Any] = []  # index -> item (keeps the ids valid)
-        self.records: List[bytes] = []
-        self._cursor = 0
         self.attributes: Set[str] = set()  # attribute names used by the code met so far
         self.dynamic = False  # code met looks attributes up by computed names, eval, ...
         self.dynamic_sites: List[Tuple[FunctionType, int, str]] = []
         #: deep mode: notes what the walk reads, to make a plan of it (see _deep_plan)
         self.recorder: Optional["Recorder"] = None
-        self._classes: List[int] = []
-        self._functions: List[int] = []
-        self._modules_whole: Set[int] = set()  # module items whose every attribute counts
-        self._member_tokens: Dict[Tuple[int, str], bytes] = {}
-        self._selection: Dict[int, List[str]] = {}
         self._provisional = False
+        # the items met: empty and read-only until the first one is (a call without any is the hot path)
+        self._index: Mapping[int, int] = _EMPTY  # id(item) -> index
+        self.objects: Sequence[Any] = ()  # index -> item (keeps the ids valid)
+        self.records: Sequence[bytes] = ()
+        self._cursor = 0
+        self._classes: Sequence[int] = ()
+        self._functions: Sequence[int] = ()
+        self._modules_whole: AbstractSet[int] = frozenset()  # module items whose every attribute counts
+        self._member_tokens: Mapping[Tuple[int, str], bytes] = _EMPTY
+        self._selection: Mapping[int, List[str]] = _EMPTY
         #: "replay" mode: the objects identified by identity (a plan keeps them alive)
-        self.seen: List[Any] = []
+        self.seen: Sequence[Any] = ()
+
+    def _start_items(self) -> None:
+        self._index, self.objects, self.records, self._classes, self._functions = {}, [], [], [], []
+        self._modules_whole, self._member_tokens, self._selection, self.seen = set(), {}, {}, []
 
     @property
     def deep(self) -> bool:
@@ -158,14 +163,15 @@ class KeyBuilder:
         for layer in fp.layers:
             h.update(b"layer")
             self.hasher.feed(layer, h)
-        # what the code reads gets a hasher of its own: aliasing between an argument and a
-        # global is not encoded, so a deep-mode plan's digest does not depend on the arguments
-        self.hasher = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional)
-        if self.mode == "deep":
-            h.update(self._deep_digest(fp, reading))
-        else:
-            self._reads(h, fp.func, reading, fp.identity)
-            self._finish(h)
+        if self.mode == "deep" or reading.free_names or reading.imports or self.objects:
+            # what the code reads gets a hasher of its own: aliasing between an argument and a
+            # global is not encoded, so a deep-mode plan's digest does not depend on the arguments
+            self.hasher = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional)
+            if self.mode == "deep":
+                h.update(self._deep_digest(fp, reading))
+            else:
+                self._reads(h, fp.func, reading, fp.identity)
+                self._finish(h)
         return h.hexdigest()
 
     def value_digest(self, value: Any) -> bytes:
@@ -195,7 +201,7 @@ class KeyBuilder:
         """The free names and imports of ``func``, each with the chains and keys read from it.
         Code that looks names up dynamically may read any attribute of what it holds."""
         chains = None if identity.dynamic else reading.attribute_chains
-        keyed = _keyed_by_root(reading.keyed_reads)
+        keyed = reading.keyed_by_root
         for name in reading.free_names:
             value = self._read_free(func, name)
             if _is_same_function(value, func):
@@ -340,16 +346,18 @@ class KeyBuilder:
 
     def _item(self, obj: Any) -> bytes:
         """The token of an object identified by content: its index (given when first met)."""
+        if self._index is _EMPTY:
+            self._start_items()
         if self.mode == "replay":
-            self.seen.append(obj)
+            self.seen.append(obj)  # type: ignore[attr-defined]
             return b"@%d" % id(obj)
         if self._provisional or self.mode == "stable":
             return b"?" + _objects.qualified_name(obj).encode() + _code_token(obj)
         index = self._index.get(id(obj))
         if index is None:
-            index = self._index[id(obj)] = len(self.objects)
-            self.objects.append(obj)
-            self.records.append(b"")
+            index = self._index[id(obj)] = len(self.objects)  # type: ignore[index]
+            self.objects.append(obj)  # type: ignore[attr-defined]
+            self.records.append(b"")  # type: ignore[attr-defined]
         return b"#%d" % index
 
     def provisional(self, obj: Any, h: Any) -> None:
@@ -482,6 +490,9 @@ class KeyBuilder:
     def _finish(self, h: Any) -> None:
         """Expand every item met, until the attribute names reachable code uses are final; then
         add the records in index order."""
+        if not self.objects:
+            self._implicit_inputs(h)
+            return
         while True:
             while self._cursor < len(self.objects):
                 index = self._cursor
@@ -511,6 +522,8 @@ class KeyBuilder:
     def _implicit_inputs(self, h: Any) -> None:
         """Library calls that read the command line or the environment themselves:
         ``parser.parse_args()`` reads ``sys.argv``, ``os.path.expandvars`` the environment."""
+        if self.attributes.isdisjoint(_objects.IMPLICIT_INPUTS):
+            return
         reads = {_objects.IMPLICIT_INPUTS[name] for name in self.attributes & _objects.IMPLICIT_INPUTS.keys()}
         if "argv" in reads:
             h.update(b"argv" + self.hasher.digest(self._note_read(_argv, EQUAL)))
@@ -561,7 +574,8 @@ class KeyBuilder:
         return h.digest()
 
     def _note_code(self, func: FunctionType, identity: CodeIdentity) -> None:
-        self.attributes |= identity.attributes
+        if identity.attributes:
+            self.attributes.update(identity.attributes)
         if identity.dynamic:
             self.dynamic = True
             self.dynamic_sites.extend((func, line, what) for line, what in identity.dynamic)
@@ -718,6 +732,8 @@ class KeyBuilder:
 
 # -- helpers -------------------------------------------------------------------------------------
 
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
 _IDENTIFY = {
     FunctionType: KeyBuilder._function_token,
     MethodType: KeyBuilder._method_token,
@@ -802,13 +818,6 @@ def _argv() -> List[str]:
 
 def _environment_items() -> List[Tuple[str, str]]:
     return sorted(os.environ.items())
-
-
-def _keyed_by_root(keyed: Iterable[KeyedRead]) -> Dict[str, List[Keyed]]:
-    out: Dict[str, List[Keyed]] = {}
-    for root, chain, how, key in keyed:
-        out.setdefault(root, []).append((tuple(chain), how, key))
-    return out
 
 
 def _resolve_import(module_globals: Mapping[str, Any], imp: Import) -> Any:
