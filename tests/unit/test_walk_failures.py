@@ -16,7 +16,7 @@ _counter = itertools.count()
 
 SOURCE = '''
 import os
-import config
+import CONFIG as config
 
 class Model:
     RATE = 2
@@ -50,9 +50,9 @@ BREAKABLE = [
 
 def load(tmp_path):
     name = f"walk_failure_{next(_counter)}"
-    (tmp_path / "config.py").write_text("OFFSET = 1\n")
+    (tmp_path / f"{name}_config.py").write_text("OFFSET = 1\n")
     path = tmp_path / f"{name}.py"
-    path.write_text(textwrap.dedent(SOURCE))
+    path.write_text(textwrap.dedent(SOURCE).replace("CONFIG", f"{name}_config"))
     import sys
 
     sys.path.insert(0, str(tmp_path))
