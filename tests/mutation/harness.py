@@ -314,6 +314,10 @@ def _fork_run(work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) -
             warnings.resetwarnings()
             warnings.simplefilter("default")
             sys.dont_write_bytecode = True
+            # the test process may have imported modules of the same names (config, helpers...)
+            own = {p.name[:-3] if p.suffix == ".py" else p.name for p in work.iterdir()}
+            for name in [n for n in sys.modules if n.split(".", 1)[0] in own]:
+                del sys.modules[name]
             os.chdir(work)
             sys.path[:0] = [str(adapter), str(work)]
             for name, value in env.items():
