@@ -8,6 +8,7 @@ from ._config import defaults
 from ._context import FuncCallContext
 from ._decorator import DecoratorCheckpoint, checkpoint
 from ._hash_anything import hash_anything
+from ._hashing import register_hasher
 from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
 from .exceptions import (
     CheckpointError,
@@ -53,6 +54,7 @@ __all__ = [
     "defaults",
     "hash_anything",
     "open_store",
+    "register_hasher",
 ]
 
 

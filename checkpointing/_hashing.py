@@ -1,4 +1,4 @@
-"""hash_value: the one place where values are hashed.
+"""ValueHasher: the one place where values are hashed.
 
 Every value becomes a type-tagged byte stream fed to xxh3-128, so the digest is the same in
 every process and on every machine (``PYTHONHASHSEED`` plays no part): ``1``, ``1.0``, ``True``,
@@ -9,6 +9,10 @@ sets and functions back through these encoders; cloudpickle is the last resort.
 
 A value that cannot be hashed deterministically (a generator, an open file, a lock) raises
 :class:`UnhashableValueError`, so it never shares a key with another value.
+
+A class whose pickled state is not what its instances mean (a cache it drops, a handle it
+holds) can be given a hasher of its own with :func:`register_hasher`, as ``copyreg`` gives it
+a reducer: instances are then hashed by the value the hasher returns.
 """
 
 from __future__ import annotations
@@ -54,6 +58,48 @@ def new_hasher(algorithm: str = "xxh3_128") -> Any:
         raise ValueError(
             f"Valid options for 'hash.algorithm' are {ALGORITHMS!r}. Got hash.algorithm={algorithm!r} instead."
         ) from None
+
+
+_REGISTERED: Dict[type, Callable[[Any], Any]] = {}
+_DISPATCH: Dict[type, Optional[Callable[[Any], Any]]] = {}
+
+
+def register_hasher(cls: type, func: Optional[Callable[[Any], Any]] = None) -> Any:
+    """Hash instances of ``cls`` and its subclasses by ``func(obj)`` instead of by pickling them.
+
+    ``func`` returns a value that holds everything a function can observe of ``obj`` (a tuple of
+    its fields, an array...); that value is hashed in the object's place, tagged with the
+    object's class. Use it when pickling drops state that matters, or keeps state that does
+    not (a cache, a handle)::
+
+        @register_hasher(Grid)
+        def _(grid):
+            return (grid.shape, grid.values)
+
+    Registering a class again replaces its hasher. Returns ``func`` (so it works as a decorator).
+    """
+    if func is None:
+        return lambda f: register_hasher(cls, f)
+    if not isinstance(cls, type):
+        raise TypeError(f"register_hasher() needs a class, got {type(cls).__name__}: pass the class whose "
+                        f"instances the function hashes")
+    if not callable(func):
+        raise TypeError(f"register_hasher({cls.__qualname__}, ...) needs a function of one object, got "
+                        f"{type(func).__name__}")
+    _REGISTERED[cls] = func
+    _DISPATCH.clear()
+    return func
+
+
+def _registered(t: type) -> Optional[Callable[[Any], Any]]:
+    """The hasher registered for ``t`` or its nearest base (cached per type)."""
+    try:
+        return _DISPATCH[t]
+    except KeyError:
+        pass
+    found = next((_REGISTERED[k] for k in t.__mro__ if k in _REGISTERED), None)
+    _DISPATCH[t] = found
+    return found
 
 
 class _HashWriter(io.RawIOBase):
@@ -107,8 +153,16 @@ class ValueHasher:
         if encode is not None:
             encode(self, obj, h)
             return
+        if _REGISTERED:
+            registered = _registered(t)
+            if registered is not None:
+                self._registered_value(obj, registered, h)
+                return
         fast = _fast_path(obj)
         if fast is not None and fast.feed(self, obj, h):
+            return
+        if isinstance(obj, (set, frozenset)):
+            self._set_subclass(obj, h)
             return
         ident = self.identify(obj) if self.identify is not None else None
         if ident is not None:
@@ -152,6 +206,25 @@ class ValueHasher:
         finally:
             del self._active[id(container)]
 
+    def _registered_value(self, obj: Any, func: Callable[[Any], Any], h: Any) -> None:
+        cls = type(obj)
+        ident = self.identify(cls) if self.identify is not None else None
+        h.update(b"R" + (ident if ident is not None else f"{cls.__module__}.{cls.__qualname__}".encode()) + b":")
+        self.feed(func(obj), h)
+
+    def _set_subclass(self, obj: Any, h: Any) -> None:
+        """A subclass of set or frozenset: its class, its elements in a hash-seed-independent
+        order (pickle would list them in iteration order), and its instance attributes."""
+        cls = type(obj)
+        ident = self.identify(cls) if self.identify is not None else None
+        h.update(b"S+" + (ident if ident is not None else f"{cls.__module__}.{cls.__qualname__}".encode()))
+        if isinstance(obj, set) and not self._container(obj, h, b"s"):
+            return
+        h.update(_PACK_Q(len(obj)))
+        for d in self._unordered_digests(obj):
+            h.update(d)
+        self.feed(dict(getattr(obj, "__dict__", {})), h)
+
     def _element(self, x: Any) -> bytes:
         sub = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional, self._active)
         return sub.digest(x)
@@ -182,11 +255,21 @@ class ValueHasher:
                 ) from first
 
     def persistent_id(self, obj: Any) -> Optional[bytes]:
-        """Called by the pickler for every object: route special ones through our encoders."""
+        """Called by the pickler for every object: route special ones through our encoders.
+
+        Strings, bytes and tuples are routed too: pickle's memo writes a reference for an object
+        it has seen *by identity*, which would make two equal values (one string shared by two
+        attributes, or two equal strings) pickle differently. Each returned id is a new bytes
+        object, which the memo never matches."""
         t = type(obj)
+        if t is str:
+            return b"s" + obj.encode("utf-8", "surrogatepass")
+        if t is bytes:
+            return b"b" + obj
         if t in _PICKLE_NATIVE:
             return None
-        if t in _EXACT or _fast_path(obj) is not None:
+        if t in _EXACT or (_REGISTERED and _registered(t) is not None) or _fast_path(obj) is not None \
+                or isinstance(obj, (set, frozenset)):
             h = new_hasher(self.algorithm)
             self.feed(obj, h)
             return b"v" + h.digest()
@@ -208,7 +291,8 @@ def _fast_path(obj: Any) -> Any:
     return None
 
 
-_PICKLE_NATIVE = frozenset({type(None), bool, int, float, complex, str, bytes, bytearray, tuple, list, dict})
+#: left to pickle inside pickled objects (a tuple is routed through our encoders: see persistent_id)
+_PICKLE_NATIVE = frozenset({type(None), bool, int, float, complex, bytearray, list, dict})
 _PLAIN_ELEMENTS = frozenset({type(None), bool, int, float, complex, str, bytes})
 
 
@@ -316,6 +400,14 @@ def _frozenset(self: ValueHasher, obj: frozenset, h: Any) -> None:
         h.update(d)
 
 
+def _memoryview(self: ValueHasher, obj: memoryview, h: Any) -> None:
+    """A memoryview: its format and shape (what indexing it gives) and its bytes."""
+    h.update(b"V" + obj.format.encode() + b":" + repr(obj.shape).encode() + b":")
+    raw = obj.tobytes()
+    h.update(_PACK_Q(len(raw)))
+    h.update(raw)
+
+
 def _mappingproxy(self: ValueHasher, obj: Any, h: Any) -> None:
     h.update(b"M")
     _dict(self, dict(obj), h)
@@ -324,7 +416,7 @@ def _mappingproxy(self: ValueHasher, obj: Any, h: Any) -> None:
 _EXACT: Dict[type, Callable[[ValueHasher, Any, Any], None]] = {
     type(None): _none, bool: _bool, int: _int, float: _float, complex: _complex, str: _str,
     bytes: _bytes, bytearray: _bytearray, tuple: _tuple, list: _list, dict: _dict, set: _set,
-    frozenset: _frozenset, type(type.__dict__): _mappingproxy,
+    frozenset: _frozenset, type(type.__dict__): _mappingproxy, memoryview: _memoryview,
 }
 
 
@@ -344,9 +436,3 @@ def is_plain(obj: Any, _seen: Optional[set] = None) -> bool:
             return all(is_plain(k, seen) and is_plain(v, seen) for k, v in items)
         return all(is_plain(x, seen) for x in items)
     return True
-
-
-def hash_value(obj: Any, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
-               algorithm: str = "xxh3_128") -> str:
-    """Hex digest of one value."""
-    return ValueHasher(identify, pickle_protocol, algorithm).digest(obj).hex()

@@ -175,7 +175,9 @@ class KeyBuilder:
         return h.hexdigest()
 
     def value_digest(self, value: Any) -> bytes:
-        """The digest of a value on its own, with the content of the code it holds."""
+        """The digest of a value on its own, with the content of the code it holds (no code
+        reads it here: every member of a class counts)."""
+        self.dynamic = True
         h = new_hasher(self.algorithm)
         self.hasher.feed(value, h)
         self._finish(h)
@@ -621,7 +623,10 @@ class KeyBuilder:
         cls = self.objects[index]
         h = new_hasher(self.algorithm)
         h.update(b"class " + self._member_tokens[(index, "|mro")])
-        if self.mode == "shallow" or self.dynamic or {"__name__", "__qualname__", "__module__"} & self.attributes:
+        # its name counts where code can see it: code that names it, or the repr of a library
+        # base (set, Exception, Enum print the class's name)
+        if self.mode == "shallow" or self.dynamic or {"__name__", "__qualname__", "__module__"} & self.attributes \
+                or any(k is not object and _objects.is_library_class(k) for k in cls.__mro__[1:]):
             h.update(f"name:{cls.__module__}.{cls.__qualname__}".encode())
         for name in self._selection[index]:
             h.update(b"|" + name.encode() + b"=" + self._member_tokens[(index, name)])

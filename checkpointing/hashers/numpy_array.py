@@ -1,14 +1,20 @@
-"""numpy arrays and scalars: dtype, shape and raw buffer, without pickling.
+"""numpy arrays, masked arrays and scalars: what a function can observe, from the raw buffer.
 
-Contiguous arrays are hashed in place (xxh3 reads the buffer directly); non-contiguous ones in
-C order, a block of rows at a time, so a view never costs a full copy. Structured dtypes are
-hashed field by field (padding bytes are not data), object arrays element by element.
+An array is its class (``ndarray``, ``matrix``, ``memmap``...), dtype (byte order, metadata
+and field layout included), shape, memory order (C or Fortran: a function can see it, and a
+copy or a pickle keeps it) and elements. Contiguous arrays are hashed in place (xxh3 reads the
+buffer directly); strided views a block of rows at a time in C order (a view and its copy hold
+the same elements). Bytes that are not data never reach the hash: structured dtypes are hashed
+field by field (padding), ``longdouble`` by its significant bytes (the x87 format pads 80 bits
+to 16 bytes), a masked array's data under the mask not at all. Object arrays are hashed
+element by element through the key's hasher. An array seen twice in one value (``[a, a]``) is a
+back-reference, as for lists: a function that mutates one sees the other change.
 """
 
 from __future__ import annotations
 
 import struct
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -17,43 +23,91 @@ _BLOCK_BYTES = 16 << 20
 
 
 def supports(obj: Any) -> bool:
-    return type(obj) is np.ndarray or isinstance(obj, np.generic)
+    return isinstance(obj, (np.ndarray, np.generic))
 
 
-def _dtype_tag(dtype: np.dtype) -> bytes:
-    text = dtype.str if dtype.fields is None else repr(dtype.descr)
+def _significant_bytes(dtype: np.dtype) -> Optional[int]:
+    """The data bytes of each ``longdouble`` of an extended-precision float, if it is padded."""
+    if dtype.type not in (np.longdouble, np.clongdouble):
+        return None
+    base = np.dtype(np.longdouble)
+    if base.itemsize == 8 or np.finfo(base).nmant != 63:  # a plain double, or IEEE quad: no padding
+        return None
+    return 10  # x87 extended precision: 64-bit mantissa, 15-bit exponent and sign, then padding
+
+
+def _dtype_tag(hasher: Any, dtype: np.dtype, h: Any) -> None:
+    text = dtype.str if dtype.fields is None else repr(dtype.descr) + repr(dtype.names)
     raw = text.encode()
-    return _PACK_Q(len(raw)) + raw
+    h.update(_PACK_Q(len(raw)) + raw)
+    if dtype.metadata:
+        h.update(b"meta")
+        hasher.feed(dict(dtype.metadata), h)
+
+
+def _buffer(obj: np.ndarray, h: Any) -> None:
+    """The elements of a numeric array in C order, significant bytes only."""
+    if not obj.size:
+        return
+    keep = _significant_bytes(obj.dtype)
+    if obj.flags.c_contiguous and keep is None:
+        h.update(obj.reshape(-1).view(np.uint8))
+        return
+    rows = obj.shape[0] if obj.ndim else 1
+    row_bytes = max(1, (obj.size // max(rows, 1)) * obj.dtype.itemsize)
+    step = max(1, _BLOCK_BYTES // row_bytes)
+    for start in range(0, rows, step):
+        block = np.ascontiguousarray(obj[start:start + step] if obj.ndim else obj)
+        raw = block.reshape(-1).view(np.uint8)
+        if keep is not None:
+            half = np.dtype(np.longdouble).itemsize
+            raw = raw.reshape(-1, half)[:, :keep]
+            raw = np.ascontiguousarray(raw).reshape(-1)
+        h.update(raw)
+
+
+def _elements(hasher: Any, obj: np.ndarray, h: Any) -> None:
+    dtype = obj.dtype
+    if dtype.fields is not None:
+        for name in dtype.names:
+            _elements(hasher, np.asarray(obj[name]), h)
+    elif dtype.hasobject:
+        for item in obj.flat:
+            hasher.feed(item, h)
+    else:
+        _buffer(obj, h)
 
 
 def feed(hasher: Any, obj: Any, h: Any) -> bool:
     if isinstance(obj, np.generic):
         if obj.dtype.hasobject:
             return False
-        h.update(b"a" + _dtype_tag(obj.dtype) + obj.tobytes())
+        h.update(b"a" + type(obj).__name__.encode() + b":")
+        _dtype_tag(hasher, obj.dtype, h)
+        _elements(hasher, np.asarray(obj), h)
         return True
-    if type(obj) is not np.ndarray:
+    if not isinstance(obj, np.ndarray):
         return False
-    dtype = obj.dtype
-    h.update(b"A" + _dtype_tag(dtype) + _PACK_Q(obj.ndim) + b"".join(_PACK_Q(n) for n in obj.shape))
-    if dtype.fields is not None:
-        for name in dtype.names:
-            feed(hasher, np.ascontiguousarray(obj[name]), h)
+    if not hasher._container(obj, h, b"A"):
+        return True  # the same array again: a back-reference
+    cls = type(obj)
+    if cls is not np.ndarray:
+        h.update(b"class:" + f"{cls.__module__}.{cls.__qualname__}".encode() + b";")
+    _dtype_tag(hasher, obj.dtype, h)
+    order = b"F" if obj.flags.f_contiguous and not obj.flags.c_contiguous else b"C"
+    h.update(order + _PACK_Q(obj.ndim) + b"".join(_PACK_Q(n) for n in obj.shape))
+    if isinstance(obj, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(obj)
+        data = np.ma.getdata(obj)
+        if mask.any():  # what lies under the mask is not data
+            data = data.copy()
+            data[mask] = np.zeros(1, dtype=data.dtype)[0]
+        h.update(b"mask")
+        _buffer(mask, h)
+        _elements(hasher, np.asarray(data), h)
+        h.update(b"fill")
+        hasher.feed(np.asarray(obj.fill_value).tolist() if obj.dtype.fields is None else repr(obj.fill_value), h)
+        hasher.feed(bool(obj.hardmask), h)
         return True
-    if dtype.hasobject:
-        for item in obj.flat:
-            hasher.feed(item, h)
-        return True
-    if obj.flags.c_contiguous:
-        if obj.size:
-            h.update(obj.reshape(-1).view(np.uint8))
-        return True
-    # a strided view: copy a block of rows at a time into C order
-    rows = obj.shape[0]
-    row_bytes = max(1, obj[0].size * dtype.itemsize) if rows else 1
-    step = max(1, _BLOCK_BYTES // row_bytes)
-    for start in range(0, rows, step):
-        block = np.ascontiguousarray(obj[start:start + step])
-        if block.size:
-            h.update(block.reshape(-1).view(np.uint8))
+    _elements(hasher, np.asarray(obj) if cls is not np.ndarray else obj, h)
     return True

@@ -1,8 +1,15 @@
-"""pandas Series, DataFrame and Index: values, index, columns, dtypes and names, from raw buffers.
+"""pandas objects: their logical content, never their caches or the bytes under a mask.
 
-Columns backed by numpy arrays are hashed as numpy arrays (no pickling, no copy); extension
-arrays (categorical, nullable, Arrow-backed) are pickled, and the numpy buffers inside them are
-still routed through the numpy fast path.
+A Series or DataFrame is its values, dtypes, index, columns, names, ``attrs`` and ``flags``; an
+Index also its frequency. Arrays are hashed by what a function can observe, never by their
+pickled state: a ``DatetimeArray`` by its integers, unit, time zone and frequency (its lazily
+filled caches after ``repr()`` or ``.max()`` are not data); a nullable array (``Int64``,
+``boolean``, ``Float64``) by its mask and the values outside it; a categorical by its codes,
+categories and order; an interval array by its two sides; a sparse array by its values, their
+positions and its fill value; numpy-backed columns by the numpy fast path (no pickling, no
+copy). Anything else (Arrow-backed arrays, third-party extension types) is pickled, with the
+numpy buffers inside still routed through the numpy fast path. A frame seen twice in one value
+is a back-reference, as for lists.
 """
 
 from __future__ import annotations
@@ -14,27 +21,60 @@ import pandas as pd
 
 from . import numpy_array
 
+_ARRAYS = pd.arrays
+
 
 def supports(obj: Any) -> bool:
     t = type(obj)
-    return (t is pd.DataFrame or t is pd.Series or t is pd.Categorical
-            or (isinstance(obj, pd.Index) and t.__module__.startswith("pandas")))
+    return (t is pd.DataFrame or t is pd.Series or isinstance(obj, (pd.Index, pd.api.extensions.ExtensionArray))
+            ) and t.__module__.startswith("pandas")
+
+
+def _tag(h: Any, text: str) -> None:
+    raw = text.encode("utf-8", "surrogatepass")
+    h.update(len(raw).to_bytes(8, "little") + raw)
 
 
 def _values(hasher: Any, values: Any, h: Any) -> None:
-    if type(values) is np.ndarray:
+    """An array of values: numpy, or an extension array by its logical content."""
+    if isinstance(values, np.ndarray):
         numpy_array.feed(hasher, values, h)
+        return
+    _tag(h, f"{type(values).__qualname__}:{values.dtype}")
+    if isinstance(values, (_ARRAYS.DatetimeArray, _ARRAYS.TimedeltaArray, _ARRAYS.PeriodArray)):
+        numpy_array.feed(hasher, np.asarray(values.asi8), h)
+        numpy_array.feed(hasher, np.asarray(pd.isna(values)), h)
+        freq = getattr(values, "freq", None)
+        _tag(h, "" if freq is None else freq.freqstr)
     elif isinstance(values, pd.Categorical):
-        h.update(b"cat" + (b"o" if values.ordered else b"u"))
+        h.update(b"o" if values.ordered else b"u")
         numpy_array.feed(hasher, np.asarray(values.codes), h)
         _index(hasher, values.categories, h)
+    elif isinstance(values, (_ARRAYS.IntegerArray, _ARRAYS.FloatingArray, _ARRAYS.BooleanArray)):
+        mask = np.asarray(values._mask)
+        data = np.asarray(values._data)
+        if mask.any():  # what lies under the mask is not data
+            data = np.where(mask, np.zeros(1, dtype=data.dtype), data)
+        numpy_array.feed(hasher, mask, h)
+        numpy_array.feed(hasher, data, h)
+    elif isinstance(values, _ARRAYS.IntervalArray):
+        _tag(h, str(values.closed))
+        _values(hasher, values.left._values if hasattr(values.left, "_values") else values.left, h)
+        _values(hasher, values.right._values if hasattr(values.right, "_values") else values.right, h)
+        numpy_array.feed(hasher, np.asarray(pd.isna(values)), h)
+    elif isinstance(values, _ARRAYS.SparseArray):
+        hasher.feed(len(values), h)
+        numpy_array.feed(hasher, np.asarray(values.sp_values), h)
+        numpy_array.feed(hasher, np.asarray(values.sp_index.indices), h)
+        hasher.feed(values.fill_value, h)
+    elif isinstance(values, _ARRAYS.NumpyExtensionArray) or type(values).__name__ == "StringArray":
+        numpy_array.feed(hasher, np.asarray(values._ndarray), h)
     else:
-        h.update(b"ea" + type(values).__qualname__.encode() + b":" + str(values.dtype).encode())
         h.update(hasher._pickled_digest(values))
 
 
 def _index(hasher: Any, index: Any, h: Any) -> None:
-    h.update(b"IX" + type(index).__qualname__.encode() + b":")
+    _tag(h, type(index).__qualname__)
     hasher.feed(list(index.names), h)
     if isinstance(index, pd.RangeIndex):
         hasher.feed((index.start, index.stop, index.step), h)
@@ -44,8 +84,11 @@ def _index(hasher: Any, index: Any, h: Any) -> None:
             _index(hasher, level, h)
             numpy_array.feed(hasher, np.asarray(codes), h)
     else:
-        h.update(str(index.dtype).encode() + b":")
+        _tag(h, str(index.dtype))
         _values(hasher, index._values, h)
+        freq = getattr(index, "freq", None)
+        if freq is not None:
+            _tag(h, "freq:" + freq.freqstr)
 
 
 def feed(hasher: Any, obj: Any, h: Any) -> bool:
@@ -53,13 +96,17 @@ def feed(hasher: Any, obj: Any, h: Any) -> bool:
         return False
     if isinstance(obj, pd.Index):
         _index(hasher, obj, h)
-    elif type(obj) is pd.Categorical:
+        return True
+    if isinstance(obj, pd.api.extensions.ExtensionArray):
         _values(hasher, obj, h)
-    elif type(obj) is pd.Series:
+        return True
+    if not hasher._container(obj, h, b"PD"):
+        return True  # the same frame or series again: a back-reference
+    if type(obj) is pd.Series:
         h.update(b"SE")
         hasher.feed(obj.name, h)
         _index(hasher, obj.index, h)
-        h.update(str(obj.dtype).encode() + b":")
+        _tag(h, str(obj.dtype))
         _values(hasher, obj._values, h)
     else:
         h.update(b"DF")
@@ -67,8 +114,9 @@ def feed(hasher: Any, obj: Any, h: Any) -> bool:
         _index(hasher, obj.index, h)
         for i in range(obj.shape[1]):
             column = obj.iloc[:, i]
-            h.update(str(column.dtype).encode() + b":")
+            _tag(h, str(column.dtype))
             _values(hasher, column._values, h)
+    h.update(b"flags" + (b"1" if obj.flags.allows_duplicate_labels else b"0"))
     attrs = getattr(obj, "attrs", None)
     if attrs:
         h.update(b"attrs")

@@ -7,7 +7,7 @@ EXPECTED = [
     "CheckpointNotExist", "CheckpointWarning", "CorruptEntryWarning", "DecoratorCheckpoint", "DynamicAccessWarning",
     "ExpensiveOverheadWarning", "FsspecCache", "FuncCallContext", "FuncCallIdentifierBase", "GlobalStatementError",
     "HashFailedWarning", "InMemoryLRUCache", "NonlocalStatementError", "PickleFileCache", "RedisCache",
-    "UnhashableValueError", "checkpoint", "defaults", "hash_anything", "open_store",
+    "UnhashableValueError", "checkpoint", "defaults", "hash_anything", "open_store", "register_hasher",
 ]
 
 
