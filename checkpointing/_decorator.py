@@ -170,8 +170,15 @@ class DecoratorCheckpoint:
                          ExpensiveOverheadWarning)
             return result
 
+        scalar_key = getattr(self.identifier, "scalar_key", None) if type(self.identifier) is \
+            AutoFuncCallIdentifier else None
+
         def key_of(args: Any, kwargs: Any) -> Optional[str]:
             try:
+                if scalar_key is not None:
+                    key = scalar_key(func, args, kwargs)
+                    if key is not None:
+                        return key
                 return identify(FuncCallContext(func, args, kwargs))
             except (GlobalStatementError, NonlocalStatementError):
                 raise

@@ -328,6 +328,8 @@ class Fingerprint:
     guarded_prefix: bytes = field(default=b"", init=False, repr=False)
     #: deep mode: plans of earlier walks (see _deep_plan)
     plans: Dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
+    #: (deep, algorithm) -> the hot path's key maker, or None where it does not apply (see _key.ScalarKey)
+    scalar_keys: Dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.strict_prefix = KEY_FORMAT + self.identity.strict.code_digest + b"|"
@@ -337,6 +339,12 @@ class Fingerprint:
     @property
     def qualname(self) -> str:
         return self.func.__qualname__
+
+    @property
+    def bound_names(self) -> Optional[Tuple[str, ...]]:
+        """The parameter names, when a call binds its positional arguments to them in order
+        (no defaults, no ``*args``, no keyword-only parameters)."""
+        return self._simple_names
 
     @property
     def strict(self) -> Reading:

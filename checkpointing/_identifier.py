@@ -10,7 +10,8 @@ from typing import Any, Optional
 from ._config import defaults
 from ._context import FuncCallContext
 from ._hashing import new_hasher
-from ._key import KeyBuilder
+from ._fingerprint import fingerprint
+from ._key import KeyBuilder, ScalarKey
 from .exceptions import DynamicAccessWarning
 
 
@@ -41,6 +42,18 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase):
     def __repr__(self) -> str:
         return f"AutoFuncCallIdentifier(algorithm={self.algorithm!r}, deep={self.deep})"
 
+    def scalar_key(self, func: Any, args: Any, kwargs: Any) -> Optional[str]:
+        """The hot path: the key of a call with scalar positional arguments of a function that
+        reads nothing, without building a context (None: use :meth:`identify`)."""
+        if kwargs:
+            return None
+        fp = fingerprint(func)
+        maker = fp.scalar_keys.get((self.deep, self.algorithm), _UNSET)
+        if maker is _UNSET:
+            maker = ScalarKey(fp, self.deep, self.algorithm) if ScalarKey.applies(fp) else None
+            fp.scalar_keys[(self.deep, self.algorithm)] = maker
+        return maker(args) if maker is not None else None
+
     def identify(self, context: FuncCallContext) -> str:
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep)
         fp = context.fingerprint
@@ -69,6 +82,7 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase):
         return key, list(builder.components or [])
 
 
+_UNSET = object()
 _warned: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 

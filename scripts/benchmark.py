@@ -56,6 +56,13 @@ def hit_latency(workdir: Path, n: int) -> None:
     ours(1, 2)
     t_ours = best(lambda: ours(1, 2), number=n)
 
+    @checkpoint(directory=workdir / "store", deep=True)
+    def ours_deep(a, b):
+        return a + b
+
+    ours_deep(1, 2)
+    t_deep = best(lambda: ours_deep(1, 2), number=n)
+
     @functools.lru_cache(maxsize=None)
     def lru(a, b):
         return a + b
@@ -72,6 +79,7 @@ def hit_latency(workdir: Path, n: int) -> None:
 
     t_floor = best(floor, number=n)
     row("checkpointing hit", t_ours, "open+read+unpickle floor", t_floor)
+    row("checkpointing hit, deep mode", t_deep, "open+read+unpickle floor", t_floor)
     row("checkpointing hit", t_ours, "functools.lru_cache", t_lru)
     try:
         import joblib

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from checkpointing import FuncCallContext
 from checkpointing._identifier import AutoFuncCallIdentifier
@@ -81,16 +82,17 @@ def f(x):
 
 
 def test_deep_mode_follows_a_chain_longer_than_the_default_recursion_limit(tmp_path) -> None:
-    """3,000 helpers in a chain: no recursion limit is raised, and the deepest one counts."""
+    """1,100 helpers in a chain (Python allows 1,000 frames): no recursion limit is raised, and the
+    deepest one counts."""
     import sys
 
     limit = sys.getrecursionlimit()
-    chain = "\n".join(f"def h{i}(v):\n    return h{i + 1}(v) + 1\n" for i in range(3000))
+    chain = "\n".join(f"def h{i}(v):\n    return h{i + 1}(v) + 1\n" for i in range(1100))
     ident = AutoFuncCallIdentifier(deep=True)
     keys = []
     for last in ("return v", "return v + 1"):
         (tmp_path / last[-1]).mkdir()
-        f = load(tmp_path / last[-1], chain + f"\ndef h3000(v):\n    {last}\n\ndef f(x):\n    return h0(x)\n")
+        f = load(tmp_path / last[-1], chain + f"\ndef h1100(v):\n    {last}\n\ndef f(x):\n    return h0(x)\n")
         keys.append(ident.identify(FuncCallContext(f, (1,), {})))
         assert keys[-1] == ident.identify(FuncCallContext(f, (1,), {}))
     assert keys[0] != keys[1] and sys.getrecursionlimit() == limit
@@ -102,3 +104,17 @@ def test_library_callables_are_identified_by_name_and_version(tmp_path) -> None:
     for mode in ("deep", "shallow"):
         assert KeyBuilder(mode=mode).identify(np.sum).startswith(b"lib:numpy.sum@numpy==")
         assert KeyBuilder(mode=mode).identify(np.add).startswith(b"lib:numpy.add@numpy==")
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_the_hot_path_gives_the_key_a_full_computation_gives(tmp_path, deep) -> None:
+    """ScalarKey (scalar arguments, a function that reads nothing) is only a shortcut."""
+    f = load(tmp_path, "def f(a, b, c):\n    y = c - a\n    return (b, y)\n")
+    ident = AutoFuncCallIdentifier(deep=deep)
+    for args in [(1, 2.5, "x"), (True, None, b"raw"), (-(2 ** 70), 1j, ""), (0, 0.0, False)]:
+        fast = ident.scalar_key(f, args, {})
+        assert fast is not None and fast == ident.identify(FuncCallContext(f, args, {}))
+    assert ident.scalar_key(f, (1, 2, [3]), {}) is None  # not a scalar
+    assert ident.scalar_key(f, (1, 2), {"c": 3}) is None  # a keyword
+    reads = load(tmp_path, "import os\nK = 3\n\ndef f(a):\n    return a + K\n")
+    assert ident.scalar_key(reads, (1,), {}) is None  # reads a global: the full computation
