@@ -9,6 +9,7 @@ from ._context import FuncCallContext
 from ._decorator import DecoratorCheckpoint, checkpoint
 from ._hash_anything import hash_anything
 from ._hashing import register_hasher
+from ._typing import ContextId, ReturnValue
 from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
 from .exceptions import (
     CheckpointError,
@@ -36,6 +37,7 @@ __all__ = [
     "CheckpointFailedWarning",
     "CheckpointNotExist",
     "CheckpointWarning",
+    "ContextId",
     "CorruptEntryWarning",
     "DecoratorCheckpoint",
     "DynamicAccessWarning",
@@ -49,6 +51,7 @@ __all__ = [
     "NonlocalStatementError",
     "PickleFileCache",
     "RedisCache",
+    "ReturnValue",
     "UnhashableValueError",
     "checkpoint",
     "defaults",

@@ -23,7 +23,7 @@ logger = logging.getLogger("checkpointing")
 
 # must equal analysis.normalize.pipeline.NORMALIZER_VERSION (a unit test checks): reading it
 # from there would import libcst on every run
-NORMALIZER_VERSION = 6
+NORMALIZER_VERSION = 7
 
 _memory: Dict[str, "NormalizedFunction"] = {}
 

@@ -8,12 +8,13 @@ import logging
 import os
 import time
 import warnings
-from typing import Any, Callable, Optional, TypeVar, Union, overload
+from typing import Any, Callable, Generic, Optional, TypeVar, Union, overload
 
 from . import _explain
 from ._config import defaults, validate_on_error
 from ._explain import Explanation
 from ._context import FuncCallContext
+from ._typing import ContextId, ReturnValue
 from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
 from .exceptions import (
     CheckpointFailedError,
@@ -22,6 +23,7 @@ from .exceptions import (
     ExpensiveOverheadWarning,
     GlobalStatementError,
     HashFailedWarning,
+    InvalidArgumentError,
     NonlocalStatementError,
     UnhashableValueError,
 )
@@ -48,7 +50,7 @@ def _warn_at(func: Callable[..., Any], message: str, category: type) -> None:
                            module_globals=module_globals)
 
 
-class DecoratorCheckpoint:
+class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
     """A decorator that caches a function's results in ``cache``, keyed by ``identifier``.
 
     ``on_error`` says what happens when caching itself fails (not when the function raises:
@@ -61,9 +63,11 @@ class DecoratorCheckpoint:
     def __init__(self, identifier: FuncCallIdentifierBase, cache: CacheBase, on_error: Optional[str] = None, *,
                  lock: bool = False, lock_timeout: Optional[float] = None) -> None:
         if not isinstance(identifier, FuncCallIdentifierBase):
-            raise TypeError(f"identifier must be a FuncCallIdentifierBase instance, got {type(identifier).__name__}")
+            raise InvalidArgumentError(f"identifier must be a FuncCallIdentifierBase instance (such as "
+                                       f"AutoFuncCallIdentifier()), got {type(identifier).__name__}")
         if not isinstance(cache, CacheBase):
-            raise TypeError(f"cache must be a CacheBase instance, got {type(cache).__name__}")
+            raise InvalidArgumentError(f"cache must be a CacheBase instance (such as PickleFileCache()), got "
+                                       f"{type(cache).__name__}")
         self.identifier = identifier
         self.cache = cache
         self.on_error = validate_on_error(on_error if on_error is not None else defaults["checkpoint.on_error"])

@@ -5,17 +5,18 @@ from __future__ import annotations
 import warnings
 import weakref
 from abc import ABC, abstractmethod
-from typing import Any, Optional
+from typing import Any, Generic, Optional
 
 from ._config import defaults
 from ._context import FuncCallContext
+from ._typing import ContextId
 from ._hashing import new_hasher
 from ._fingerprint import fingerprint
 from ._key import KeyBuilder, ScalarKey
 from .exceptions import DynamicAccessWarning
 
 
-class FuncCallIdentifierBase(ABC):
+class FuncCallIdentifierBase(ABC, Generic[ContextId]):
     """Subclass and implement :meth:`identify` to choose what a call's key depends on."""
 
     @abstractmethod
@@ -23,7 +24,7 @@ class FuncCallIdentifierBase(ABC):
         """The key (a string) of the call described by ``context``."""
 
 
-class AutoFuncCallIdentifier(FuncCallIdentifierBase):
+class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
     """The default identifier: normalized code, bound arguments and the free names' values.
 
     ``algorithm`` and ``pickle_protocol`` default to ``defaults["hash.algorithm"]`` and

@@ -73,11 +73,16 @@ def _table(entries: List[EntryInfo]) -> str:
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
-    entries = list_entries(_store(args), args.function)
+    store = _store(args)
+    entries = list_entries(store, args.function)
     if args.format == "json":
         print(json.dumps([_entry_json(e) for e in entries], indent=2))
     else:
         print(_table(entries))
+        legacy = _legacy(store)
+        if legacy:
+            print(f"and {len(legacy)} files left by checkpointing 1.0.1, never read by this version: "
+                  f"`checkpointing clear --legacy` deletes them")
     return 0
 
 
@@ -113,8 +118,37 @@ def _confirm(question: str, yes: bool) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
+def _legacy(store: Any) -> List[Any]:
+    finder = getattr(store, "legacy_files", None)
+    return finder() if finder is not None else []
+
+
+def _clear_legacy(args: argparse.Namespace, store: Any) -> int:
+    """--legacy: delete the files checkpointing 1.0.1 left in a directory store."""
+    files = _legacy(store)
+    if not files:
+        print("no files of checkpointing 1.0.1 here")
+        return 0
+    size = sum(f.stat().st_size for f in files if f.exists())
+    if not _confirm(f"Delete {len(files)} files of checkpointing 1.0.1 ({human_size(size)}) from {store!r}?",
+                    args.yes):
+        return 1
+    deleted = 0
+    for f in files:
+        try:
+            f.unlink()
+            deleted += 1
+        except FileNotFoundError:
+            pass
+    _report(args, {"deleted": deleted, "bytes": size}, f"deleted {deleted} files of checkpointing 1.0.1 "
+                                                       f"({human_size(size)})")
+    return 0
+
+
 def cmd_clear(args: argparse.Namespace) -> int:
     store = _store(args)
+    if args.legacy:
+        return _clear_legacy(args, store)
     older = parse_duration(args.older_than) if args.older_than else None
     chosen = select_for_clear(store, args.function, older)
     size = sum(e.size for e in chosen)
@@ -130,6 +164,9 @@ def cmd_clear(args: argparse.Namespace) -> int:
 
 def cmd_gc(args: argparse.Namespace) -> int:
     store = _store(args)
+    if args.legacy:
+        args.yes = True
+        _clear_legacy(args, store)
     chosen = select_for_gc(store, parse_size(args.max_size))
     size = sum(e.size for e in chosen)
     deleted = delete_entries(store, chosen, _progress("evicting")) if chosen else 0
@@ -180,11 +217,15 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--function", metavar="NAME", help="only this function's entries")
     p.add_argument("--older-than", metavar="AGE", help="only entries not used for this long: 30m, 12h, 7d, 2w")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--legacy", action="store_true", help="delete the files checkpointing 1.0.1 left in the "
+                                                          "directory (<dir>/*.pickle) instead")
     p.set_defaults(run=cmd_clear)
     p = sub.add_parser("gc", help="evict least recently used entries beyond a size",
                        description="Evict the least recently used entries until the store fits in --max-size.")
     common(p)
     p.add_argument("--max-size", required=True, metavar="SIZE", help="the size to fit in: 500MB, 10GB, ...")
+    p.add_argument("--legacy", action="store_true", help="first delete the files checkpointing 1.0.1 left in the "
+                                                          "directory (<dir>/*.pickle)")
     p.set_defaults(run=cmd_gc)
     p = sub.add_parser("stats", help="hits, misses and time saved per function",
                        description="Hits, misses and computation time saved per function, as recorded by every "

@@ -1,17 +1,23 @@
 """Errors and warnings raised by checkpointing.
 
 Every error derives from :class:`CheckpointError` and also from the builtin that a generic
-handler would expect, so ``except ValueError`` still catches a misconfigured decorator::
+handler would expect, and from the one checkpointing 1.0.1 raised, so ``except`` clauses written
+for either still catch it::
 
     CheckpointError(Exception)
     ├── CheckpointNotExist(CheckpointError, LookupError)       a store has no entry for a key
     ├── CheckpointFailedError(CheckpointError, RuntimeError)   on_error="raise": caching failed
     ├── UnhashableValueError(CheckpointError, TypeError)       a value has no deterministic hash
-    ├── GlobalStatementError(CheckpointError, ValueError)      `global` in a checkpointed function
-    └── NonlocalStatementError(CheckpointError, ValueError)    `nonlocal` in a checkpointed function
+    ├── InvalidArgumentError(CheckpointError, TypeError, ValueError)
+    │                                                          a decorator given a wrong identifier or cache
+    ├── GlobalStatementError(CheckpointError, RuntimeError, ValueError)
+    │                                                          `global` in a checkpointed function
+    └── NonlocalStatementError(CheckpointError, RuntimeError, ValueError)
+                                                               `nonlocal` in a checkpointed function
 
     CheckpointWarning(UserWarning)
-    ├── CheckpointFailedWarning      on_error="warn": caching failed, the function ran uncached
+    ├── CheckpointFailedWarning(CheckpointWarning, RuntimeWarning)
+    │                                on_error="warn": caching failed, the function ran uncached
     ├── HashFailedWarning            a value could not be hashed, the function ran uncached
     ├── ExpensiveOverheadWarning     reading plus saving took longer than computing
     ├── CorruptEntryWarning          a stored entry was damaged; treated as a miss and rewritten
@@ -32,8 +38,11 @@ __all__ = [
     "DynamicAccessWarning",
     "ExpensiveOverheadWarning",
     "GlobalStatementError",
+    "HashFailedError",
     "HashFailedWarning",
+    "InvalidArgumentError",
     "NonlocalStatementError",
+    "RefactorFailedError",
     "UnhashableValueError",
 ]
 
@@ -63,11 +72,15 @@ class UnhashableValueError(CheckpointError, TypeError):
     """A value that is part of the key cannot be hashed deterministically."""
 
 
-class GlobalStatementError(CheckpointError, ValueError):
+class InvalidArgumentError(CheckpointError, TypeError, ValueError):
+    """A decorator was given an identifier or a cache of the wrong type (1.0.1 raised ValueError)."""
+
+
+class GlobalStatementError(CheckpointError, RuntimeError, ValueError):
     """A checkpointed function contains a ``global`` statement (it would change state the key cannot see)."""
 
 
-class NonlocalStatementError(CheckpointError, ValueError):
+class NonlocalStatementError(CheckpointError, RuntimeError, ValueError):
     """A checkpointed function contains a ``nonlocal`` statement (it would change state the key cannot see)."""
 
 
@@ -75,7 +88,7 @@ class CheckpointWarning(UserWarning):
     """Base class of every warning emitted by checkpointing."""
 
 
-class CheckpointFailedWarning(CheckpointWarning):
+class CheckpointFailedWarning(CheckpointWarning, RuntimeWarning):
     """Caching failed under ``on_error="warn"``; the function ran (or its value was returned) uncached."""
 
 
@@ -94,6 +107,10 @@ class DynamicAccessWarning(CheckpointWarning):
 class CorruptEntryWarning(CheckpointWarning):
     """A stored entry was truncated, damaged or unreadable; it is treated as a miss and overwritten."""
 
+
+#: checkpointing 1.0.1's names for two errors, kept so that its imports still work
+HashFailedError = UnhashableValueError
+RefactorFailedError = CheckpointFailedError
 
 for _cls in list(globals().values()):
     if isinstance(_cls, type) and issubclass(_cls, (CheckpointError, CheckpointWarning)):

@@ -37,7 +37,7 @@ from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 6
+NORMALIZER_VERSION = 7
 
 
 class NormalizeError(ValueError):

@@ -14,9 +14,10 @@ rules: :mod:`..scopes`):
 
 Left as written, because their spelling is observable or they are not plain variables:
 attribute and keyword names, names bound by ``import``, ``def``, ``class`` and type
-parameters, names in class bodies, parameters of nested functions and lambdas (they can be
-passed by keyword), names declared ``global``, and every name when the function observes its
-own names (``locals()``, ``eval``, ``f"{x=}"``).
+parameters, names in class bodies, names declared ``global``, parameters of nested functions
+and lambdas that a call can bind by keyword (a call in the function passes that keyword or
+unpacks ``**mapping``, the parameter is keyword-only, or the function takes ``**kwargs``), and
+every name when the function observes its own names (``locals()``, ``eval``, ``f"{x=}"``).
 
 Besides the renamed tree, the result lists what the runtime reads: the free names in canonical
 order with the attribute chains read from each (``config.THRESHOLD``), the imports made
@@ -73,6 +74,8 @@ class _Uses(cst.CSTVisitor):
         self.keyed: Dict[cst.Name, Tuple[str, str]] = {}  # root -> ("getitem" | "call" | "any", key)
         self.imports: List[Tuple[cst.Name, str, str, str, int]] = []  # bound name, kind, module, attribute, level
         self.calls_import: List[str] = []  # modules imported by import_module("...")
+        self.keywords: Set[str] = set()  # keyword names passed in calls
+        self.star_star_call = False  # a call unpacks **mapping
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
@@ -154,8 +157,14 @@ class _Uses(cst.CSTVisitor):
                     self.imports.append((root, "top", dotted, "", 0))
 
     def visit_Call(self, node: cst.Call) -> None:
-        """``importlib.import_module("config")``, ``__import__("config")``: an import whose module
-        is known; what is read from the result is not, so every attribute counts (``*``)."""
+        """Keywords passed (see ``_positional_parameter``); ``importlib.import_module("config")``,
+        ``__import__("config")``: an import whose module is known, though what is read from the
+        result is not, so every attribute counts (``*``)."""
+        for arg in node.args:
+            if arg.keyword is not None:
+                self.keywords.add(arg.keyword.value)
+            elif arg.star == "**":
+                self.star_star_call = True
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(
             func, cst.Name) else ""
@@ -172,6 +181,20 @@ class _Uses(cst.CSTVisitor):
             bound = alias.asname.name if alias.asname is not None else alias.name
             if isinstance(bound, cst.Name) and isinstance(alias.name, cst.Name):
                 self.imports.append((bound, "from", module, alias.name.value, len(node.relative)))
+
+
+def _positional_parameter(owner: Block, name: str, uses: "_Uses") -> bool:
+    """Is ``name`` a parameter of a nested function or lambda that no call can bind by keyword?
+    Not if any call in the function passes a keyword of that name or unpacks ``**mapping``, if
+    the parameter is keyword-only, or if the function takes ``**kwargs`` (a renamed parameter
+    would silently move a keyword argument into it)."""
+    node = owner.node
+    params = getattr(node, "params", None)
+    if not isinstance(params, cst.Parameters) or uses.star_star_call or name in uses.keywords:
+        return False
+    if isinstance(params.star_kwarg, cst.Param):
+        return False
+    return all(p.name.value != name for p in params.kwonly_params)
 
 
 def _dotted(node: cst.BaseExpression) -> str:
@@ -226,7 +249,7 @@ def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
         if name_sensitive or owner.kind == "class":
             return False
         kinds = owner.bindings.get(name, ())
-        allowed = (PLAIN, PARAM) if owner is top else (PLAIN,)
+        allowed = (PLAIN, PARAM) if owner is top or _positional_parameter(owner, name, uses) else (PLAIN,)
         return bool(kinds) and all(k in allowed for k in kinds)
 
     mapping: Dict[cst.Name, str] = {}

@@ -12,7 +12,9 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, Mapping, Optional
+from typing import Any, Dict, Generic, Iterable, Iterator, Mapping, Optional
+
+from .._typing import ContextId, ReturnValue
 
 
 @dataclass
@@ -36,7 +38,7 @@ _local_locks: Dict[str, threading.Lock] = {}
 _local_locks_guard = threading.Lock()
 
 
-class CacheBase(ABC):
+class CacheBase(ABC, Generic[ContextId, ReturnValue]):
     """Base class of every store.
 
     Implement :meth:`save` and :meth:`retrieve`; ``retrieve`` raises

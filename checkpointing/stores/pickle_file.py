@@ -29,7 +29,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
 import xxhash
 
@@ -276,6 +276,16 @@ class PickleFileCache(CacheBase):
                 created = meta.get("created") if isinstance(meta.get("created"), (int, float)) else st.st_mtime
                 yield EntryInfo(key, st.st_size, created, max(st.st_atime, st.st_mtime), meta.get("function"),
                                 meta.get("compute_time"), meta)
+
+    def legacy_files(self) -> List[Path]:
+        """Files checkpointing 1.0.1 wrote here (``<directory>/<key>.pickle``). They are never read
+        (this version's entries are ``<directory>/<xx>/<key>.ckpt``, checksummed and versioned);
+        ``checkpointing clear --legacy`` deletes them."""
+        try:
+            return sorted(Path(e.path) for e in os.scandir(self._dir)
+                          if e.name.endswith(".pickle") and not e.name.startswith(".") and e.is_file())
+        except (FileNotFoundError, NotADirectoryError):
+            return []
 
     def delete(self, context_id: str) -> bool:
         try:

@@ -143,6 +143,20 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
             return t, last
         ''', "foo((1, 2))", "last = 100", deep=False)},
      [("main.py", "[last := v * 2", "[other := v * 2", "rerun")]),
+    # renaming a parameter of a lambda or nested function: observable only if bound by keyword
+    ("nested-parameter-rename", {"main.py": checkpointed_script('''
+        def foo(x):
+            print("RUN")
+            double = lambda v: v * 2
+            def shift(a, by=1):
+                return a + by
+            return double(x) + shift(x, by=3)
+        ''', "foo(2)", deep=False)}, [("main.py", "lambda v: v * 2", "lambda n: n * 2", "skip"),
+                                     ("main.py", "shift(a, by=1):\n        return a + by",
+                                      "shift(b, by=1):\n        return b + by", "skip"),
+                                     ("main.py", "by=1):\n        return b + by\n    return double(x) + shift(x, by=3)",
+                                      "step=1):\n        return b + step\n    return double(x) + shift(x, step=3)",
+                                      "rerun")]),
     # 8. no temporary is moved past a call that may rebind what is read before it
     ("inline-past-rebinding-call", {"main.py": checkpointed_script('''
         def foo(x):
