@@ -1,8 +1,15 @@
-"""Normalized forms, computed once per process and cached across processes.
+"""Normalized forms, cached across processes and found from the running code alone.
 
-The cache key is the xxh3-128 of the function's source text and the normalizer version, so
-an unchanged function on a warm rerun is read from a small JSON file: no libcst import, no
-parse. Files are written atomically; any unreadable file is simply recomputed.
+An entry is keyed by the *code object* it describes: a digest of what the interpreter runs
+(bytecode, constants, names, flags, nested code; see ``_fingerprint._feed_code``), the Python
+implementation (bytecode differs between versions) and the normalizer's version. A warm rerun
+therefore finds an unchanged function's normalized form without reading its source, without
+tokenizing and without importing libcst; and an entry can never describe other code than the
+running one (it was made from a source that compiled to exactly this code).
+
+Entries are grouped per source file, one small JSON file per file, read at most once per
+process. New entries are written (atomically, merged with what other processes wrote) when a
+key computation that made them ends (:func:`flush`). Any unreadable file is simply recomputed.
 """
 
 from __future__ import annotations
@@ -10,56 +17,100 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import TYPE_CHECKING, Dict
+import sys
+import threading
+from types import CodeType
+from typing import Any, Dict, Optional
 
 import xxhash
 
 from ._config import analysis_cache_directory
-
-if TYPE_CHECKING:
-    from .analysis import NormalizedFunction
 
 logger = logging.getLogger("checkpointing")
 
 # must equal analysis.normalize.pipeline.NORMALIZER_VERSION (a unit test checks): reading it
 # from there would import libcst on every run
 NORMALIZER_VERSION = 7
-
-_memory: Dict[str, "NormalizedFunction"] = {}
-
-
-def _path(digest: str) -> str:
-    return os.path.join(analysis_cache_directory(), f"v{NORMALIZER_VERSION}", digest[:2], digest + ".json")
+_TAG = f"v{NORMALIZER_VERSION}-{sys.implementation.cache_tag}"
 
 
-def normalized(source: str) -> "NormalizedFunction":
-    """The normalized form of ``source`` (raises analysis.NormalizeError if it has none)."""
-    digest = xxhash.xxh3_128_hexdigest(source.encode("utf-8", "surrogatepass"))
-    found = _memory.get(digest)
-    if found is not None:
-        return found
-    path = _path(digest)
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        from .analysis.normalize.result import NormalizedFunction
+class _Bundle:
+    """The cached forms of the functions of one source file, as JSON."""
 
-        found = NormalizedFunction.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError):
-        from .analysis import normalize_function
+    __slots__ = ("path", "raw", "dirty")
 
-        found = normalize_function(source)
-        _write(path, found)
-    _memory[digest] = found
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.raw: Dict[str, Any] = _read(path)
+        self.dirty = False
+
+
+_bundles: Dict[Any, _Bundle] = {}  # (cache folder, source file) -> bundle
+_lock = threading.Lock()
+
+
+def _bundle(filename: str) -> _Bundle:
+    root = analysis_cache_directory()
+    found = _bundles.get((root, filename))
+    if found is None:
+        digest = xxhash.xxh3_128_hexdigest(os.path.abspath(filename).encode("utf-8", "surrogatepass"))
+        found = _bundles[(root, filename)] = _Bundle(os.path.join(root, _TAG, digest[:2], digest + ".json"))
     return found
 
 
-def _write(path: str, value: "NormalizedFunction") -> None:
+def code_key(code: CodeType) -> str:
+    """The cache key of a code object (see the module docstring)."""
+    from ._fingerprint import structure_digest
+
+    return structure_digest(code).hex()
+
+
+def cached(code: CodeType) -> Optional[Dict[str, Any]]:
+    """The normalized form of ``code`` made by an earlier computation, if any, as JSON
+    (``analysis.normalize.result.NormalizedFunction.to_json``)."""
+    key = code_key(code)
+    with _lock:
+        data = _bundle(code.co_filename).raw.get(key)
+    return data if isinstance(data, dict) else None
+
+
+def remember(code: CodeType, value: Dict[str, Any]) -> None:
+    """Keep ``value`` (JSON) as the normalized form of ``code`` (written by the next :func:`flush`)."""
+    key = code_key(code)
+    with _lock:
+        bundle = _bundle(code.co_filename)
+        bundle.raw[key] = value
+        bundle.dirty = True
+
+
+def flush() -> None:
+    """Write the bundles that gained entries, merged with what other processes wrote."""
+    if not any(b.dirty for b in _bundles.values()):
+        return
+    with _lock:
+        for bundle in _bundles.values():
+            if bundle.dirty:
+                merged = dict(_read(bundle.path))
+                merged.update(bundle.raw)
+                _write(bundle.path, merged)
+                bundle.dirty = False
+
+
+def _read(path: str) -> Dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write(path: str, value: Dict[str, Any]) -> None:
     tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(value.to_json(), f)
+            json.dump(value, f)
         os.replace(tmp, path)
     except OSError as exc:  # a read-only home is no reason to fail: we just recompute next time
         logger.debug("could not write the analysis cache %s: %s", path, exc)

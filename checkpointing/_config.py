@@ -17,6 +17,8 @@ defaults: Dict[str, Any] = {
     "checkpoint.deep": False,
     # where normalized function forms are cached across processes (None: the user cache dir)
     "analysis.cache_directory": None,
+    # normalize a source file's functions in forked worker processes when many are new (Linux)
+    "analysis.parallel": True,
     # the store: a CacheBase object or a URL (redis://, s3://, memory://, file://, a directory);
     # None: $CHECKPOINTING_STORE, else the directory store in cache.filesystem.directory
     "cache.store": None,

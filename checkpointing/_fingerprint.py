@@ -112,39 +112,65 @@ def _strict_mode() -> bool:
     return os.environ.get("CHECKPOINTING_STRICT") == "1"
 
 
-def _reading(code: str, params: Sequence[str], free: Sequence[str], chains: Mapping[str, Any],
-             imports: Sequence[Import], keyed: Sequence[KeyedRead]) -> Reading:
-    return Reading(xxhash.xxh3_128_digest(code.encode("utf-8", "surrogatepass")), tuple(params), tuple(free),
-                   {k: tuple(tuple(c) for c in v) for k, v in chains.items()}, tuple(imports), tuple(keyed))
+def _reading(variant: Mapping[str, Any]) -> Reading:
+    """A Reading from a normalized variant, as JSON (``analysis.normalize.result.Variant.to_json``)."""
+    return Reading(xxhash.xxh3_128_digest(variant["code"].encode("utf-8", "surrogatepass")),
+                   tuple(variant["params"]), tuple(variant["free_names"]),
+                   {k: tuple(tuple(c) for c in v) for k, v in variant["attribute_chains"].items()},
+                   tuple((a, b, c, d, int(e)) for a, b, c, d, e in variant.get("imports", ())),
+                   tuple((a, tuple(b), c, d) for a, b, c, d in variant.get("keyed_reads", ())))
 
 
 def _compute_identity(code: CodeType, qualname: str) -> CodeIdentity:
-    source = source_of(code, qualname)
-    norm = None
-    if source is not None:
-        try:
-            norm = _analysis_cache.normalized(source)
-        except Exception as exc:  # a normalizer bug must not break the user's program
-            from .analysis import NormalizeError
+    # the normalized form travels as JSON: building the identity from it needs no libcst and
+    # none of the analysis package's modules (a warm rerun imports neither)
+    norm = _analysis_cache.cached(code)
+    if norm is None:
+        from ._prefetch import prefetch
 
-            if _strict_mode() and not isinstance(exc, NormalizeError):
-                raise
-            logger.debug("cannot normalize %s (%s): identified by bytecode", code.co_qualname
-                         if hasattr(code, "co_qualname") else code.co_name, exc)
-    if norm is None or norm.name != code.co_name:
-        return _bytecode_identity(code)
-    first = code.co_firstlineno - 1
-    s = norm.strict
-    strict = _reading(s.code, s.params, s.free_names, s.attribute_chains, s.imports, s.keyed_reads)
-    guarded = None
-    attributes = set(s.attributes)
-    if norm.guarded is not None:
-        g = norm.guarded
-        guarded = _reading(g.code, g.params, g.free_names, g.attribute_chains, g.imports, g.keyed_reads)
-        attributes |= set(g.attributes)
-    return CodeIdentity(norm.name, strict, guarded, tuple(norm.assumptions), frozenset(attributes),
-                        tuple((first + line, what) for line, what in norm.dynamic),
-                        tuple(first + n for n in norm.global_lines), tuple(first + n for n in norm.nonlocal_lines))
+        prefetch(code)  # this file's other functions too, in parallel, when worth it
+        norm = _analysis_cache.cached(code)
+    if norm is None:
+        made = _normalize(code, qualname)
+        if made is not None:
+            norm = made.to_json()
+            _analysis_cache.remember(code, norm)
+    try:
+        if norm is None or norm["name"] != code.co_name:
+            return _bytecode_identity(code)
+        first = code.co_firstlineno - 1
+        strict = _reading(norm["strict"])
+        guarded = _reading(norm["guarded"]) if norm.get("guarded") else None
+        attributes = set(norm["strict"].get("attributes", ()))
+        if norm.get("guarded"):
+            attributes |= set(norm["guarded"].get("attributes", ()))
+        return CodeIdentity(norm["name"], strict, guarded, tuple((a, b) for a, b in norm.get("assumptions", ())),
+                            frozenset(attributes), tuple((first + int(line), str(what))
+                                                         for line, what in norm.get("dynamic", ())),
+                            tuple(first + n for n in norm.get("global_lines", ())),
+                            tuple(first + n for n in norm.get("nonlocal_lines", ())))
+    except (KeyError, TypeError, ValueError):  # an entry of another shape: made again
+        made = _normalize(code, qualname)
+        if made is None:
+            return _bytecode_identity(code)
+        _analysis_cache.remember(code, made.to_json())
+        return _compute_identity(code, qualname)
+
+
+def _normalize(code: CodeType, qualname: str) -> Optional[Any]:
+    """The normalized form of ``code`` from its source (None: identify it by its bytecode)."""
+    source = source_of(code, qualname)
+    if source is None:
+        return None
+    from .analysis import NormalizeError, normalize_function
+
+    try:
+        return normalize_function(source)
+    except Exception as exc:  # a normalizer bug must not break the user's program
+        if _strict_mode() and not isinstance(exc, NormalizeError):
+            raise
+        logger.debug("cannot normalize %s (%s): identified by bytecode", qualname, exc)
+        return None
 
 
 def source_of(code: CodeType, qualname: Optional[str] = None) -> Optional[str]:
@@ -231,18 +257,34 @@ def _structure(code: CodeType) -> bytes:
     return h.digest()
 
 
+def structure_digest(code: CodeType) -> bytes:
+    """The analysis cache's key of a code object: what the interpreter runs, whoever compiled it."""
+    h = xxhash.xxh3_128()
+    _feed_code(code, h)
+    return h.digest()
+
+
 def _feed_code(code: CodeType, h: Any, structure_only: bool = False) -> None:
     h.update(code.co_code)
     # CO_NESTED depends on where it is compiled; types.coroutine sets CO_ITERABLE_COROUTINE later
     flags = code.co_flags & ~(_CO_NESTED | 0x100) if structure_only else code.co_flags
-    h.update(repr((code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, flags, code.co_names,
-                   code.co_varnames, code.co_freevars, code.co_cellvars)).encode())
+    h.update(repr((code.co_name, code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, flags,
+                   code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars)).encode())
     for const in code.co_consts:
         if isinstance(const, CodeType):
-            h.update(b"<code " + code.co_name.encode() + b">")
+            h.update(b"<code>")
             _feed_code(const, h, structure_only)
         else:
-            h.update(type(const).__qualname__.encode() + b":" + repr(const).encode() + b";")
+            h.update(_const_repr(const).encode("utf-8", "surrogatepass") + b";")
+
+
+def _const_repr(const: Any) -> str:
+    """A constant's text, the same in every process (a frozenset's order depends on the hash seed)."""
+    if isinstance(const, frozenset):
+        return "frozenset(" + ",".join(sorted(_const_repr(c) for c in const)) + ")"
+    if isinstance(const, tuple):
+        return "(" + ",".join(_const_repr(c) for c in const) + ",)"
+    return f"{type(const).__qualname__}:{const!r}"
 
 
 def _bytecode_identity(code: CodeType) -> CodeIdentity:

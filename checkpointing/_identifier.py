@@ -7,6 +7,7 @@ import weakref
 from abc import ABC, abstractmethod
 from typing import Any, Generic, Optional
 
+from . import _analysis_cache
 from ._config import defaults
 from ._context import FuncCallContext
 from ._typing import ContextId
@@ -53,6 +54,7 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
         if maker is _UNSET:
             maker = ScalarKey(fp, self.deep, self.algorithm) if ScalarKey.applies(fp) else None
             fp.scalar_keys[(self.deep, self.algorithm)] = maker
+            _analysis_cache.flush()  # the function's normalized form, if it was just made
         return maker(args) if maker is not None else None
 
     def identify(self, context: FuncCallContext) -> str:
@@ -68,6 +70,7 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
             key = builder.key(fp, bound)
         if builder.dynamic_sites:
             _warn_dynamic(context.func, builder.dynamic_sites)
+        _analysis_cache.flush()
         return key
 
     def components(self, context: FuncCallContext) -> "tuple[str, list]":

@@ -185,8 +185,10 @@ class _Substitute(cst.CSTTransformer):
 
 
 class InlineResult:
-    def __init__(self, module: cst.Module, assumptions: List[Assumption], blocked: bool) -> None:
+    def __init__(self, module: cst.Module, assumptions: List[Assumption], blocked: bool,
+                 model: Optional[ScopeModel] = None) -> None:
         self.module = module
+        self.model = model  # the scope model of ``module``, if one was built
         self.assumptions = assumptions
         #: a read of a free name or attribute stopped an inlining that a guarded variant may allow
         self.blocked_by_free_read = blocked
@@ -236,8 +238,8 @@ def _pure(node: cst.BaseExpression, model: ScopeModel, top: Block, guarded: bool
     return check(node, False), assumptions
 
 
-def _one_pass(module: cst.Module, guarded: bool) -> Tuple[Optional[cst.Module], List[Assumption], bool]:
-    model = ScopeModel(module)
+def _one_pass(module: cst.Module, model: ScopeModel, guarded: bool
+              ) -> Tuple[Optional[cst.Module], List[Assumption], bool]:
     parents = parent_map(module)
     function = module.body[0]
     top = model.block_of_node[function]
@@ -297,11 +299,13 @@ def inline_temporaries(module: cst.Module, guarded: bool, allowed: bool = True) 
     blocked = False
     if not allowed or _has_nonlocal(module):
         return InlineResult(module, assumptions, blocked)  # nonlocal: a nested function could rebind a local read before E
+    model = ScopeModel(module)
     for _ in range(10_000):
-        new, used, was_blocked = _one_pass(module, guarded)
+        new, used, was_blocked = _one_pass(module, model, guarded)
         blocked = blocked or was_blocked
         if new is None:
             break
         assumptions.extend(used)
         module = new
-    return InlineResult(module, assumptions, blocked)
+        model = ScopeModel(module)
+    return InlineResult(module, assumptions, blocked, model)

@@ -20,12 +20,9 @@ variant, kept only when it differs and needs assumptions).
 from __future__ import annotations
 
 import ast
-import re
-from typing import List, Optional, Set, Tuple
+from typing import List, Optional, Tuple
 
 import libcst as cst
-import libcst.matchers as m
-from libcst.metadata import MetadataWrapper
 
 from .._source import parse_function
 from .augassign import canonicalize_augassign
@@ -62,45 +59,20 @@ def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Var
     assumptions: List[Assumption] = []
     inlined = inline_temporaries(base, guarded, allowed=not name_sensitive)
     assumptions += inlined.assumptions
-    renamed = rename(inlined.module, name_sensitive)
+    renamed = rename(inlined.module, name_sensitive, inlined.model)
     module, prefix = renamed.module, renamed.prefix
-    canonical_params = set(renamed.params) if name_sensitive else {f"{prefix}p{i}" for i in range(len(renamed.params))}
-    module, used = canonicalize_augassign(module, canonical_params, renamed.locals, guarded)
-    assumptions += _original_names(used, renamed, prefix, name_sensitive)
+    if renamed.has_augassign:
+        canonical_params = set(renamed.params) if name_sensitive else {
+            f"{prefix}p{i}" for i in range(len(renamed.params))}
+        module, used = canonicalize_augassign(module, canonical_params, renamed.locals, guarded)
+        assumptions += _original_names(used, renamed, prefix, name_sensitive)
     code = _render(module, renamed.params, prefix, name_sensitive)
     chains = {k: tuple(v) for k, v in sorted(renamed.chains.items())}
-    guard_could_help = inlined.blocked_by_free_read or _has_augassign(module)
+    guard_could_help = inlined.blocked_by_free_read or renamed.has_augassign
     return (Variant(code=code, params=tuple(renamed.params), free_names=tuple(renamed.free),
-                    attribute_chains=chains, attributes=_attribute_names(module), imports=tuple(renamed.imports),
-                    keyed_reads=tuple(renamed.keyed)), sorted(set(assumptions)), guard_could_help)
-
-
-def _has_augassign(module: cst.Module) -> bool:
-    return bool(m.findall(module, m.AugAssign()))
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _attribute_names(module: cst.Module) -> Tuple[str, ...]:
-    """Attribute names, and identifiers inside string constants: ``getattr(m, "fit")``,
-    ``attrgetter("a.b")`` and ``"{0.size}".format(x)`` read attributes named in strings."""
-    names: Set[str] = set()
-
-    class V(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            names.add(node.attr.value)
-
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            value = node.evaluated_value
-            if isinstance(value, str):
-                names.update(_IDENTIFIER.findall(value))
-
-        def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
-            names.update(_IDENTIFIER.findall(node.value))
-
-    module.visit(V())
-    return tuple(sorted(names))
+                    attribute_chains=chains, attributes=tuple(sorted(renamed.attributes)),
+                    imports=tuple(renamed.imports), keyed_reads=tuple(renamed.keyed)), sorted(set(assumptions)),
+            guard_could_help)
 
 
 def _original_names(assumptions: List[Assumption], renamed, prefix: str, name_sensitive: bool) -> List[Assumption]:  # type: ignore[no-untyped-def]
@@ -128,8 +100,7 @@ def normalize_function(source: str) -> NormalizedFunction:
         module, function = parse_function(source)
     except ValueError as exc:
         raise NormalizeError(str(exc)) from exc
-    inspector = FunctionInspector()
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(inspector)
+    inspector = FunctionInspector().inspect(module)
     stripped = module.visit(Stripper()).visit(FlowSimplifier())
     sensitive = inspector.name_sensitive
     strict, _, guard_could_help = _variant(stripped, sensitive, guarded=False)

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set, Tuple
 
+import re
+
 import libcst as cst
 
 from ..scopes import AUG, LOAD, PARAM, PLAIN, Block, ScopeModel
@@ -43,7 +45,7 @@ class RenameResult:
 
     def __init__(self, module: cst.Module, prefix: str, params: List[str], free: List[str],
                  chains: Dict[str, List[Tuple[str, ...]]], locals_: Set[str], imports: List[Import],
-                 keyed: List[KeyedRead]) -> None:
+                 keyed: List[KeyedRead], uses: "_Uses") -> None:
         self.module = module
         self.prefix = prefix
         self.params = params  # original parameter names, in canonical order
@@ -52,6 +54,9 @@ class RenameResult:
         self.locals = locals_  # spellings, after renaming, of the names bound in the function's own scope
         self.imports = imports
         self.keyed = keyed
+        #: attribute names the code uses and identifiers in its strings (see Variant.attributes)
+        self.attributes = uses.attributes
+        self.has_augassign = uses.has_augassign
 
 
 class _Apply(cst.CSTTransformer):
@@ -76,6 +81,24 @@ class _Uses(cst.CSTVisitor):
         self.calls_import: List[str] = []  # modules imported by import_module("...")
         self.keywords: Set[str] = set()  # keyword names passed in calls
         self.star_star_call = False  # a call unpacks **mapping
+        self.attributes: Set[str] = set()  # attribute names, and identifiers in string constants
+        self.has_augassign = False
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attributes.add(node.attr.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        """``getattr(m, "fit")``, ``attrgetter("a.b")`` and ``"{0.size}".format(x)`` read attributes
+        named in strings."""
+        value = node.evaluated_value
+        if isinstance(value, str):
+            self.attributes.update(_IDENTIFIER.findall(value))
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self.attributes.update(_IDENTIFIER.findall(node.value))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.has_augassign = True
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
@@ -183,6 +206,9 @@ class _Uses(cst.CSTVisitor):
                 self.imports.append((bound, "from", module, alias.name.value, len(node.relative)))
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _positional_parameter(owner: Block, name: str, uses: "_Uses") -> bool:
     """Is ``name`` a parameter of a nested function or lambda that no call can bind by keyword?
     Not if any call in the function passes a keyword of that name or unpacks ``**mapping``, if
@@ -228,11 +254,12 @@ def _inside(block: Optional[Block], top: Block) -> bool:
     return False
 
 
-def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
-    """Rename the single function of ``module`` (see the module docstring)."""
+def rename(module: cst.Module, name_sensitive: bool, model: Optional[ScopeModel] = None) -> RenameResult:
+    """Rename the single function of ``module`` (see the module docstring); ``model``, if given,
+    is the scope model of exactly ``module``."""
     function = module.body[0]
     assert isinstance(function, cst.FunctionDef)
-    model = ScopeModel(module)
+    model = model if model is not None else ScopeModel(module)
     top = model.block_of_node[function]
     uses = _Uses()
     function.visit(uses)
@@ -364,4 +391,4 @@ def rename(module: cst.Module, name_sensitive: bool) -> RenameResult:
     locals_ |= {prefix + n for n in renamed_locals}
     renamed = module.visit(_Apply(final))
     return RenameResult(renamed, prefix, params, free, {k: sorted(v) for k, v in chains.items()}, locals_,
-                        imports, sorted(set(keyed)))
+                        imports, sorted(set(keyed)), uses)

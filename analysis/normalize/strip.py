@@ -17,7 +17,7 @@ from typing import List, Sequence, Tuple, Union
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 _DOC = m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())])
 
@@ -37,20 +37,28 @@ def _literal_value(node: cst.BaseExpression) -> str:
 
 
 class FunctionInspector(cst.CSTVisitor):
-    """Finds global/nonlocal statements and dynamic accesses, with their lines."""
-
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    """Finds global/nonlocal statements and dynamic accesses; :meth:`inspect` gives their lines
+    (positions are computed only when something was found: they cost a rendering of the tree)."""
 
     def __init__(self) -> None:
         self.depth = 0
+        self._globals: List[cst.CSTNode] = []
+        self._nonlocals: List[cst.CSTNode] = []
+        self._dynamic: List[Tuple[cst.CSTNode, str]] = []
         self.global_lines: List[int] = []
         self.nonlocal_lines: List[int] = []
         self.dynamic: List[Tuple[int, str]] = []
         self.name_sensitive = False
         self.constant_lookups: set = set()  # vars(x) calls indexed by a constant name
 
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(PositionProvider, node).start.line
+    def inspect(self, module: cst.Module) -> "FunctionInspector":
+        module.visit(self)
+        if self._globals or self._nonlocals or self._dynamic:
+            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            self.global_lines = [positions[n].start.line for n in self._globals]
+            self.nonlocal_lines = [positions[n].start.line for n in self._nonlocals]
+            self.dynamic = [(positions[n].start.line, what) for n, what in self._dynamic]
+        return self
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.depth += 1
@@ -59,11 +67,11 @@ class FunctionInspector(cst.CSTVisitor):
         self.depth -= 1
 
     def visit_Global(self, node: cst.Global) -> None:
-        self.global_lines.append(self._line(node))
+        self._globals.append(node)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         if self.depth == 1:
-            self.nonlocal_lines.append(self._line(node))
+            self._nonlocals.append(node)
 
     def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
         if node.equal is not None:  # f"{x=}" prints the expression's text, names included
@@ -88,20 +96,20 @@ class FunctionInspector(cst.CSTVisitor):
         if name in _NAME_SENSITIVE_CALLS:
             if name in ("dir", "vars") and node.args:  # the names of another object, not its own
                 if node not in self.constant_lookups:
-                    self.dynamic.append((self._line(node), f"`{name}()` lists attributes at run time"))
+                    self._dynamic.append((node, f"`{name}()` lists attributes at run time"))
                 return
             self.name_sensitive = True
-            self.dynamic.append((self._line(node), f"`{name}()` reads names at run time"))
+            self._dynamic.append((node, f"`{name}()` reads names at run time"))
         elif (name or attr) in ("attrgetter", "methodcaller", "itemgetter") and node.args:
             if (name or attr) != "itemgetter" and not _is_literal_string(node.args[0].value):
-                self.dynamic.append((self._line(node), f"`{name or attr}()` with a computed attribute name"))
+                self._dynamic.append((node, f"`{name or attr}()` with a computed attribute name"))
         elif name in ("getattr", "setattr", "delattr", "hasattr") and len(node.args) >= 2:
             if not _is_literal_string(node.args[1].value):
-                self.dynamic.append((self._line(node), f"`{name}()` with a computed attribute name"))
+                self._dynamic.append((node, f"`{name}()` with a computed attribute name"))
         elif name in ("__import__", "import_module") or attr == "import_module":
             first = node.args[0].value if node.args else None
             if not (first is not None and _is_literal_string(first)) or _literal_value(first).startswith("."):
-                self.dynamic.append((self._line(node), "import of a module whose name is computed"))
+                self._dynamic.append((node, "import of a module whose name is computed"))
 
 
 _CONSTANT_STATEMENT = m.SimpleStatementLine(body=[m.Expr(

@@ -72,10 +72,29 @@ def _elements(hasher: Any, obj: np.ndarray, h: Any) -> None:
         for name in dtype.names:
             _elements(hasher, np.asarray(obj[name]), h)
     elif dtype.hasobject:
-        for item in obj.flat:
-            hasher.feed(item, h)
+        if not strings(obj, h):
+            for item in obj.flat:
+                hasher.feed(item, h)
     else:
         _buffer(obj, h)
+
+
+def strings(obj: np.ndarray, h: Any) -> bool:
+    """An object array of ``str`` only (a text column): all of it in one encoding, without a
+    Python-level step per element: the strings joined by NUL (their count of NULs proves the
+    split unambiguous; otherwise each string's length goes first)."""
+    flat = obj.reshape(-1) if obj.flags.c_contiguous else np.ascontiguousarray(obj).reshape(-1)
+    if not flat.size or set(map(type, flat)) != {str}:
+        return False
+    raw = "\0".join(flat).encode("utf-8", "surrogatepass")
+    h.update(b"strs" + _PACK_Q(flat.size))
+    if raw.count(b"\0") != flat.size - 1:
+        lengths = np.fromiter(map(len, flat), dtype=np.int64, count=flat.size)
+        h.update(b"lengths")
+        h.update(lengths.view(np.uint8))
+    h.update(_PACK_Q(len(raw)))
+    h.update(raw)
+    return True
 
 
 def feed(hasher: Any, obj: Any, h: Any) -> bool:

@@ -67,7 +67,16 @@ def _values(hasher: Any, values: Any, h: Any) -> None:
         numpy_array.feed(hasher, np.asarray(values.sp_values), h)
         numpy_array.feed(hasher, np.asarray(values.sp_index.indices), h)
         hasher.feed(values.fill_value, h)
-    elif isinstance(values, _ARRAYS.NumpyExtensionArray) or type(values).__name__ == "StringArray":
+    elif type(values).__name__ == "StringArray":
+        data = np.asarray(values._ndarray)
+        if not numpy_array.strings(data, h):  # not only strings: the missing values apart
+            missing = np.asarray(pd.isna(values))
+            h.update(b"missing")
+            numpy_array.feed(hasher, missing, h)
+            present = data[~missing]
+            if not numpy_array.strings(present, h):
+                numpy_array.feed(hasher, present, h)
+    elif isinstance(values, _ARRAYS.NumpyExtensionArray):
         numpy_array.feed(hasher, np.asarray(values._ndarray), h)
     else:
         h.update(hasher._pickled_digest(values))

@@ -6,6 +6,7 @@ again, and checks both *whether* the checkpointed function ran and *what it retu
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -420,3 +421,30 @@ def test_second_run_of_unchanged_script_uses_analysis_cache(project: Project) ->
     assert first.out == ["(2, False)"]
     second = project.run()
     assert second.skipped and second.out == ["(2, True)"]
+
+
+def test_the_analysis_cache_is_found_from_the_running_code(project: Project) -> None:
+    """Warm reruns find a function's analysis from its code object, never from its text: an
+    edit that changes the code (a renamed local) gets an analysis of its own, an edit outside
+    the function's code (its default, its comments) reuses the entry, and neither serves a
+    stale value."""
+    base = '''
+        def foo(x, k=2):
+            print("RUN")
+            y = x * k  # scaled
+            return y
+        '''
+    project.write(script(base, call="foo(3, 2)"))
+    assert project.run().out == ["6"]
+    bundles = lambda: sorted((project.root / ".xdg").rglob("*.json"))  # noqa: E731
+    entries = lambda: sum(len(json.loads(p.read_text())) for p in bundles())  # noqa: E731
+    before = entries()
+    project.write(script(base.replace("y", "scaled"), call="foo(3, 2)"))  # another local name: other bytecode names
+    run = project.run()
+    assert run.skipped and run.out == ["6"] and entries() == before + 1
+    project.write(script(base.replace("k=2", "k=5").replace("# scaled", "# the product"), call="foo(3, 2)"))
+    run = project.run()  # the default and a comment are not in foo's code: the same entry serves
+    assert run.skipped and run.out == ["6"] and entries() == before + 1
+    project.write(script(base.replace("x * k", "x + k"), call="foo(3, 2)"))
+    run = project.run()
+    assert run.ran and run.out == ["5"]
