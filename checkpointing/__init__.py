@@ -24,6 +24,7 @@ from .exceptions import (
     HashFailedWarning,
     NonlocalStatementError,
     UnhashableValueError,
+    UntrustedStoreWarning,
 )
 from .stores import CacheBase, InMemoryLRUCache, PickleFileCache, open_store
 
@@ -53,6 +54,7 @@ __all__ = [
     "RedisCache",
     "ReturnValue",
     "UnhashableValueError",
+    "UntrustedStoreWarning",
     "checkpoint",
     "defaults",
     "hash_anything",

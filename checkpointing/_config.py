@@ -24,6 +24,8 @@ defaults: Dict[str, Any] = {
     "cache.store": None,
     # HMAC-SHA256 key (str or bytes) that signs entries; None: $CHECKPOINTING_SECRET, else unsigned
     "cache.secret": None,
+    # load unsigned entries from stores others could write (see docs/security.md); also $CHECKPOINTING_TRUST_UNSIGNED
+    "cache.trust_unsigned": False,
     # evict least recently used entries beyond this size (bytes, or a string such as "10GB"); None: never
     "cache.max_size": None,
     # permissions of cache directories the store creates (owner only)

@@ -28,6 +28,7 @@ from .exceptions import (
     UnhashableValueError,
 )
 from . import _usage
+from .stores import trust
 from .stores.base import CacheBase, LockTimeout
 from .stores.from_url import configured_store, open_store
 from .stores.pickle_file import PickleFileCache
@@ -61,7 +62,7 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
     """
 
     def __init__(self, identifier: FuncCallIdentifierBase, cache: CacheBase, on_error: Optional[str] = None, *,
-                 lock: bool = False, lock_timeout: Optional[float] = None) -> None:
+                 lock: bool = False, lock_timeout: Optional[float] = None, trust_unsigned: bool = False) -> None:
         if not isinstance(identifier, FuncCallIdentifierBase):
             raise InvalidArgumentError(f"identifier must be a FuncCallIdentifierBase instance (such as "
                                        f"AutoFuncCallIdentifier()), got {type(identifier).__name__}")
@@ -74,6 +75,9 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
         #: single flight: one caller computes a key while the others wait for its result
         self.lock = bool(lock)
         self.lock_timeout = lock_timeout
+        #: load unsigned entries of a store others could write (see stores/trust.py): only for a
+        #: store you know only you can write
+        self.trust_unsigned = bool(trust_unsigned)
 
     def __repr__(self) -> str:
         return f"DecoratorCheckpoint(identifier={self.identifier!r}, cache={self.cache!r}, on_error={self.on_error!r})"
@@ -190,9 +194,19 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
                 failed(func, "computing the key", exc)
                 return None
 
+        trust_unsigned = self.trust_unsigned
+        private = [None]  # decided at the first call: True when only you can write the store
+
+        def usable() -> bool:
+            """May the store be read and written? Only if nobody else can write it, or entries
+            are signed (the warning, when not, is given once per process and store)."""
+            if private[0] is None:
+                private[0] = trust.untrusted(cache) is None
+            return private[0] or trust.readable(cache, trust_unsigned, lambda m, c: _warn_at(func, m, c))
+
         @functools.wraps(func)
         def checkpointed(*args: Any, **kwargs: Any) -> Any:
-            key = key_of(args, kwargs)
+            key = key_of(args, kwargs) if private[0] or usable() else None
             if key is None:
                 return func(*args, **kwargs)
             start = perf()
@@ -246,7 +260,7 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
 
         def rerun(*args: Any, **kwargs: Any) -> Any:
             """Run unconditionally, overwrite the entry, return the new value."""
-            return compute_and_save(key_of(args, kwargs), args, kwargs, 0.0)
+            return compute_and_save(key_of(args, kwargs) if usable() else None, args, kwargs, 0.0)
 
         checkpointed.rerun = rerun  # type: ignore[attr-defined]
         checkpointed.explain = explain  # type: ignore[attr-defined]
@@ -263,12 +277,13 @@ def checkpoint(directory: F) -> F: ...
 @overload
 def checkpoint(directory: Union[str, "os.PathLike[str]", None] = None, on_error: Optional[str] = None,
                cache_pickle_protocol: Optional[int] = None, *, deep: Optional[bool] = None, store: Any = None,
-               lock: bool = False, lock_timeout: Optional[float] = None) -> DecoratorCheckpoint: ...
+               lock: bool = False, lock_timeout: Optional[float] = None,
+               trust_unsigned: bool = False) -> DecoratorCheckpoint: ...
 
 
 def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pickle_protocol: Optional[int] = None,
                *, deep: Optional[bool] = None, store: Any = None, lock: bool = False,
-               lock_timeout: Optional[float] = None) -> Any:
+               lock_timeout: Optional[float] = None, trust_unsigned: bool = False) -> Any:
     """Cache a function's results on disk, keyed by its normalized code, arguments and the globals it reads.
 
     Use as ``@checkpoint``, ``@checkpoint()`` or ``@checkpoint(directory="d")``.
@@ -293,6 +308,11 @@ def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pick
         Single flight: when several processes or threads miss the same key at once, one computes
         it while the others wait (up to ``lock_timeout`` seconds, default
         ``defaults["cache.lock_timeout"]``) and then read its result.
+    trust_unsigned : bool
+        Load unsigned entries from a store that others could write (a Redis server, an object
+        store, a group-writable folder). Without it, and without ``CHECKPOINTING_SECRET``, such a
+        store is not used at all, because unpickling an entry runs its code: pass it only for a
+        store you know only you can write (see docs/security.md).
     """
     if callable(directory) and not isinstance(directory, (str, bytes)) and not hasattr(directory, "__fspath__"):
         return checkpoint()(directory)
@@ -305,5 +325,6 @@ def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pick
         cache = configured_store(cache_pickle_protocol) or PickleFileCache(None, cache_pickle_protocol)
     else:
         cache = PickleFileCache(directory, cache_pickle_protocol)
-    return DecoratorCheckpoint(identifier, cache, on_error, lock=lock, lock_timeout=lock_timeout)
+    return DecoratorCheckpoint(identifier, cache, on_error, lock=lock, lock_timeout=lock_timeout,
+                               trust_unsigned=trust_unsigned)
 

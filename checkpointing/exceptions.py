@@ -21,6 +21,7 @@ for either still catch it::
     ├── HashFailedWarning            a value could not be hashed, the function ran uncached
     ├── ExpensiveOverheadWarning     reading plus saving took longer than computing
     ├── CorruptEntryWarning          a stored entry was damaged; treated as a miss and rewritten
+    ├── UntrustedStoreWarning        others can write the store and entries are unsigned: not loaded
     └── DynamicAccessWarning         deep mode met code it cannot follow (getattr with a computed name, eval)
 """
 
@@ -44,6 +45,7 @@ __all__ = [
     "NonlocalStatementError",
     "RefactorFailedError",
     "UnhashableValueError",
+    "UntrustedStoreWarning",
 ]
 
 
@@ -102,6 +104,12 @@ class ExpensiveOverheadWarning(CheckpointWarning):
 
 class DynamicAccessWarning(CheckpointWarning):
     """Deep mode reached code it cannot follow statically; what is reached that way is not in the key."""
+
+
+class UntrustedStoreWarning(CheckpointWarning):
+    """The store can be written by others and its entries are not signed: none is loaded (unpickling
+    runs code) and calls are computed. Set ``CHECKPOINTING_SECRET``, or ``trust_unsigned=True``
+    for a store only you can write."""
 
 
 class CorruptEntryWarning(CheckpointWarning):

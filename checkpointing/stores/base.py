@@ -140,6 +140,11 @@ class SynchronizedCache(CacheBase):
         with self._lock:
             return self._cache.retrieve(context_id)
 
+    def untrusted_reason(self) -> Optional[str]:
+        from .trust import _risk
+
+        return _risk(self._cache)
+
 
 def sum_stats(documents: Iterable[Any]) -> Dict[str, Dict[str, float]]:
     """Add up statistics documents (``{function: {"hits", "misses", "saved"}}``, one per process);

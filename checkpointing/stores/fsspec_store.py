@@ -44,6 +44,16 @@ class FsspecCache(CacheBase):
         # a local filesystem gets the directory store's file lock and statistics
         self._local = PickleFileCache(root) if any(p in ("file", "local") for p in self._protocols) else None
 
+    def untrusted_reason(self) -> Optional[str]:
+        """Why others could write entries here (None: only you can; see ``trust``): a local
+        folder is checked like the directory store, an in-process ``memory://`` store is
+        private, any other filesystem (S3, GCS, ...) is shared by whoever may write to it."""
+        if self._local is not None:
+            return self._local.untrusted_reason()
+        if all(p == "memory" for p in self._protocols):
+            return None
+        return f"a {self._protocols[0]}:// store: whoever may write to it can write entries"
+
     def __repr__(self) -> str:
         return f"FsspecCache({self.url!r})"
 

@@ -95,6 +95,12 @@ class PickleFileCache(CacheBase):
     def __repr__(self) -> str:
         return f"PickleFileCache(directory={str(self.directory)!r}, pickle_protocol={self.pickle_protocol})"
 
+    def untrusted_reason(self) -> Optional[str]:
+        """Why others could write entries here (None: only you can; see ``trust``)."""
+        from .trust import directory_risk
+
+        return directory_risk(self._dir)
+
     def path_for(self, context_id: str) -> Path:
         """The file that holds (or would hold) the entry for ``context_id``."""
         return Path(self._path(context_id))

@@ -103,6 +103,10 @@ class RedisCache(CacheBase):
         self.__init__(url, client=client, prefix=state["prefix"], chunk_size=state["chunk_size"],
                       pickle_protocol=state["pickle_protocol"])
 
+    def untrusted_reason(self) -> Optional[str]:
+        """A Redis server is shared: whoever can reach it can write entries (see ``trust``)."""
+        return "a Redis server: whoever can reach it can write entries"
+
     def _k(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
 

@@ -60,7 +60,8 @@ def _run_twice(tmp_path: Path, script: str, env: dict) -> None:
 @pytest.mark.parametrize("store", ["directory", "redis"])
 def test_joblib_loky_workers(tmp_path: Path, store: str, request) -> None:
     env = {} if store == "directory" else {
-        "CHECKPOINTING_STORE": f"{request.getfixturevalue('redis_url')}?prefix=joblib-{uuid.uuid4().hex}:"}
+        "CHECKPOINTING_STORE": f"{request.getfixturevalue('redis_url')}?prefix=joblib-{uuid.uuid4().hex}:",
+        "CHECKPOINTING_SECRET": "the team's secret"}  # a shared store is used only signed
     _run_twice(tmp_path, JOBLIB, env)
 
 
@@ -68,7 +69,8 @@ def test_joblib_loky_workers(tmp_path: Path, store: str, request) -> None:
 def test_dask_local_cluster_process_workers(tmp_path: Path, store: str, request) -> None:
     pytest.importorskip("distributed")
     env = {} if store == "directory" else {
-        "CHECKPOINTING_STORE": f"{request.getfixturevalue('redis_url')}?prefix=dask-{uuid.uuid4().hex}:"}
+        "CHECKPOINTING_STORE": f"{request.getfixturevalue('redis_url')}?prefix=dask-{uuid.uuid4().hex}:",
+        "CHECKPOINTING_SECRET": "the team's secret"}  # a shared store is used only signed
     _run_twice(tmp_path, DASK, env)
 
 

@@ -49,6 +49,7 @@ def test_eight_processes_compute_each_key_once_with_lock(kind: str, tmp_path: Pa
     env = dict(project.env)
     if kind == "redis":
         env["CHECKPOINTING_STORE"] = f"{request.getfixturevalue('redis_url')}?prefix=hammer-{uuid.uuid4().hex}:"
+        env["CHECKPOINTING_SECRET"] = "the team's secret"  # a shared store is used only signed
     processes = [_start(tmp_path, env, marks) for _ in range(8)]
     outputs = [p.communicate(timeout=120) for p in processes]
     for p, (out, err) in zip(processes, outputs):
@@ -209,7 +210,8 @@ def test_store_chosen_by_environment_url(tmp_path: Path, redis_url: str) -> None
 
         print("OUT", f(21))
         """)
-    env = {"CHECKPOINTING_STORE": f"{redis_url}?prefix=env-{uuid.uuid4().hex}:"}
+    env = {"CHECKPOINTING_STORE": f"{redis_url}?prefix=env-{uuid.uuid4().hex}:",
+           "CHECKPOINTING_TRUST_UNSIGNED": "1"}  # this test's own server
     first, second = project.run(extra_env=env), project.run(extra_env=env)
     assert (first.ran, second.ran) == (1, 0) and first.out == second.out == ["42"]
     assert not (tmp_path / ".checkpointing").exists()
