@@ -122,7 +122,8 @@ class ValueHasher:
     ``identify`` is asked first about every object that is not plain data (see ``_key``).
     """
 
-    __slots__ = ("identify", "pickle_protocol", "algorithm", "provisional", "_memo", "_keepalive", "_active")
+    __slots__ = ("identify", "pickle_protocol", "algorithm", "provisional", "_memo", "_keepalive", "_active",
+                 "_digests")
 
     def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
                  algorithm: str = "xxh3_128", provisional: Optional[ProvisionalFeed] = None,
@@ -136,6 +137,10 @@ class ValueHasher:
         #: containers being hashed (id -> nesting depth), shared with the hashers of set elements:
         #: a cycle through a set is encoded by its depth, whatever the iteration order
         self._active: Dict[int, int] = active if active is not None else {}
+        #: digests of tuples and frozensets without mutable parts, by identity: a value that shares
+        #: them (t = (t, t), fifty times) is hashed in time linear in its size, not exponential.
+        #: Equal immutable values have equal digests, so sharing them is not encoded.
+        self._digests: Dict[int, bytes] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -144,6 +149,12 @@ class ValueHasher:
         h = new_hasher(self.algorithm)
         self.feed(obj, h)
         return h.digest()
+
+    @staticmethod
+    def too_deep(obj: Any) -> UnhashableValueError:
+        return UnhashableValueError(
+            f"cannot hash a value of type {type(obj).__module__}.{type(obj).__qualname__}: it is nested deeper than "
+            f"Python's recursion limit; pass a flatter value (or an array) instead")
 
     # -- encoding -------------------------------------------------------------------------
 
@@ -212,6 +223,21 @@ class ValueHasher:
         h.update(b"R" + (ident if ident is not None else f"{cls.__module__}.{cls.__qualname__}".encode()) + b":")
         self.feed(func(obj), h)
 
+    def _immutable_digest(self, obj: Any, encode: Callable[["ValueHasher", Any, Any], None]) -> bytes:
+        """The digest of a tuple or frozenset, remembered by identity when it holds no mutable
+        container (whose aliasing would then go unrecorded the second time)."""
+        known = self._digests.get(id(obj))
+        if known is not None:
+            return known
+        before = len(self._memo)
+        sub = new_hasher(self.algorithm)
+        encode(self, obj, sub)
+        digest = sub.digest()
+        if len(self._memo) == before:
+            self._digests[id(obj)] = digest
+            self._keepalive.append(obj)
+        return digest
+
     def _set_subclass(self, obj: Any, h: Any) -> None:
         """A subclass of set or frozenset: its class, its elements in a hash-seed-independent
         order (pickle would list them in iteration order), and its instance attributes."""
@@ -227,6 +253,8 @@ class ValueHasher:
 
     def _element(self, x: Any) -> bytes:
         sub = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional, self._active)
+        sub._digests = self._digests  # immutable parts' digests do not depend on the memo: shared
+        sub._keepalive = self._keepalive
         return sub.digest(x)
 
     def _pickled_digest(self, obj: Any) -> bytes:
@@ -294,6 +322,7 @@ def _fast_path(obj: Any) -> Any:
 #: left to pickle inside pickled objects (a tuple is routed through our encoders: see persistent_id)
 _PICKLE_NATIVE = frozenset({type(None), bool, int, float, complex, bytearray, list, dict})
 _PLAIN_ELEMENTS = frozenset({type(None), bool, int, float, complex, str, bytes})
+_ATOMS = _PLAIN_ELEMENTS
 
 
 class _HashPickler(pickle.Pickler):
@@ -360,10 +389,12 @@ def _bytearray(self: ValueHasher, obj: bytearray, h: Any) -> None:
 
 
 def _tuple(self: ValueHasher, obj: tuple, h: Any) -> None:
-    h.update(b"(" + _PACK_Q(len(obj)))
-    feed = self.feed
-    for item in obj:
-        feed(item, h)
+    if all(type(x) in _ATOMS for x in obj):  # the common case: streamed as it is
+        h.update(b"(" + _PACK_Q(len(obj)))
+        for item in obj:
+            _EXACT[type(item)](self, item, h)
+        return
+    h.update(b"(d" + self._immutable_digest(obj, _tuple_items))
 
 
 def _list(self: ValueHasher, obj: list, h: Any) -> None:
@@ -390,11 +421,22 @@ def _set(self: ValueHasher, obj: set, h: Any) -> None:
             h.update(d)
 
 
+def _tuple_items(self: ValueHasher, obj: tuple, h: Any) -> None:
+    h.update(b"(" + _PACK_Q(len(obj)))
+    feed = self.feed
+    for item in obj:
+        feed(item, h)
+
+
 def _frozenset(self: ValueHasher, obj: frozenset, h: Any) -> None:
     depth = self._active.get(id(obj))
     if depth is not None:  # a frozenset reached again through its own elements
         h.update(b"^" + _PACK_Q(len(self._active) - depth))
         return
+    h.update(b"Zd" + self._immutable_digest(obj, _frozenset_items))
+
+
+def _frozenset_items(self: ValueHasher, obj: frozenset, h: Any) -> None:
     h.update(b"Z" + _PACK_Q(len(obj)))
     for d in self._unordered_digests(obj):
         h.update(d)
@@ -421,6 +463,13 @@ _EXACT: Dict[type, Callable[[ValueHasher, Any, Any], None]] = {
 
 
 def is_plain(obj: Any, _seen: Optional[set] = None) -> bool:
+    try:
+        return _is_plain(obj, _seen)
+    except RecursionError:  # nested too deeply to tell: not assumed plain
+        return False
+
+
+def _is_plain(obj: Any, _seen: Optional[set] = None) -> bool:
     """Is ``obj`` plain builtin data: exact int, float, complex, bool, str, bytes, None, or a
     tuple, list, dict, set or frozenset of plain data (see analysis.normalize.immutability)?"""
     t = type(obj)
@@ -433,6 +482,6 @@ def is_plain(obj: Any, _seen: Optional[set] = None) -> bool:
         seen.add(id(obj))
         items = obj.items() if t is dict else obj
         if t is dict:
-            return all(is_plain(k, seen) and is_plain(v, seen) for k, v in items)
-        return all(is_plain(x, seen) for x in items)
+            return all(_is_plain(k, seen) and _is_plain(v, seen) for k, v in items)
+        return all(_is_plain(x, seen) for x in items)
     return True

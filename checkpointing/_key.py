@@ -150,6 +150,13 @@ class KeyBuilder:
             raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]] = None) -> str:
         """The key of calling ``fp.func`` with ``bound`` arguments (or, if they could not be bound,
         ``raw_call``). The guarded reading is used exactly when all its assumptions hold."""
+        try:
+            return self._key(fp, bound, raw_call)
+        except RecursionError:  # a value nested deeper than the interpreter allows
+            raise ValueHasher.too_deep(bound if bound is not None else raw_call) from None
+
+    def _key(self, fp: Fingerprint, bound: Optional[Mapping[str, Any]],
+             raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]] = None) -> str:
         reading = fp.strict
         if bound is not None and fp.guarded is not None and all(
                 self._holds(kind, name, fp, bound) for kind, name in fp.identity.assumptions):
@@ -179,8 +186,11 @@ class KeyBuilder:
         reads it here: every member of a class counts)."""
         self.dynamic = True
         h = new_hasher(self.algorithm)
-        self.hasher.feed(value, h)
-        self._finish(h)
+        try:
+            self.hasher.feed(value, h)
+            self._finish(h)
+        except RecursionError:
+            raise ValueHasher.too_deep(value) from None
         return h.digest()
 
     def _arguments(self, h: Any, reading: Reading, bound: Optional[Mapping[str, Any]],

@@ -1,0 +1,127 @@
+"""Nothing pathological hangs or crashes (issue 15): hashing any value takes time linear in its
+size (values that share parts fifty levels deep would take 2**50 steps otherwise), or fails
+with UnhashableValueError; never a RecursionError, never a crash. Linear time is checked by
+counting the hasher's steps, not by a clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkpointing import UnhashableValueError, checkpoint, hash_anything
+from checkpointing._hashing import ValueHasher
+
+
+def _tuple_dag():
+    t = ()
+    for _ in range(60):
+        t = (t, t)
+    return t
+
+
+def _frozenset_dag():
+    f = frozenset()
+    for _ in range(60):
+        f = frozenset({f, (f,)})
+    return f
+
+
+def _list_dag():
+    value = []
+    for _ in range(60):
+        value = [value, value]
+    return value
+
+
+def _object_dag():
+    class Node:
+        pass
+
+    node = Node()
+    for _ in range(60):
+        parent = Node()
+        parent.left = parent.right = node
+        node = parent
+    return node
+
+
+class _Hashable:
+    def __hash__(self):
+        return 1
+
+
+def _set_cycle():
+    member = _Hashable()
+    holder = {member}
+    member.back = holder
+    return holder
+
+
+def _frozenset_cycle():
+    member = _Hashable()
+    frozen = frozenset({member})
+    member.back = frozen
+    return frozen
+
+
+def _self_list():
+    value = []
+    value.append(value)
+    return value
+
+
+def _self_dict():
+    value = {}
+    value["me"] = value
+    return value
+
+
+def _nested(depth, make):
+    value = make(())
+    for _ in range(depth):
+        value = make(value)
+    return value
+
+
+FINISH = {"tuple-dag": _tuple_dag, "frozenset-dag": _frozenset_dag, "list-dag": _list_dag,
+          "object-dag": _object_dag, "set-cycle-through-an-object": _set_cycle,
+          "frozenset-cycle-through-an-object": _frozenset_cycle, "self-list": _self_list, "self-dict": _self_dict}
+TOO_DEEP = {"list-10000-deep": lambda: _nested(10_000, lambda v: [v]),
+            "tuple-10000-deep": lambda: _nested(10_000, lambda v: (v,)),
+            "dict-10000-deep": lambda: _nested(10_000, lambda v: {"k": v})}
+
+
+@pytest.mark.parametrize("name", sorted(FINISH))
+def test_shared_and_cyclic_values_hash_in_linear_steps(name, monkeypatch):
+    steps = []
+    feed = ValueHasher.feed
+
+    def counting(self, obj, h):
+        steps.append(1)
+        if len(steps) > 100_000:
+            raise AssertionError(f"{name}: more than 100,000 steps for a value of a few hundred parts")
+        return feed(self, obj, h)
+
+    monkeypatch.setattr(ValueHasher, "feed", counting)
+    value = FINISH[name]()
+    assert hash_anything(value) == hash_anything(value)
+
+
+@pytest.mark.parametrize("name", sorted(TOO_DEEP))
+def test_values_nested_too_deeply_are_unhashable_not_a_crash(name, tmp_path):
+    value = TOO_DEEP[name]()
+    with pytest.raises(UnhashableValueError, match="nested deeper"):
+        hash_anything(value)
+
+    @checkpoint(directory=tmp_path / "store", on_error="ignore")
+    def size(v):
+        return 1
+
+    assert size(value) == 1  # the call runs uncached
+
+
+def test_a_deeply_nested_result_is_returned_even_if_it_cannot_be_stored(tmp_path):
+    @checkpoint(directory=tmp_path / "store", on_error="ignore")
+    def build(n):
+        return _nested(n, lambda v: [v])
+
+    assert len(build(100_000)) == 1  # pickling it to store it fails; the value is still returned
