@@ -26,6 +26,9 @@ defaults: Dict[str, Any] = {
     "cache.secret": None,
     # load unsigned entries from stores others could write (see docs/security.md); also $CHECKPOINTING_TRUST_UNSIGNED
     "cache.trust_unsigned": False,
+    # an entry written with other library versions is a miss: "minor" (same major.minor), "exact" or
+    # "ignore"; None: $CHECKPOINTING_ENVIRONMENT, else "minor"
+    "cache.environment": None,
     # evict least recently used entries beyond this size (bytes, or a string such as "10GB"); None: never
     "cache.max_size": None,
     # permissions of cache directories the store creates (owner only)

@@ -28,7 +28,8 @@ from .exceptions import (
     UnhashableValueError,
 )
 from . import _usage
-from .stores import trust
+from .stores import entry_format, trust
+from .stores.entry_format import EnvironmentMismatch
 from .stores.base import CacheBase, LockTimeout
 from .stores.from_url import configured_store, open_store
 from .stores.pickle_file import PickleFileCache
@@ -212,6 +213,10 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
             start = perf()
             try:
                 value = cache.retrieve(key)
+            except EnvironmentMismatch as exc:  # written by another environment: look beside it
+                found, key, value = another_environment(key, exc)
+                if found:
+                    return value
             except CheckpointNotExist:
                 pass
             except Exception as exc:
@@ -223,6 +228,22 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
             if single_flight:
                 return compute_once(key, args, kwargs, start)
             return compute_and_save(key, args, kwargs, perf() - start)
+
+        def another_environment(key: str, exc: EnvironmentMismatch) -> "tuple[bool, str, Any]":
+            """The entry of ``key`` was written in another environment (other versions of the
+            libraries its pickle refers to). This environment's entry lives beside it: (True,
+            its key, its value) on a hit; else (False, the key to store the result under, None),
+            and the miss is explained."""
+            variant = entry_format.variant_key(key, exc.tag)
+            try:
+                value = cache.retrieve(variant)
+            except CheckpointNotExist:
+                logger.info("%s: recomputed because its stored result was %s; the new result is stored beside it",
+                            function_id, exc)
+                return False, variant, None
+            usage.hits += 1
+            used[variant] = used.get(variant, 0) + 1
+            return True, variant, value
 
         def compute_once(key: str, args: Any, kwargs: Any, start: float) -> Any:
             """lock=True: whoever holds the key's lock computes; the others then read its result."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from functools import lru_cache
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 
 @lru_cache(maxsize=1)
@@ -32,3 +32,25 @@ def version_of(module_name: str) -> str:
         except (PackageNotFoundError, ValueError):
             continue
     return ""
+
+
+@lru_cache(maxsize=1024)
+def distribution_of(module_name: str) -> "Optional[Tuple[str, str]]":
+    """(name, version) of the installed distribution providing ``module_name``; None for the
+    standard library, the user's own modules and anything not installed."""
+    found = version_of(module_name)
+    if not found:
+        return None
+    name, _, number = found.partition("==")
+    return name, number
+
+
+@lru_cache(maxsize=1024)
+def installed_version(distribution: str) -> "Optional[str]":
+    """The installed version of ``distribution`` (None if it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except (PackageNotFoundError, ValueError):
+        return None

@@ -53,15 +53,23 @@ def _progress(label: str) -> Optional[Callable[[int, int], None]]:
     return show
 
 
+def _environment(e: EntryInfo) -> str:
+    """The versions an entry was written with, short: ``py3.11 numpy2.4 pandas3.1``."""
+    text = str(e.metadata.get("environment") or "")
+    parts = [part.split("=", 1) for part in text.split(";") if "=" in part]
+    return " ".join(f"{'py' if name == 'python' else name}{'.'.join(version.split('.')[:2])}"
+                    for name, version in parts) or "-"
+
+
 def _entry_json(e: EntryInfo) -> dict:
     return {"key": e.key, "function": e.function, "size": e.size, "created": e.created, "last_used": e.last_used,
-            "compute_time": e.compute_time}
+            "compute_time": e.compute_time, "environment": e.metadata.get("environment")}
 
 
 def _table(entries: List[EntryInfo]) -> str:
-    rows = [("FUNCTION", "SIZE", "CREATED", "LAST USED", "COMPUTE", "KEY")]
+    rows = [("FUNCTION", "SIZE", "CREATED", "LAST USED", "COMPUTE", "ENVIRONMENT", "KEY")]
     rows += [(e.function or "?", human_size(e.size), _when(e.created), _when(e.last_used), _seconds(e.compute_time),
-              e.key[:12]) for e in entries]
+              _environment(e), e.key[:12]) for e in entries]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) if i != 1 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
              for r in rows]

@@ -5,8 +5,9 @@
     prefix   40 bytes  magic b"CKPT", format version (u16), flags (u16), header length (u32),
                        body length (u64), xxh3-64 of header and body (u64), span count (u64)
     header             the spans (offset and length, two u64 each, relative to the body) of the
-                       pickle and of each out-of-band buffer, then JSON metadata for tooling;
-                       padded so the body starts at a 64-byte boundary
+                       pickle and of each out-of-band buffer; the environment (u32 length, then
+                       text such as ``python=3.11.7;numpy=2.4.6;pandas=3.1.1``); JSON metadata
+                       for tooling; padded so the body starts at a 64-byte boundary
     body               the pickle (protocol 5), then each out-of-band buffer at a 64-byte boundary
     signature          (signed entries only, flag bit 0) HMAC-SHA256 of everything before it
 
@@ -17,6 +18,15 @@ signed, and an unsigned entry or one whose signature does not match is refused b
 unpickling: unpickling runs code, so only entries written by a holder of the secret are loaded.
 Large numpy results travel as out-of-band buffers: written straight from the array's memory
 and loaded as views of the buffer the file was read into (no extra copies).
+
+The *environment* of an entry is the Python version and the version of every installed
+distribution whose code its pickle refers to (read from the pickle's global references). An
+entry written in another environment (pandas 2.x, read by pandas 3.x: the same pickle gives a
+different object, or fails) is not loaded: :class:`EnvironmentMismatch`, a miss the decorator
+explains, after which the result is stored *beside* the other environment's entry (see
+:func:`variant_key`). ``defaults["cache.environment"]`` (or ``$CHECKPOINTING_ENVIRONMENT``) says
+how close versions must be: ``"minor"`` (the default: the same major.minor), ``"exact"``, or
+``"ignore"``.
 """
 
 from __future__ import annotations
@@ -24,19 +34,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import pickle
+import platform
+import re
 import struct
 import warnings
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import xxhash
 
+from .._config import defaults
 from ..exceptions import CheckpointNotExist, CorruptEntryWarning
 
 MAGIC = b"CKPT"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 PREFIX = struct.Struct("<4sHHIQQQ")
 SPAN = struct.Struct("<QQ")
+_U32 = struct.Struct("<I")
 ALIGN = 64
 SIGNED = 1  # flag bit: a signature follows the body
 SIGNATURE_SIZE = 32
@@ -95,9 +110,11 @@ def encode(result: Any, metadata: Mapping[str, Any], protocol: int,
         spans.append((offset, raw.nbytes))
         offset += raw.nbytes + _pad(raw.nbytes)
     body_len = offset
+    environment = environment_of(payload).encode()
     meta = dict(metadata)
-    meta.update(serializer=serializer, buffers=spans[1:], payload_size=body_len)
-    header = b"".join(SPAN.pack(*span) for span in spans) + json.dumps(meta, sort_keys=True, default=str).encode()
+    meta.update(serializer=serializer, buffers=spans[1:], payload_size=body_len, environment=environment.decode())
+    header = (b"".join(SPAN.pack(*span) for span in spans) + _U32.pack(len(environment)) + environment
+              + json.dumps(meta, sort_keys=True, default=str).encode())
     header += b" " * _pad(PREFIX.size + len(header))
     checksum = xxhash.xxh3_64(header)
     chunks: List[Any] = [header, payload, b"\0" * _pad(len(payload))]
@@ -132,9 +149,9 @@ class UnsignedEntryError(EntryError):
     """A secret is set and the entry is unsigned, or its signature does not match."""
 
 
-def _validate(data: Any, secret: Optional[bytes] = None) -> Tuple[List[Tuple[int, int]], int, int]:
+def _validate(data: Any, secret: Optional[bytes] = None) -> Tuple[List[Tuple[int, int]], int, int, bytes]:
     """Check ``data`` (bytes-like) is a whole, undamaged (and, with ``secret``, authentic) entry:
-    its spans, header end and body start."""
+    its spans, the start of its JSON metadata, its body's start and its environment text."""
     computed = None
     if isinstance(data, Verified):
         data, computed = data.data, data.checksum
@@ -173,12 +190,16 @@ def _validate(data: Any, secret: Optional[bytes] = None) -> Tuple[List[Tuple[int
     for off, n in spans:
         if off + n > body_len:
             raise EntryError("a span points outside the entry")
-    return spans, PREFIX.size + nspans * SPAN.size, body_start
+    env_start = PREFIX.size + nspans * SPAN.size
+    (env_len,) = _U32.unpack_from(data, env_start)
+    if env_start + 4 + env_len > body_start:
+        raise EntryError("the environment runs past the header")
+    return spans, env_start + 4 + env_len, body_start, bytes(data[env_start + 4:env_start + 4 + env_len])
 
 
 def read_header(data: Any, secret: Optional[bytes] = None) -> Tuple[Dict[str, Any], int]:
     """Validate ``data``; return its metadata and the body's offset."""
-    _, meta_start, body_start = _validate(data, secret)
+    _, meta_start, body_start, _ = _validate(data, secret)
     try:
         raw = data.data if isinstance(data, Verified) else data
         meta = json.loads(bytes(memoryview(raw)[meta_start:body_start]))
@@ -188,8 +209,14 @@ def read_header(data: Any, secret: Optional[bytes] = None) -> Tuple[Dict[str, An
 
 
 def decode(data: Any, secret: Optional[bytes] = None) -> Any:
-    """The value stored in ``data`` (validated first). Arrays become views into ``data``."""
-    spans, _, body = _validate(data, secret)
+    """The value stored in ``data`` (validated first, and refused if written in another
+    environment: :class:`EnvironmentMismatch`). Arrays become views into ``data``."""
+    spans, _, body, environment = _validate(data, secret)
+    verdict = _verdicts.get(environment)
+    if verdict is None or verdict[0] != _policy():
+        verdict = _verdicts[environment] = (_policy(), mismatch(environment.decode()))
+    if verdict[1] is not None:
+        raise verdict[1]
     view = memoryview(data.data if isinstance(data, Verified) else data)
     (start, length), rest = spans[0], spans[1:]
     buffers = [view[body + off: body + off + n] for off, n in rest]
@@ -207,21 +234,25 @@ def header_only(head: Any) -> Optional[Dict[str, Any]]:
     """The metadata of an entry from its first bytes only (no checksum: for listings)."""
     if len(head) < PREFIX.size:
         return None
-    magic, _version, _flags, header_len, _body_len, _checksum, nspans = PREFIX.unpack_from(head, 0)
-    start, end = PREFIX.size + nspans * SPAN.size, PREFIX.size + header_len
-    if magic != MAGIC or len(head) < end:
+    magic, version, _flags, header_len, _body_len, _checksum, nspans = PREFIX.unpack_from(head, 0)
+    env_start, end = PREFIX.size + nspans * SPAN.size, PREFIX.size + header_len
+    if magic != MAGIC or version != FORMAT_VERSION or len(head) < end or env_start + 4 > end:
         return None
+    (env_len,) = _U32.unpack_from(head, env_start)
     try:
-        return json.loads(bytes(memoryview(head)[start:end]))
+        return json.loads(bytes(memoryview(head)[env_start + 4 + env_len:end]))
     except ValueError:
         return None
 
 
 def load_or_miss(data: Any, where: str, secret: Optional[bytes]) -> Any:
     """The value in ``data``; a damaged, refused or unloadable entry warns
-    (:class:`~checkpointing.CorruptEntryWarning`) and raises ``CheckpointNotExist``: a miss."""
+    (:class:`~checkpointing.CorruptEntryWarning`) and raises ``CheckpointNotExist``: a miss.
+    An entry of another environment raises :class:`EnvironmentMismatch` (a miss too), silently."""
     try:
         return decode(data, secret)
+    except CheckpointNotExist:
+        raise
     except EntryError as exc:
         message = f"cache entry {where} is unusable ({exc}); it is treated as a miss and will be overwritten"
     except Exception as exc:  # unpickling can raise anything (a class that moved, ...)
@@ -229,3 +260,90 @@ def load_or_miss(data: Any, where: str, secret: Optional[bytes]) -> Any:
                    f"miss and will be overwritten")
     warnings.warn(message, CorruptEntryWarning, stacklevel=4)
     raise CheckpointNotExist(where)
+
+
+# -- the environment of an entry ----------------------------------------------------------------------
+
+#: a module named in a pickle's global references: the module and the name as SHORT_BINUNICODE
+#: strings (each maybe memoized), then STACK_GLOBAL (protocol 4+); or GLOBAL with its two text
+#: lines (protocol <= 3). A module already named once is referred to through the memo.
+_GLOBALS = re.compile(rb"\x8c([\x01-\xff])([A-Za-z_][\w.]*)\x94?\x8c[\x01-\xff][\w.<>]*\x94?\x93"
+                      rb"|c([A-Za-z_][\w.]*)\n[\w.<>]+\n", re.S)
+_verdicts: Dict[bytes, Tuple[str, Optional["EnvironmentMismatch"]]] = {}
+
+
+class EnvironmentMismatch(CheckpointNotExist):
+    """The entry was written in another environment: a miss, whose result is stored beside it."""
+
+    def __init__(self, message: str, tag: str) -> None:
+        super().__init__(message)
+        self.tag = tag  # where this environment's entry lives (see variant_key)
+
+
+def modules_of(payload: bytes) -> List[str]:
+    """The modules a pickle refers to by name (its classes and functions)."""
+    found = set()
+    for match in _GLOBALS.finditer(payload):
+        if match.group(3) is not None:
+            found.add(match.group(3).decode("utf-8", "replace"))
+        elif match.group(1)[0] == len(match.group(2)):  # the length byte proves it is one string
+            found.add(match.group(2).decode("utf-8", "replace"))
+    return sorted(found)
+
+
+def environment_of(payload: bytes) -> str:
+    """``python=X.Y.Z;dist=version;...``: the versions the pickle's code comes from."""
+    from .._distributions import distribution_of
+
+    versions = {"python": platform.python_version()}
+    for module in modules_of(payload):
+        found = distribution_of(module)
+        if found is not None:
+            versions[found[0]] = found[1]
+    return ";".join(f"{k}={v}" for k, v in sorted(versions.items(), key=lambda kv: (kv[0] != "python", kv[0])))
+
+
+_ENV_POLICY = os.environ.get("CHECKPOINTING_ENVIRONMENT")  # read once: this is on every hit
+_POLICIES = ("minor", "exact", "ignore")
+
+
+def _policy() -> str:
+    value = defaults.get("cache.environment") or _ENV_POLICY or "minor"
+    return value if value in _POLICIES else "minor"
+
+
+def _trim(version: str, policy: str) -> str:
+    return version if policy == "exact" else ".".join(version.split(".")[:2])
+
+
+def parse_environment(text: str) -> Dict[str, str]:
+    return dict(part.split("=", 1) for part in text.split(";") if "=" in part)
+
+
+def current_environment(names: Any) -> Dict[str, str]:
+    """The running versions of ``names`` (distributions, and "python")."""
+    from .._distributions import installed_version
+
+    return {name: platform.python_version() if name == "python" else (installed_version(name) or "absent")
+            for name in names}
+
+
+def mismatch(recorded: str) -> Optional[EnvironmentMismatch]:
+    """Why an entry written in the environment ``recorded`` may not be loaded here (None: it may)."""
+    policy = _policy()
+    if policy == "ignore" or not recorded:
+        return None
+    then = parse_environment(recorded)
+    now = current_environment(then)
+    differ = [name for name in then if _trim(then[name], policy) != _trim(now[name], policy)]
+    if not differ:
+        return None
+    what = ", ".join(f"{name} {then[name]}" for name in differ)
+    running = ", ".join(f"{name} {now[name]}" for name in differ)
+    tag = xxhash.xxh3_64_hexdigest(";".join(f"{n}={_trim(now[n], policy)}" for n in sorted(now)).encode())
+    return EnvironmentMismatch(f"written with {what}, running {running}", tag)
+
+
+def variant_key(key: str, tag: str) -> str:
+    """Where the entry of ``key`` lives for another environment (beside the first one)."""
+    return f"{key}.{tag}"
