@@ -46,12 +46,15 @@ def test_ls_lists_entries_with_totals(project: Path) -> None:
     out = cli(project, "ls")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0].split() == ["FUNCTION", "SIZE", "CREATED", "LAST", "USED", "COMPUTE", "KEY"]
+    assert lines[0].split() == ["FUNCTION", "SIZE", "CREATED", "LAST", "USED", "COMPUTE", "ENVIRONMENT", "KEY"]
+    python = "py{}.{}".format(*sys.version_info[:2])
+    assert all(python in line for line in lines[1:-1])
     assert sum("__main__.load" in line for line in lines) == 3 and sum("__main__.clean" in line for line in lines) == 1
     assert lines[-1].startswith("4 entries, ")
     listed = json.loads(cli(project, "ls", "--format", "json", "--function", "clean").stdout)
     assert [e["function"] for e in listed] == ["__main__.clean"]
-    assert set(listed[0]) == {"key", "function", "size", "created", "last_used", "compute_time"}
+    assert set(listed[0]) == {"key", "function", "size", "created", "last_used", "compute_time", "environment"}
+    assert listed[0]["environment"].startswith("python={}.{}.".format(*sys.version_info[:2]))
 
 
 def test_info_shows_one_entry_by_key_prefix(project: Path) -> None:
