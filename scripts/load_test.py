@@ -35,7 +35,7 @@ import json, sys, time, warnings
 from checkpointing import checkpoint
 
 store = sys.argv[3]
-computed = []
+computed = []  # read by the function, so part of its key: emptied before every call, it is always []
 
 
 @checkpoint(store=store) if "://" in store else checkpoint(directory=store)
