@@ -3,26 +3,54 @@ changes the key of deep-mode results that call it."""
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
+
+from .analysis.stdlib import is_stdlib_module
 
 
 @lru_cache(maxsize=1)
 def _top_level_to_distributions() -> Dict[str, List[str]]:
     try:
         from importlib.metadata import packages_distributions
-
+    except ImportError:  # Python 3.9
+        return _packages_distributions()
+    try:
         return dict(packages_distributions())
-    except Exception:  # Python 3.9 has no packages_distributions; metadata can be broken
+    except Exception:  # broken metadata
         return {}
+
+
+def _packages_distributions() -> Dict[str, List[str]]:
+    """``importlib.metadata.packages_distributions`` (3.10+), for Python 3.9: each distribution's
+    declared top-level names (``top_level.txt``), else the top folders and modules of its files."""
+    from importlib.metadata import distributions
+
+    found: Dict[str, List[str]] = {}
+    for dist in distributions():
+        try:
+            name = dist.metadata["Name"]
+            declared = (dist.read_text("top_level.txt") or "").split()
+            tops = declared or sorted({_top_of(str(f)) for f in dist.files or ()} - {""})
+        except Exception:  # broken metadata: skip this distribution
+            continue
+        for top in tops:
+            found.setdefault(top, []).append(name)
+    return found
+
+
+def _top_of(path: str) -> str:
+    first = path.split("/", 1)[0]
+    if "/" not in path:
+        first = first.rsplit(".", 1)[0] if first.endswith((".py", ".so", ".pyd")) else ""
+    return first if first.isidentifier() else ""
 
 
 @lru_cache(maxsize=1024)
 def version_of(module_name: str) -> str:
     """``"name==version"`` of the distribution providing ``module_name``; "" for the standard library."""
     top = module_name.split(".", 1)[0]
-    if top in sys.stdlib_module_names if hasattr(sys, "stdlib_module_names") else False:
+    if is_stdlib_module(top):
         return ""
     from importlib.metadata import PackageNotFoundError, version
 

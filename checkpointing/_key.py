@@ -92,7 +92,8 @@ def _version(module_name: Any) -> str:
 
 
 def library_token(obj: Any) -> bytes:
-    module = getattr(obj, "__module__", None) or getattr(getattr(obj, "__objclass__", None), "__module__", None)
+    module = getattr(obj, "__module__", None) or _objects.library_home(obj) or getattr(
+        getattr(obj, "__objclass__", None), "__module__", None)
     return f"lib:{_objects.qualified_name(obj)}@{_version(module)}".encode()
 
 

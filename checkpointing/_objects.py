@@ -95,11 +95,27 @@ def is_library_class(cls: type) -> bool:
     return _library_module_named(cls.__module__) and lookup(cls.__module__, cls.__qualname__) is cls
 
 
+def library_home(obj: Any) -> Optional[str]:
+    """The library module under which a callable object is found by its own name (``numpy`` for
+    ``np.add``), or None. An object that does not say its module (a ufunc of numpy < 2.1) is
+    looked up in the module of its type and that module's top-level package."""
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if not isinstance(name, str):
+        return None
+    module = getattr(obj, "__module__", None)
+    candidates = [module] if module else []
+    if not module:
+        owner = getattr(getattr(obj, "__objclass__", None), "__module__", None) or type(obj).__module__
+        candidates += [owner, owner.split(".")[0]] if isinstance(owner, str) else []
+    for candidate in candidates:
+        if _library_module_named(candidate) and lookup(candidate, name) is obj:
+            return candidate
+    return None
+
+
 def is_library_callable(obj: Any) -> bool:
     """A callable library object found under its own name (a ufunc, an array-function dispatcher)."""
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
-    module = getattr(obj, "__module__", None)
-    return _library_module_named(module) and lookup(module, name) is obj
+    return library_home(obj) is not None
 
 
 def is_library_builtin(obj: Any) -> bool:
@@ -109,7 +125,8 @@ def is_library_builtin(obj: Any) -> bool:
 
 
 def qualified_name(obj: Any) -> str:
-    module = getattr(obj, "__module__", None) or getattr(getattr(obj, "__objclass__", None), "__module__", "?")
+    module = getattr(obj, "__module__", None) or library_home(obj) or getattr(
+        getattr(obj, "__objclass__", None), "__module__", "?")
     qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
     return f"{module}.{qualname}"
 

@@ -21,6 +21,9 @@ FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Chain = Tuple[str, ...]
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+# pattern captures (Python >= 3.10; an interpreter without them parses no match statement)
+_MATCH_CAPTURES = tuple(getattr(ast, name) for name in ("MatchAs", "MatchStar") if hasattr(ast, name))
+_MATCH_MAPPING = tuple(getattr(ast, name) for name in ("MatchMapping",) if hasattr(ast, name))
 
 
 @dataclass(frozen=True)
@@ -176,9 +179,9 @@ def _scope_names(node: ast.AST) -> Tuple[Set[str], Set[str]]:
                     names.add((alias.asname or alias.name).split(".")[0])
         elif isinstance(n, ast.ExceptHandler) and n.name:
             names.add(n.name)
-        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
+        elif isinstance(n, _MATCH_CAPTURES) and n.name:
             names.add(n.name)
-        elif isinstance(n, ast.MatchMapping) and n.rest:
+        elif isinstance(n, _MATCH_MAPPING) and n.rest:
             names.add(n.rest)
         stack.extend(ast.iter_child_nodes(n))
     return names, declared

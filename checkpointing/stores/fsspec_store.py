@@ -163,6 +163,8 @@ class FsspecCache(CacheBase):
     def delete(self, context_id: str) -> bool:
         path = self._path(context_id)
         try:
+            if not self.fs.exists(path):  # older fsspec memory filesystems ignore a missing path
+                return False
             self.fs.rm(path)
             return True
         except (FileNotFoundError, KeyError):

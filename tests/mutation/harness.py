@@ -420,3 +420,9 @@ def _our_warnings(stderr: str) -> bool:
 
 def programs() -> List[Path]:
     return sorted(p for p in PROGRAMS.iterdir() if (p / "main.py").exists())
+
+
+def requires_python(folder: Path) -> Tuple[int, ...]:
+    """The oldest Python whose grammar the program uses (``"python": "3.10"`` in program.json)."""
+    meta = json.loads((folder / "program.json").read_text()) if (folder / "program.json").exists() else {}
+    return tuple(int(part) for part in str(meta.get("python", "3.9")).split("."))

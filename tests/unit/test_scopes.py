@@ -101,20 +101,13 @@ def f(a, b=x, *args, c=lambda: x, **kw):
         pass
     for i, (j, *rest) in enumerate(a):
         pass
-    match a:
-        case {"k": kk, **rest2}:
-            pass
-        case Point(x=px, y=[py, *more]) as whole:
-            pass
-        case _:
-            pass
     import os.path
     from json import dumps as dd
     global GG
     GG = 1
     aug = 0
     aug += 1
-    return e, C, inner, os, dd, i, j, rest, fh, gh, px, py, more, whole, kk, rest2
+    return e, C, inner, os, dd, i, j, rest, fh, gh
 def g(v):
     global counter
     counter += v
@@ -128,8 +121,28 @@ class K:
 '''
 
 
+TRICKY_MATCH = '''
+def f(a):
+    match a:
+        case {"k": kk, **rest2}:
+            pass
+        case Point(x=px, y=[py, *more]) as whole:
+            pass
+        case _:
+            pass
+    def inner():
+        return kk + px
+    return py, more, whole, rest2, inner
+'''
+
+
 def test_scope_model_matches_symtable_on_tricky_constructs():
     assert disagreements(textwrap.dedent(TRICKY)) == []
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match statements are Python 3.10+")
+def test_scope_model_matches_symtable_on_match_captures():
+    assert disagreements(textwrap.dedent(TRICKY_MATCH)) == []
 
 
 def test_walrus_in_a_comprehension_binds_in_the_function():
@@ -147,7 +160,13 @@ def _stdlib_modules() -> List[str]:
         "pathlib", "pickle", "typing", "textwrap", "dis", "difflib", "tokenize", "statistics", "string",
         "configparser", "logging/__init__", "asyncio/tasks", "email/_header_value_parser", "unittest/mock",
     ]
-    return [os.path.join(root, n + ".py") if not os.path.isabs(n) else n for n in chosen]
+    def path(name: str) -> str:  # a module may become a package (pathlib in 3.13)
+        if os.path.isabs(name):
+            return name
+        module = os.path.join(root, name + ".py")
+        return module if os.path.exists(module) else os.path.join(root, name, "__init__.py")
+
+    return [path(n) for n in chosen]
 
 
 @pytest.mark.parametrize("path", _stdlib_modules(), ids=lambda p: os.path.basename(p))

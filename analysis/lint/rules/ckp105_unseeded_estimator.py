@@ -6,10 +6,10 @@ import ast
 import importlib
 import importlib.util
 import inspect
-import sys
 from typing import Dict, Optional
 
 from ...callgraph import FunctionInfo
+from ...stdlib import is_stdlib_module
 from ._common import has_star_kwargs, keyword
 from .base import CallRule, Example, RuleContext
 
@@ -28,7 +28,7 @@ def random_state_position(qualified: str) -> int:
     _signatures[qualified] = _NO
     module_name, _, attr = qualified.rpartition(".")
     top = module_name.split(".")[0]
-    if not module_name or not attr[:1].isupper() or top in sys.stdlib_module_names:
+    if not module_name or not attr[:1].isupper() or is_stdlib_module(top):
         return _NO
     try:
         if importlib.util.find_spec(top) is None:
