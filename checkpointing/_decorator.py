@@ -47,9 +47,11 @@ def _warn_at(func: Callable[..., Any], message: str, category: type) -> None:
         return
     module_globals = getattr(func, "__globals__", None)
     registry = module_globals.setdefault("__warningregistry__", {}) if isinstance(module_globals, dict) else None
-    warnings.warn_explicit(message, category, code.co_filename, code.co_firstlineno,
-                           module=getattr(func, "__module__", None), registry=registry,
-                           module_globals=module_globals)
+    where = (message, category, code.co_filename, code.co_firstlineno, getattr(func, "__module__", None), registry)
+    try:
+        warnings.warn_explicit(*where, module_globals=module_globals)
+    except ValueError:  # 3.13 checks the module's loader (absent for a script run by runpy): no source line then
+        warnings.warn_explicit(*where)
 
 
 class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
@@ -114,6 +116,7 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
         components = getattr(self.identifier, "components", None)
         usage = _usage.register(cache, function_id)
         used = usage.keys
+        slow_misses = [0]  # misses whose caching took longer than computing (see compute_and_save)
         single_flight = self.lock
         lock_timeout = self.lock_timeout
 
@@ -173,10 +176,15 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
                 remember(explanation)
                 _usage.after_save(cache)
             overhead = spent + perf() - start
-            if overhead > run_time + _OVERHEAD_TOLERANCE:
-                _warn_at(func, f"checkpointing {getattr(func, '__qualname__', func)}() took longer than running it "
-                               f"({overhead:.2f}s > {run_time:.2f}s): consider removing @checkpoint from it",
-                         ExpensiveOverheadWarning)
+            # The first call of a process also pays one-time costs (reading or analysing the code),
+            # and one slow save can be a scheduler hiccup: only a second slow miss after the first
+            # call says that caching this function costs more than running it.
+            if overhead > run_time + _OVERHEAD_TOLERANCE and usage.hits + usage.misses > 1:
+                slow_misses[0] += 1
+                if slow_misses[0] == 2:
+                    _warn_at(func, f"checkpointing {getattr(func, '__qualname__', func)}() took longer than running "
+                                   f"it ({overhead:.2f}s > {run_time:.2f}s): consider removing @checkpoint from it",
+                             ExpensiveOverheadWarning)
             return result
 
         scalar_key = getattr(self.identifier, "scalar_key", None) if type(self.identifier) is \

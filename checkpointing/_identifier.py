@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 import weakref
 from abc import ABC, abstractmethod
@@ -54,7 +55,7 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
         if maker is _UNSET:
             maker = ScalarKey(fp, self.deep, self.algorithm) if ScalarKey.applies(fp) else None
             fp.scalar_keys[(self.deep, self.algorithm)] = maker
-            _analysis_cache.flush()  # the function's normalized form, if it was just made
+            _computation_done()  # the function's normalized form, if it was just made
         return maker(args) if maker is not None else None
 
     def identify(self, context: FuncCallContext) -> str:
@@ -70,7 +71,7 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
             key = builder.key(fp, bound)
         if builder.dynamic_sites:
             _warn_dynamic(context.func, builder.dynamic_sites)
-        _analysis_cache.flush()
+        _computation_done()
         return key
 
     def components(self, context: FuncCallContext) -> "tuple[str, list]":
@@ -83,10 +84,22 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
             key = builder.key(fp, context.arguments)
         except TypeError:
             key = builder.key(fp, None, (context.args, context.kwargs))
+        _computation_done()
         return key, list(builder.components or [])
 
 
 _UNSET = object()
+
+
+def _computation_done() -> None:
+    """A key computation ended: write what it analysed, and stop the analysis workers if it
+    started them (see ``_prefetch``; imported only by a cold analysis)."""
+    _analysis_cache.flush()
+    prefetch = sys.modules.get("checkpointing._prefetch")
+    if prefetch is not None:
+        prefetch.release()
+
+
 _warned: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 

@@ -5,8 +5,9 @@ The first deep-mode call of a project reaches most functions of each module it e
 a time (a function's free names say where the walk goes next). Normalizing a file's functions
 together, in worker processes forked from this one (libcst is already imported; nothing is
 re-imported), turns that chain of ~7 ms steps into a few parallel batches. Workers are used only
-where they are faster: with at least ``_MIN_PARALLEL`` functions to do, on a platform where
-``fork`` is safe (Linux); otherwise the functions are normalized here, one by one, as before.
+where they are faster and safe: with at least ``_MIN_PARALLEL`` functions to do, on a platform
+where ``fork`` is safe (Linux), in a process with a single thread; otherwise the functions are
+normalized here, one by one. The workers live for one key computation (:func:`release`).
 What a worker returns is checked like anything normalized here (its source compiled to the
 running code before it was sent).
 """
@@ -26,6 +27,7 @@ logger = logging.getLogger("checkpointing")
 
 _MIN_PARALLEL = 6
 _pool: Any = None
+_registered = False
 _pool_lock = threading.Lock()
 _done_files: Set[str] = set()
 
@@ -120,24 +122,31 @@ def _cores() -> int:
 
 
 def _workers() -> Any:
-    """A pool of forked workers (made once per process), or None where forking is not safe or
-    ``defaults["analysis.parallel"]`` is False."""
-    global _pool
+    """A pool of forked workers (kept until :func:`release`), or None where forking is not safe
+    or ``defaults["analysis.parallel"]`` is False. Forking is safe on Linux in a process with one
+    thread: a thread of the user's (a notebook kernel has several) could hold a lock that the
+    forked child would wait on forever."""
+    global _pool, _registered
     from ._config import defaults
 
     if sys.platform != "linux" or _cores() < 2 or not defaults.get("analysis.parallel", True):
         return None
     with _pool_lock:
         if _pool is None:
+            if threading.active_count() > 1:
+                return None
             from .analysis import normalize_function  # noqa: F401  (imported before forking)
 
             _pool = multiprocessing.get_context("fork").Pool(_cores())
-            atexit.register(_shutdown)
+            if not _registered:
+                atexit.register(release)
+                _registered = True
         return _pool
 
 
-def _shutdown() -> None:
-    """At exit, before the modules the pool needs are torn down."""
+def release() -> None:
+    """Stop the workers: called when a key computation ends (and at exit). The pool's threads
+    would otherwise make this process multi-threaded, and the user's own forks unsafe."""
     global _pool
     with _pool_lock:
         if _pool is not None:

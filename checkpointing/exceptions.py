@@ -99,7 +99,8 @@ class HashFailedWarning(CheckpointWarning):
 
 
 class ExpensiveOverheadWarning(CheckpointWarning):
-    """Retrieving plus saving took longer than running the function (plus 0.1 s)."""
+    """Keying plus saving took longer than running the function (plus 0.1 s), on two misses after
+    the first call of the process (whose one-time costs do not count)."""
 
 
 class DynamicAccessWarning(CheckpointWarning):
