@@ -17,7 +17,7 @@ class SyntaxErrorRule(Rule):
     )
     fix = "Fix the syntax error (run `python -m py_compile FILE` for Python's own message)."
     examples = (
-        Example("An unclosed parenthesis", {"main.py": "def f(x:\n    return x\n"}, (("main.py", 1),)),
+        Example("An unmatched parenthesis", {"main.py": "def f(x):\n    return x)\n"}, (("main.py", 2),)),
     )
 
     def check(self, context: RuleContext) -> Iterator[Hit]:

@@ -1,2 +1,2 @@
-def f(x:  # expect: CKP900
-    return x
+def f(x):
+    return x)  # expect: CKP900
