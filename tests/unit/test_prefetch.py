@@ -1,15 +1,16 @@
 """Cold analysis in forked workers (``checkpointing._prefetch``): the same keys as one function at
 a time, workers only in a single-threaded process, and none left running after a key computation."""
 
-import importlib.util
+import json
+import os
+import subprocess
 import sys
 import textwrap
 import threading
-import weakref
 
 import pytest
 
-from checkpointing import AutoFuncCallIdentifier, FuncCallContext, _fingerprint, _prefetch, defaults
+from checkpointing import _prefetch, defaults
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux" or _prefetch._cores() < 2,
                                 reason="workers are forked on Linux with 2 cores or more")
@@ -30,48 +31,40 @@ HELPERS = "\n".join(f"def h{i}(v):\n    return h{i + 1}(v) * {i + 2} + {i}\n" fo
 """)
 
 
-def _load(folder, name="prefetch_project"):
-    folder.mkdir()
-    path = folder / f"{name}.py"
-    path.write_text(HELPERS)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # the prefetch finds the function's module by its file
-    spec.loader.exec_module(module)
-    return module
-
-
-def _deep_key(func):
-    return AutoFuncCallIdentifier(deep=True).identify(FuncCallContext(func, ([1, 2],), {}))
-
-
-def test_parallel_normalization_gives_the_keys_of_serial_normalization(tmp_path, monkeypatch):
-    monkeypatch.setitem(defaults, "analysis.parallel", False)
-    monkeypatch.setitem(defaults, "analysis.cache_directory", str(tmp_path / "cache-serial"))
-    serial = _deep_key(_load(tmp_path / "serial").f)
-
+RUN = textwrap.dedent("""
+    import json, sys, threading
+    sys.path.insert(0, ".")
+    from checkpointing import AutoFuncCallIdentifier, FuncCallContext, _prefetch, defaults
+    defaults["analysis.parallel"] = sys.argv[1] == "parallel"
     made = []
     workers = _prefetch._workers
-
     def spy():
         pool = workers()
         made.append(pool is not None)
         return pool
+    _prefetch._workers = spy
+    import prefetch_project
+    key = AutoFuncCallIdentifier(deep=True).identify(FuncCallContext(prefetch_project.f, ([1, 2],), {}))
+    print(json.dumps({"key": key, "made": made, "left": _prefetch._pool is not None,
+                      "threads": threading.active_count()}))
+""")
 
-    monkeypatch.setattr(_prefetch, "_workers", spy)
-    monkeypatch.setitem(defaults, "analysis.parallel", True)
-    monkeypatch.setitem(defaults, "analysis.cache_directory", str(tmp_path / "cache-parallel"))
-    monkeypatch.setattr(_prefetch, "_done_files", set())
-    # equal code objects share their identity in a process: start afresh, as a new process would
-    monkeypatch.setattr(_fingerprint, "_identities", weakref.WeakKeyDictionary())
-    threads = threading.active_count()
-    parallel = _deep_key(_load(tmp_path / "parallel").f)
-    try:
-        assert made and all(made), "the cold walk did not use workers"
-        assert parallel == serial
-        assert _prefetch._pool is None and threading.active_count() == threads, "workers left running"
-    finally:
-        sys.modules.pop("prefetch_project", None)
+
+def _run(tmp_path, mode):
+    # a fresh process, like a user's script: single-threaded, nothing analysed yet
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / f"cache-{mode}"))
+    out = subprocess.run([sys.executable, "run.py", mode], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_parallel_normalization_gives_the_keys_of_serial_normalization(tmp_path):
+    (tmp_path / "prefetch_project.py").write_text(HELPERS)
+    (tmp_path / "run.py").write_text(RUN)
+    serial, parallel = _run(tmp_path, "serial"), _run(tmp_path, "parallel")
+    assert serial["made"] == [False] and parallel["made"] == [True], "the cold walk did not use workers"
+    assert parallel["key"] == serial["key"]
+    assert not parallel["left"] and parallel["threads"] == 1, "workers left running"
 
 
 def test_no_workers_are_forked_from_a_process_with_other_threads(monkeypatch):
