@@ -9,19 +9,20 @@ program (CPython compiles them to the same bytecode). Only these operators are r
 
 from __future__ import annotations
 
-import ast
+import libcst as cst
 
-_NEGATED = {ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+_NEGATED = {cst.In: cst.NotIn, cst.NotIn: cst.In, cst.Is: cst.IsNot, cst.IsNot: cst.Is}
 
 
-class NegatedComparisons(ast.NodeTransformer):
-    """Applied to the final ``ast`` tree, just before rendering."""
+class NegatedComparisons(cst.CSTTransformer):
+    """Applied to the final tree, just before rendering."""
 
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
-        self.generic_visit(node)
-        operand = node.operand
-        if (isinstance(node.op, ast.Not) and isinstance(operand, ast.Compare) and len(operand.ops) == 1
-                and type(operand.ops[0]) in _NEGATED):
-            return ast.copy_location(ast.Compare(operand.left, [_NEGATED[type(operand.ops[0])]()],
-                                                 operand.comparators), node)
-        return node
+    def leave_UnaryOperation(self, original_node: cst.UnaryOperation,
+                             updated_node: cst.UnaryOperation) -> cst.BaseExpression:
+        operand = updated_node.expression
+        if (isinstance(updated_node.operator, cst.Not) and isinstance(operand, cst.Comparison)
+                and len(operand.comparisons) == 1 and type(operand.comparisons[0].operator) in _NEGATED):
+            target = operand.comparisons[0]
+            flipped = target.with_changes(operator=_NEGATED[type(target.operator)]())
+            return cst.Comparison(operand.left, [flipped])
+        return updated_node

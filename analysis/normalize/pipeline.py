@@ -8,9 +8,10 @@ Steps, each a module of its own:
 3. ``inline``: single-use temporaries;
 4. ``rename``: canonical names for parameters, locals and free names;
 5. ``augassign``: ``x += e`` -> ``x = x + e`` where ``x`` is provably immutable;
-6. render: ``ast.unparse(ast.parse(...))`` fixes formatting, comments, redundant parentheses,
-   trailing commas and quote styles; ``negation`` turns ``not a in b`` into ``a not in b``
-   (and ``is``); the signature becomes ``def _f(p0, p1, ...)``.
+6. ``render``: the canonical text of the tree, the same on every Python (formatting, comments,
+   redundant parentheses, trailing commas, quote styles and number spellings do not survive);
+   ``negation`` turns ``not a in b`` into ``a not in b`` (and ``is``); the signature becomes
+   ``def _f(p0, p1, ...)``.
 
 Steps 3-5 run twice: once using only what holds for every input (the *strict* variant) and once
 allowing rewrites that hold under assumptions the runtime checks per call (the *guarded*
@@ -19,7 +20,6 @@ variant, kept only when it differs and needs assumptions).
 
 from __future__ import annotations
 
-import ast
 from typing import List, Optional, Tuple
 
 import libcst as cst
@@ -29,12 +29,13 @@ from .augassign import canonicalize_augassign
 from .flow import FlowSimplifier
 from .inline import inline_temporaries
 from .negation import NegatedComparisons
+from .render import RenderError, render
 from .rename import rename
 from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 7
+NORMALIZER_VERSION = 8
 
 
 class NormalizeError(ValueError):
@@ -42,16 +43,15 @@ class NormalizeError(ValueError):
 
 
 def _render(module: cst.Module, params: List[str], prefix: str, name_sensitive: bool) -> str:
-    tree = NegatedComparisons().visit(ast.parse(module.code))
-    fn = tree.body[0]
-    assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+    fn = module.body[0]
+    assert isinstance(fn, cst.FunctionDef)
     names = params if name_sensitive else [f"{prefix}p{i}" for i in range(len(params))]
-    fn.args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in names], vararg=None,
-                            kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    fn.decorator_list = []
-    fn.returns = None
-    fn.name = "_f"
-    return ast.unparse(tree)
+    fn = fn.with_changes(name=cst.Name("_f"), decorators=(), returns=None,
+                         params=cst.Parameters(params=[cst.Param(cst.Name(n)) for n in names]))
+    try:
+        return render(fn.visit(NegatedComparisons()))
+    except RenderError as exc:
+        raise NormalizeError(f"cannot render the canonical form: {exc}") from exc
 
 
 def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Variant, List[Assumption], bool]:
