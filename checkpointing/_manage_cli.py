@@ -57,7 +57,7 @@ def _environment(e: EntryInfo) -> str:
     """The versions an entry was written with, short: ``py3.11 numpy2.4 pandas3.1``."""
     text = str(e.metadata.get("environment") or "")
     parts = [part.split("=", 1) for part in text.split(";") if "=" in part]
-    return " ".join(f"{'py' if name == 'python' else name}{'.'.join(version.split('.')[:2])}"
+    return " ".join(f"{'py' if name.startswith('python') else name}{'.'.join(version.split('.')[:2])}"
                     for name, version in parts) or "-"
 
 

@@ -6,7 +6,8 @@
                        body length (u64), xxh3-64 of header and body (u64), span count (u64)
     header             the spans (offset and length, two u64 each, relative to the body) of the
                        pickle and of each out-of-band buffer; the environment (u32 length, then
-                       text such as ``python=3.11.7;numpy=2.4.6;pandas=3.1.1``); JSON metadata
+                       text such as ``python~=3.11.7;numpy=2.4.6;pandas=3.1.1``, see
+                       :func:`environment_of`); JSON metadata
                        for tooling; padded so the body starts at a 64-byte boundary
     body               the pickle (protocol 5), then each out-of-band buffer at a 64-byte boundary
     signature          (signed entries only, flag bit 0) HMAC-SHA256 of everything before it
@@ -291,16 +292,35 @@ def modules_of(payload: bytes) -> List[str]:
     return sorted(found)
 
 
+#: modules a pickle of plain data refers to whatever it holds: pickle's own machinery, which reads
+#: the same way on every Python 3 (a pickle of lists, dicts, numbers, strings, sets, numpy arrays)
+_PICKLE_MACHINERY = frozenset({"builtins", "copyreg", "_codecs", "__builtin__", "copy_reg"})
+#: libraries that pickle code objects (bytecode, which is specific to a Python version)
+_CODE_PICKLERS = frozenset({"cloudpickle", "dill"})
+#: the Python version, recorded but not relied on: the pickle refers to no standard-library code
+INFORMATIVE_PYTHON = "python~"
+
+
 def environment_of(payload: bytes) -> str:
-    """``python=X.Y.Z;dist=version;...``: the versions the pickle's code comes from."""
+    """``python=X.Y.Z;dist=version;...``: the versions of the code the pickle refers to. The
+    Python version counts (``python``) when it refers to standard-library code (a ``datetime``,
+    a ``Path``, an ``OrderedDict``); otherwise it is only recorded (``python~``), and an entry of
+    plain data, numpy or pandas values is shared between Python versions. A pickle made by
+    cloudpickle or dill holds bytecode: the Python version counts."""
+    from ..analysis.stdlib import is_stdlib_module
     from .._distributions import distribution_of
 
-    versions = {"python": platform.python_version()}
-    for module in modules_of(payload):
+    modules = modules_of(payload)
+    relies = any((is_stdlib_module(m) and m not in _PICKLE_MACHINERY) or m.split(".")[0] in _CODE_PICKLERS
+                 for m in modules)
+    python = "python" if relies else INFORMATIVE_PYTHON
+    versions = {python: platform.python_version()}
+    for module in modules:
         found = distribution_of(module)
         if found is not None:
             versions[found[0]] = found[1]
-    return ";".join(f"{k}={v}" for k, v in sorted(versions.items(), key=lambda kv: (kv[0] != "python", kv[0])))
+    return ";".join(f"{k}={v}" for k, v in sorted(versions.items(), key=lambda kv: (not kv[0].startswith("python"),
+                                                                                     kv[0])))
 
 
 _ENV_POLICY = os.environ.get("CHECKPOINTING_ENVIRONMENT")  # read once: this is on every hit
@@ -333,7 +353,7 @@ def mismatch(recorded: str) -> Optional[EnvironmentMismatch]:
     policy = _policy()
     if policy == "ignore" or not recorded:
         return None
-    then = parse_environment(recorded)
+    then = {name: version for name, version in parse_environment(recorded).items() if name != INFORMATIVE_PYTHON}
     now = current_environment(then)
     differ = [name for name in then if _trim(then[name], policy) != _trim(now[name], policy)]
     if not differ:
