@@ -153,7 +153,7 @@ class ValueHasher:
     @staticmethod
     def too_deep(obj: Any) -> UnhashableValueError:
         return UnhashableValueError(
-            f"cannot hash a value of type {type(obj).__module__}.{type(obj).__qualname__}: it is nested deeper than "
+            f"cannot hash a value of type {_type_name(type(obj))}: it is nested deeper than "
             f"Python's recursion limit; pass a flatter value (or an array) instead")
 
     # -- encoding -------------------------------------------------------------------------
@@ -220,7 +220,7 @@ class ValueHasher:
     def _registered_value(self, obj: Any, func: Callable[[Any], Any], h: Any) -> None:
         cls = type(obj)
         ident = self.identify(cls) if self.identify is not None else None
-        h.update(b"R" + (ident if ident is not None else f"{cls.__module__}.{cls.__qualname__}".encode()) + b":")
+        h.update(b"R" + (ident if ident is not None else _type_name(cls).encode()) + b":")
         self.feed(func(obj), h)
 
     def _immutable_digest(self, obj: Any, encode: Callable[["ValueHasher", Any, Any], None]) -> bytes:
@@ -243,7 +243,7 @@ class ValueHasher:
         order (pickle would list them in iteration order), and its instance attributes."""
         cls = type(obj)
         ident = self.identify(cls) if self.identify is not None else None
-        h.update(b"S+" + (ident if ident is not None else f"{cls.__module__}.{cls.__qualname__}".encode()))
+        h.update(b"S+" + (ident if ident is not None else _type_name(cls).encode()))
         if isinstance(obj, set) and not self._container(obj, h, b"s"):
             return
         h.update(_PACK_Q(len(obj)))
@@ -264,7 +264,7 @@ class ValueHasher:
             return sub.digest()
         except RecursionError:
             raise UnhashableValueError(
-                f"cannot hash a value of type {type(obj).__module__}.{type(obj).__qualname__}: it is nested too "
+                f"cannot hash a value of type {_type_name(type(obj))}: it is nested too "
                 f"deeply to pickle") from None
         except UnhashableValueError:
             raise
@@ -277,7 +277,7 @@ class ValueHasher:
                 raise
             except Exception:
                 raise UnhashableValueError(
-                    f"cannot hash a value of type {type(obj).__module__}.{type(obj).__qualname__}: "
+                    f"cannot hash a value of type {_type_name(type(obj))}: "
                     f"pickle raised {type(first).__name__}({first}); a value like this (a generator, an open "
                     f"file, a lock, a connection) has no stable content to key a cache on"
                 ) from first
@@ -305,9 +305,20 @@ class ValueHasher:
         return b"@" + ident if ident is not None else None
 
 
+def _type_module(t: type) -> str:
+    """The module a type was defined in ("" when unknown: a Cython function type's ``__module__``
+    is a descriptor of its instances, not a string)."""
+    module = getattr(t, "__module__", "")
+    return module if isinstance(module, str) else ""
+
+
+def _type_name(t: type) -> str:
+    return f"{_type_module(t)}.{t.__qualname__}"
+
+
 def _fast_path(obj: Any) -> Any:
     """The hasher module for ``obj`` if a fast path supports it (imported only when needed)."""
-    module = type(obj).__module__
+    module = _type_module(type(obj))
     if module.startswith("numpy"):
         from .hashers import numpy_array
 

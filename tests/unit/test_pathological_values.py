@@ -125,3 +125,20 @@ def test_a_deeply_nested_result_is_returned_even_if_it_cannot_be_stored(tmp_path
         return _nested(n, lambda v: [v])
 
     assert len(build(100_000)) == 1  # pickling it to store it fails; the value is still returned
+
+
+class _OddModule(type):
+    """Like a Cython function type: the type's __module__ is not a string."""
+
+    __module__ = property(lambda cls: 42)  # type: ignore[assignment]
+
+
+def test_a_type_whose_module_is_not_a_string_is_hashed_or_refused_cleanly():
+    from checkpointing import UnhashableValueError, hash_anything
+
+    value = _OddModule("Odd", (), {})()
+    assert not isinstance(type(value).__module__, str)
+    try:
+        hash_anything([value])
+    except UnhashableValueError:
+        pass  # refused with the documented error, never an AttributeError from inside the hasher
