@@ -312,6 +312,23 @@ differ("pd-frame-vs-series", lambda: pd.DataFrame({"a": [1]}), lambda: pd.Series
 differ("pd-empty-frames", lambda: pd.DataFrame(columns=["a"]), lambda: pd.DataFrame(columns=["b"]))
 
 
+try:
+    import pyarrow as pa
+except ImportError:  # the Arrow-backed cases need pyarrow (a test extra)
+    pa = None
+if pa is not None:
+    differ("pd-arrow-boundaries", lambda: pd.array(["ab", "c"], dtype="string[pyarrow]"),
+           lambda: pd.array(["a", "bc"], dtype="string[pyarrow]"))
+    differ("pd-arrow-missing-vs-empty", lambda: pd.array(["a", None], dtype="string[pyarrow]"),
+           lambda: pd.array(["a", ""], dtype="string[pyarrow]"))
+    differ("pd-arrow-vs-python-storage", lambda: pd.array(["a", "b"], dtype="string[pyarrow]"),
+           lambda: pd.array(["a", "b"], dtype="string[python]"))
+    differ("pd-arrow-values", lambda: pd.Series(["a", "b"], dtype="string[pyarrow]"),
+           lambda: pd.Series(["a", "d"], dtype="string[pyarrow]"))
+    differ("pd-arrow-strings-vs-bytes", lambda: pd.array(pa.array(["a"]), dtype=pd.ArrowDtype(pa.string())),
+           lambda: pd.array(pa.array([b"a"]), dtype=pd.ArrowDtype(pa.binary())))
+
+
 def _with_attrs(frame: pd.DataFrame, value: int) -> pd.DataFrame:
     frame.attrs["v"] = value
     return frame

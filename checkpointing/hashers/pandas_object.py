@@ -7,9 +7,12 @@ filled caches after ``repr()`` or ``.max()`` are not data); a nullable array (``
 ``boolean``, ``Float64``) by its mask and the values outside it; a categorical by its codes,
 categories and order; an interval array by its two sides; a sparse array by its values, their
 positions and its fill value; numpy-backed columns by the numpy fast path (no pickling, no
-copy). Anything else (Arrow-backed arrays, third-party extension types) is pickled, with the
-numpy buffers inside still routed through the numpy fast path. A frame seen twice in one value
-is a back-reference, as for lists.
+copy); Arrow-backed strings and bytes (pandas 3's ``str`` with pyarrow installed,
+``string[pyarrow]``) by their Arrow buffers: which entries are missing, the offsets (relative to
+the first) and the bytes between, the same however the array is chunked or sliced. Anything else
+(other Arrow types, third-party extension types) is pickled, with the numpy buffers inside still
+routed through the numpy fast path. A frame seen twice in one value is a back-reference, as for
+lists.
 """
 
 from __future__ import annotations
@@ -78,8 +81,41 @@ def _values(hasher: Any, values: Any, h: Any) -> None:
                 numpy_array.feed(hasher, present, h)
     elif isinstance(values, _ARRAYS.NumpyExtensionArray):
         numpy_array.feed(hasher, np.asarray(values._ndarray), h)
-    else:
+    elif not _arrow_text(getattr(values, "_pa_array", None), h):
         h.update(hasher._pickled_digest(values))
+
+
+def _arrow_text(chunked: Any, h: Any) -> bool:
+    """Arrow strings or bytes by their buffers (False: not such an array)."""
+    if chunked is None:
+        return False
+    import pyarrow as pa
+
+    kind = chunked.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        target, empty = pa.large_string(), ""
+    elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        target, empty = pa.large_binary(), b""
+    else:
+        return False
+    array = chunked.combine_chunks() if isinstance(chunked, pa.ChunkedArray) else chunked
+    if array.type != target:
+        array = array.cast(target)  # 32- and 64-bit offsets hold the same strings
+    h.update(b"arrow:" + str(target).encode() + len(array).to_bytes(8, "little")
+             + array.null_count.to_bytes(8, "little"))
+    if array.null_count:
+        import pyarrow.compute as pc
+
+        h.update(np.asarray(array.is_valid()).tobytes())
+        array = pc.fill_null(array, empty)  # what a missing entry's slot holds is not data
+    buffers = array.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[array.offset:array.offset + len(array) + 1] \
+        if buffers[1] is not None else np.zeros(1, dtype=np.int64)
+    first, last = int(offsets[0]), int(offsets[-1])
+    h.update((offsets - first if first else offsets).astype("<i8", copy=False).tobytes())
+    if buffers[2] is not None and last > first:
+        h.update(memoryview(buffers[2])[first:last])
+    return True
 
 
 def _index(hasher: Any, index: Any, h: Any) -> None:

@@ -10,7 +10,8 @@ Changing a key on purpose means changing ``KEY_FORMAT`` and regenerating the fil
     python tests/unit/test_golden_digests.py --write
 
 A pandas value is a different object under pandas 2 and pandas 3 (its text columns and labels
-have another dtype), so its digests are pinned per pandas major version.
+have another dtype), so its digests are pinned per pandas major version (and a text column per
+storage: Arrow when pyarrow is installed).
 """
 
 from __future__ import annotations
@@ -107,12 +108,19 @@ def _values() -> Dict[str, Any]:
         import pandas as pd
     except ImportError:
         return values
-    major = pd.__version__.split(".")[0]
+    # pandas 3 stores text (values and labels) in Arrow when pyarrow is installed
+    where = f"@pandas{pd.__version__.split('.')[0]}/{type(pd.Index(['x']).array).__name__}"
     values.update({
-        f"frame@pandas{major}": pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5]}),
-        f"series@pandas{major}": pd.Series([1, 2, 3], name="s"),
-        f"text frame@pandas{major}": pd.DataFrame({"t": ["x", "y"]}),
+        f"frame{where}": pd.DataFrame({"a": [1, 2], "b": [0.5, 1.5]}),
+        f"series{where}": pd.Series([1, 2, 3], name="s"),
+        f"text frame{where}": pd.DataFrame({"t": ["x", "y", None]}),
+        f"string[python]{where}": pd.array(["x", None, "yz"], dtype="string[python]"),
     })
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return values
+    values[f"string[pyarrow]{where}"] = pd.array(["x", None, "yz"], dtype="string[pyarrow]")
     return values
 
 
