@@ -91,6 +91,7 @@ class PickleFileCache(CacheBase):
         if not isinstance(protocol, int) or not 0 <= protocol <= 5:
             raise ValueError(f"pickle_protocol must be an int from 0 to 5, got {protocol!r}")
         self.pickle_protocol = protocol
+        self._paths: Dict[Any, str] = {}  # key -> file: computed once (a hit asks every time)
 
     def __repr__(self) -> str:
         return f"PickleFileCache(directory={str(self.directory)!r}, pickle_protocol={self.pickle_protocol})"
@@ -106,8 +107,15 @@ class PickleFileCache(CacheBase):
         return Path(self._path(context_id))
 
     def _path(self, context_id: str) -> str:
-        name = _file_name(context_id)
-        return f"{self._dir}{os.sep}{name[:2]}{os.sep}{name}{_SUFFIX}"
+        found = self._paths.get(context_id) if type(context_id) is str else None
+        if found is None:
+            name = _file_name(context_id)
+            found = f"{self._dir}{os.sep}{name[:2]}{os.sep}{name}{_SUFFIX}"
+            if type(context_id) is str:
+                if len(self._paths) > 4096:
+                    self._paths.clear()
+                self._paths[context_id] = found
+        return found
 
     # -- writing ----------------------------------------------------------------------------
 
