@@ -9,8 +9,8 @@ from ._context import FuncCallContext
 from ._decorator import DecoratorCheckpoint, checkpoint
 from ._hash_anything import hash_anything
 from ._hashing import register_hasher
-from ._typing import ContextId, ReturnValue
 from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
+from ._typing import ContextId, ReturnValue
 from .exceptions import (
     CheckpointError,
     CheckpointFailedError,

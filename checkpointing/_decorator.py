@@ -10,12 +10,12 @@ import time
 import warnings
 from typing import Any, Callable, Generic, Optional, TypeVar, Union, overload
 
-from . import _explain
+from . import _explain, _usage
 from ._config import defaults, validate_on_error
-from ._explain import Explanation
 from ._context import FuncCallContext
-from ._typing import ContextId, ReturnValue
+from ._explain import Explanation
 from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
+from ._typing import ContextId, ReturnValue
 from .exceptions import (
     CheckpointFailedError,
     CheckpointFailedWarning,
@@ -27,10 +27,9 @@ from .exceptions import (
     NonlocalStatementError,
     UnhashableValueError,
 )
-from . import _usage
 from .stores import entry_format, trust
-from .stores.entry_format import EnvironmentMismatch
 from .stores.base import CacheBase, LockTimeout
+from .stores.entry_format import EnvironmentMismatch
 from .stores.from_url import configured_store, open_store
 from .stores.pickle_file import PickleFileCache
 

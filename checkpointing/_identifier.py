@@ -11,10 +11,10 @@ from typing import Any, Generic, Optional
 from . import _analysis_cache
 from ._config import defaults
 from ._context import FuncCallContext
-from ._typing import ContextId
-from ._hashing import new_hasher
 from ._fingerprint import fingerprint
+from ._hashing import new_hasher
 from ._key import KeyBuilder, ScalarKey
+from ._typing import ContextId
 from .exceptions import DynamicAccessWarning
 
 

@@ -22,7 +22,7 @@ def _library_roots() -> Tuple[str, ...]:
         path = sysconfig.get_paths().get(key)
         if path:
             roots.add(os.path.realpath(path))
-    for path in [*getattr(site, "getsitepackages", lambda: [])(), getattr(site, "getusersitepackages", lambda: "")()]:
+    for path in [*getattr(site, "getsitepackages", list)(), getattr(site, "getusersitepackages", lambda: "")()]:
         if path:
             roots.add(os.path.realpath(path))
     for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
@@ -36,7 +36,7 @@ def is_user_file(path: Optional[str]) -> bool:
     if not path:
         return False
     if path.startswith("<"):
-        return path.startswith("<ipython-input") or path.startswith("<stdin>")
+        return path.startswith(("<ipython-input", "<stdin>"))
     real = os.path.realpath(path)
     return not any(real == root or real.startswith(root + os.sep) for root in _library_roots())
 

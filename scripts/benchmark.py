@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 import xxhash
 
-
 # the interpreters started here behave as a user's do: they write and reuse bytecode caches
 # (a shell with PYTHONDONTWRITEBYTECODE=1 would make every fresh process compile our modules)
 USER_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -221,9 +220,9 @@ def text_frame_hashing() -> None:
     except ImportError:
         print("  (no pyarrow: the Arrow-backed row is skipped)")
     for label, frame in frames:
-        t_ours = best(lambda: hash_anything(frame), repeat=3)
-        t_pd = best(lambda: pd.util.hash_pandas_object(frame), repeat=3)
-        t_pickle = best(lambda: pickle.dumps(frame, protocol=5), repeat=3)
+        t_ours = best(lambda frame=frame: hash_anything(frame), repeat=3)
+        t_pd = best(lambda frame=frame: pd.util.hash_pandas_object(frame), repeat=3)
+        t_pickle = best(lambda frame=frame: pickle.dumps(frame, protocol=5), repeat=3)
         row(f"hash_anything, {label}", t_ours, "pd.util.hash_pandas_object", t_pd, "ms", 1e3)
         row(f"hash_anything, {label}", t_ours, "pickle.dumps", t_pickle, "ms", 1e3)
 

@@ -12,7 +12,6 @@ import decimal
 import enum
 import fractions
 import functools
-import io
 import operator
 import pathlib
 import shutil

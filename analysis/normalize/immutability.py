@@ -105,7 +105,7 @@ class KindInference:
             return (IMMUTABLE, deps)
         return (PLAIN, deps)
 
-    def kind(self, node: cst.BaseExpression) -> Kind:  # noqa: C901 - one branch per node type
+    def kind(self, node: cst.BaseExpression) -> Kind:
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString,
                              cst.ConcatenatedString, cst.FormattedString)):
             return (IMMUTABLE, _NONE)

@@ -31,6 +31,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 import libcst.matchers as m
+
 from ..scopes import LOAD, PARAM, PLAIN, Block, Occurrence, ScopeModel, parent_map
 from .result import Assumption
 

@@ -29,8 +29,8 @@ from .augassign import canonicalize_augassign
 from .flow import FlowSimplifier
 from .inline import inline_temporaries
 from .negation import NegatedComparisons
-from .render import RenderError, render
 from .rename import rename
+from .render import RenderError, render
 from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 

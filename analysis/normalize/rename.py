@@ -30,9 +30,8 @@ The prefix is chosen so that no canonical name can collide with a name kept as w
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
-
 import re
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 

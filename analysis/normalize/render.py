@@ -477,7 +477,8 @@ class _Renderer:
                 if part.equal is not None:  # f"{x=}": the expression's text, then its repr by default
                     empty = cst.Module([])
 
-                    def space(node: cst.CSTNode) -> str:  # a comment there (3.12+) is not part of the text
+                    def space(node: cst.CSTNode, empty: cst.Module = empty) -> str:
+                        # a comment there (3.12+) is not part of the text
                         return re.sub(r"#[^\n]*", "", empty.code_for_node(node))
 
                     out.append(space(part.whitespace_before_expression) + empty.code_for_node(part.expression)

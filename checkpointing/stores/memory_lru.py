@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 import time
+from collections import OrderedDict
 from typing import Any, Dict, Iterator, Mapping, Optional
 
 from ..exceptions import CheckpointNotExist

@@ -62,9 +62,9 @@ def test_clean_project_exits_zero(tmp_path: Path) -> None:
 def test_exit_zero_select_ignore_and_statistics(project: Path) -> None:
     assert lint(project, "--exit-zero").returncode == 0
     selected = lint(project, "--select", "CKP103")
-    assert [l.split()[1] for l in selected.stdout.splitlines()[:-1]] == ["CKP103"]
+    assert [line.split()[1] for line in selected.stdout.splitlines()[:-1]] == ["CKP103"]
     ignored = lint(project, "--ignore", "CKP1")
-    assert [l.split()[1] for l in ignored.stdout.splitlines()[:-1]] == ["CKP001"]
+    assert [line.split()[1] for line in ignored.stdout.splitlines()[:-1]] == ["CKP001"]
     stats = lint(project, "--statistics").stdout.splitlines()
     assert "1      CKP001 untracked-callee" in stats and "1      CKP103 nondeterministic-call" in stats
 
@@ -124,9 +124,9 @@ def test_noqa_comments(project: Path) -> None:
     (project / "main.py").write_text(text)
     assert lint(project).returncode == 0
     (project / "main.py").write_text(MAIN.replace("xs.append(1)", "xs.append(1)  # noqa"))
-    assert [l.split()[1] for l in lint(project).stdout.splitlines()[:-1]] == ["CKP001", "CKP103"]
+    assert [line.split()[1] for line in lint(project).stdout.splitlines()[:-1]] == ["CKP001", "CKP103"]
     (project / "main.py").write_text("# checkpointing: noqa: CKP001, CKP103\n" + MAIN)
-    assert [l.split()[1] for l in lint(project).stdout.splitlines()[:-1]] == ["CKP102"]
+    assert [line.split()[1] for line in lint(project).stdout.splitlines()[:-1]] == ["CKP102"]
     (project / "main.py").write_text("# checkpointing: noqa\n" + MAIN)
     assert lint(project).returncode == 0
 
@@ -138,8 +138,8 @@ def test_pyproject_configuration(project: Path) -> None:
         per-file-ignores = { "main.py" = ["CKP102"] }
         """))
     out = lint(project)
-    assert [l.split()[1] for l in out.stdout.splitlines()[:-1]] == ["CKP001"]
-    assert [l.split()[1] for l in lint(project, "--select", "CKP102,CKP103").stdout.splitlines()[:-1]] == [
+    assert [line.split()[1] for line in out.stdout.splitlines()[:-1]] == ["CKP001"]
+    assert [line.split()[1] for line in lint(project, "--select", "CKP102,CKP103").stdout.splitlines()[:-1]] == [
         "CKP103"]
     (project / "pyproject.toml").write_text('[tool.checkpointing.lint]\nexclude = ["main.py"]\n')
     assert lint(project).returncode == 0

@@ -7,13 +7,12 @@ equals an uncached run of the same version.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Dict, List, Tuple
 
 import pytest
 
-from tests.helpers import Edit, Project, checkpointed_script as main, run_edits
-
+from tests.helpers import Edit, Project, run_edits
+from tests.helpers import checkpointed_script as main
 
 FOO_CALLS_HELPER = '''
 def foo(x):

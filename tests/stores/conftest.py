@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-
 STORES = ["directory", "file-url", "memory-url", "redis"]
 
 

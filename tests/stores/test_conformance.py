@@ -75,7 +75,7 @@ def test_metadata_listing_and_deletion(store) -> None:
 
 
 def test_gc_evicts_least_recently_used_first(store) -> None:
-    for i, key in enumerate(("1" * 32, "2" * 32, "3" * 32)):
+    for key in ("1" * 32, "2" * 32, "3" * 32):
         store.save_entry(key, b"z" * 10_000, {"function": "f", "created": time.time()})
         time.sleep(0.01)
     store.touch(["1" * 32], time.time() + 100)  # the oldest entry was used most recently
@@ -159,7 +159,7 @@ def test_concurrent_writers_and_readers_never_see_a_torn_entry(store) -> None:
                     errors.append("a value that was never written")
             except CheckpointNotExist:
                 errors.append("a miss while an entry existed")
-            except Exception as exc:  # noqa: BLE001 - any exception is a failure here
+            except Exception as exc:
                 errors.append(repr(exc))
 
     readers = [threading.Thread(target=read) for _ in range(2)]

@@ -17,8 +17,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checkpointing import (CheckpointFailedWarning, CheckpointNotExist, CorruptEntryWarning, PickleFileCache,
-                           RedisCache, checkpoint, defaults)
+from checkpointing import (
+    CheckpointFailedWarning,
+    CheckpointNotExist,
+    CorruptEntryWarning,
+    PickleFileCache,
+    RedisCache,
+    checkpoint,
+    defaults,
+)
 from tests.helpers import Project
 
 SCRIPT = """

@@ -9,8 +9,16 @@ import inspect
 import pytest
 
 import checkpointing
-from checkpointing import (AutoFuncCallIdentifier, CacheBase, CheckpointNotExist, DecoratorCheckpoint,
-                           FuncCallContext, FuncCallIdentifierBase, InMemoryLRUCache, PickleFileCache)
+from checkpointing import (
+    AutoFuncCallIdentifier,
+    CacheBase,
+    CheckpointNotExist,
+    DecoratorCheckpoint,
+    FuncCallContext,
+    FuncCallIdentifierBase,
+    InMemoryLRUCache,
+    PickleFileCache,
+)
 
 PATHS = {
     "checkpointing": ["CheckpointNotExist", "defaults", "DecoratorCheckpoint", "checkpoint", "FuncCallIdentifierBase",

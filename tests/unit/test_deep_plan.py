@@ -18,8 +18,8 @@ from types import ModuleType
 import pytest
 
 from checkpointing import FuncCallContext
-from checkpointing._identifier import AutoFuncCallIdentifier
 from checkpointing._fingerprint import fingerprint
+from checkpointing._identifier import AutoFuncCallIdentifier
 
 _counter = itertools.count()
 
@@ -146,7 +146,7 @@ def test_a_base_class_gaining_a_method_the_code_calls(tmp_path) -> None:
     module.Model.__module__ = module.__name__
     Sub.__module__ = module.__name__
     Sub.__qualname__ = "Sub"
-    setattr(module, "Sub", Sub)
+    module.Sub = Sub
     module.Sub_instance = Sub(2)
     check_change(module, lambda m: setattr(m.Sub, "step", lambda self, x: 0), "g", module.Sub_instance, 1)
 

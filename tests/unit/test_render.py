@@ -138,6 +138,7 @@ def test_strings_render_by_value():
     assert render(cst.parse_module("x = f'a{b}' 'c' f'{d!r}'")) == render(cst.parse_module('x = f"a{b}c{d!r}"'))
 
 
+@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")  # "\\q" on purpose
 def test_escapes_decode_like_python():
     for body in ["a\\nb", "\\x41\\u00e9\\U0001F600", "\\N{BULLET}", "\\101\\7", "\\q\\{", "a\\\nb", "it\\'s \\\\"]:
         assert decode_escapes(body) == ast.literal_eval(f"'{body}'"), body
