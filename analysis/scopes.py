@@ -400,8 +400,8 @@ class _Builder:
     def _ListComp(self, node: cst.ListComp, block: Block) -> None:
         self._comprehension(node, node.for_in, [node.elt], block)
 
-    _SetComp = _ListComp  # type: ignore[assignment]
-    _GeneratorExp = _ListComp  # type: ignore[assignment]
+    _SetComp = _ListComp
+    _GeneratorExp = _ListComp
 
     def _DictComp(self, node: cst.DictComp, block: Block) -> None:
         self._comprehension(node, node.for_in, [node.key, node.value], block)
@@ -443,7 +443,7 @@ def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
     """A node's child nodes in field order (cheaper than libcst's ``children``, which re-visits)."""
     names = _FIELDS.get(type(node))
     if names is None:
-        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))  # type: ignore[arg-type]
+        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))
     out: List[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)

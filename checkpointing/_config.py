@@ -46,7 +46,7 @@ def validate_on_error(value: Any) -> str:
         raise ValueError(
             f"Valid options for 'on_error' are {ON_ERROR_CHOICES!r}. Got on_error={value!r} instead."
         )
-    return value
+    return str(value)
 
 
 def analysis_cache_directory() -> str:
@@ -69,15 +69,15 @@ def cache_secret() -> Optional[bytes]:
     return secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
 
 
-_UNREAD = object()
-_env_secret: Any = _UNREAD
+_env_secret: Optional[str] = None
+_env_read = False
 
 
 def _environment_secret() -> Optional[str]:
     """``$CHECKPOINTING_SECRET``, read once per process (it is looked up on every hit)."""
-    global _env_secret
-    if _env_secret is _UNREAD:
-        _env_secret = os.environ.get("CHECKPOINTING_SECRET") or None
+    global _env_secret, _env_read
+    if not _env_read:
+        _env_secret, _env_read = os.environ.get("CHECKPOINTING_SECRET") or None, True
     return _env_secret
 
 

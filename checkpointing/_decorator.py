@@ -8,7 +8,7 @@ import logging
 import os
 import time
 import warnings
-from typing import Any, Callable, Generic, Optional, TypeVar, Union, overload
+from typing import Any, Callable, Generic, List, Optional, TypeVar, Union, overload
 
 from . import _explain, _usage
 from ._config import defaults, validate_on_error
@@ -63,7 +63,7 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
     runs it uncached silently.
     """
 
-    def __init__(self, identifier: FuncCallIdentifierBase, cache: CacheBase, on_error: Optional[str] = None, *,
+    def __init__(self, identifier: FuncCallIdentifierBase[Any], cache: CacheBase[Any, Any], on_error: Optional[str] = None, *,
                  lock: bool = False, lock_timeout: Optional[float] = None, trust_unsigned: bool = False) -> None:
         if not isinstance(identifier, FuncCallIdentifierBase):
             raise InvalidArgumentError(f"identifier must be a FuncCallIdentifierBase instance (such as "
@@ -192,7 +192,7 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
         def key_of(args: Any, kwargs: Any) -> Optional[str]:
             try:
                 if scalar_key is not None:
-                    key = scalar_key(func, args, kwargs)
+                    key: Optional[str] = scalar_key(func, args, kwargs)
                     if key is not None:
                         return key
                 return identify(FuncCallContext(func, args, kwargs))
@@ -203,7 +203,7 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
                 return None
 
         trust_unsigned = self.trust_unsigned
-        private = [None]  # decided at the first call: True when only you can write the store
+        private: List[Optional[bool]] = [None]  # decided at the first call: True when only you can write the store
 
         def usable() -> bool:
             """May the store be read and written? Only if nobody else can write it, or entries
@@ -306,7 +306,7 @@ def checkpoint(directory: F) -> F: ...
 def checkpoint(directory: Union[str, "os.PathLike[str]", None] = None, on_error: Optional[str] = None,
                cache_pickle_protocol: Optional[int] = None, *, deep: Optional[bool] = None, store: Any = None,
                lock: bool = False, lock_timeout: Optional[float] = None,
-               trust_unsigned: bool = False) -> DecoratorCheckpoint: ...
+               trust_unsigned: bool = False) -> DecoratorCheckpoint[str, Any]: ...
 
 
 def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pickle_protocol: Optional[int] = None,

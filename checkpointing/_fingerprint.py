@@ -26,12 +26,15 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from types import CodeType, FunctionType, MethodType, ModuleType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 import xxhash
 
 from . import _analysis_cache
 from ._objects import MISSING
+
+if TYPE_CHECKING:
+    from ._deep_plan import Plan
 
 logger = logging.getLogger("checkpointing")
 
@@ -82,7 +85,7 @@ class CodeIdentity:
     guarded: Optional[Reading] = None
     assumptions: Tuple[Tuple[str, str], ...] = ()
     #: attribute names the code uses (and identifiers in its strings): which class members it can reach
-    attributes: frozenset = frozenset()
+    attributes: FrozenSet[str] = frozenset()
     #: (absolute line, what) of dynamic accesses the analysis cannot follow
     dynamic: Tuple[Tuple[int, str], ...] = ()
     global_lines: Tuple[int, ...] = ()
@@ -193,7 +196,7 @@ def source_of(code: CodeType, qualname: Optional[str] = None) -> Optional[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _imported_names(filename: str) -> frozenset:
+def _imported_names(filename: str) -> FrozenSet[str]:
     """Names a module binds by ``import`` at its top level (CPython compiles ``name.f()``
     differently for those), read from the module's source with the symbol table."""
     try:
@@ -371,7 +374,7 @@ class Fingerprint:
     strict_prefix: bytes = field(default=b"", init=False, repr=False)
     guarded_prefix: bytes = field(default=b"", init=False, repr=False)
     #: deep mode: plans of earlier walks (see _deep_plan)
-    plans: Dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
+    plans: Dict[Any, "Plan"] = field(default_factory=dict, init=False, repr=False)
     #: (deep, algorithm) -> the hot path's key maker, or None where it does not apply (see _key.ScalarKey)
     scalar_keys: Dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -438,7 +441,7 @@ def fingerprint(func: Callable[..., Any]) -> Fingerprint:
     inner, layers = unwrap(func)
     with _lock:
         try:
-            found = _fingerprints.get(func)  # type: ignore[arg-type]
+            found = _fingerprints.get(func)
         except TypeError:  # not weak-referenceable
             found = None
         if found is None or found.func.__code__ is not found.code:
@@ -447,7 +450,7 @@ def fingerprint(func: Callable[..., Any]) -> Fingerprint:
                                 tuple(layer for layer in layers if not getattr(layer, "__checkpointing__", False)),
                                 simple, statement_error(inner))
             try:
-                _fingerprints[func] = found  # type: ignore[index]
+                _fingerprints[func] = found
             except TypeError:
                 return found
         _remember_by_id(func, found)
@@ -460,7 +463,10 @@ def _remember_by_id(func: Any, found: Fingerprint) -> None:
     key = id(func)
     try:
         # the dict is bound here: at interpreter exit the module's globals may already be None
-        _by_id[key] = (weakref.ref(func, lambda _, table=_by_id: table.pop(key, None)), found)
+        def forget(_: Any, table: Dict[int, Any] = _by_id) -> None:
+            table.pop(key, None)
+
+        _by_id[key] = (weakref.ref(func, forget), found)
     except TypeError:
         pass
 

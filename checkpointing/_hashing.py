@@ -21,7 +21,7 @@ import hashlib
 import io
 import pickle
 import struct
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Protocol, Set, Tuple
 
 import xxhash
 
@@ -44,7 +44,19 @@ ProvisionalFeed = Callable[[Any, Any], None]
 ALGORITHMS = ("xxh3_128", "xxh3_64", "xxh128", "xxh64", *sorted(hashlib.algorithms_guaranteed))
 
 
-def new_hasher(algorithm: str = "xxh3_128") -> Any:
+class Hasher(Protocol):
+    """A streaming hasher: xxhash's or hashlib's."""
+
+    def update(self, data: Any, /) -> None: ...
+
+    def digest(self) -> bytes: ...
+
+    def hexdigest(self) -> str: ...
+
+    def copy(self) -> "Hasher": ...
+
+
+def new_hasher(algorithm: str = "xxh3_128") -> Hasher:
     """A streaming hasher (``update``/``digest``/``hexdigest``) for a name in :data:`ALGORITHMS`."""
     if algorithm in ("xxh3_128", "xxh128"):
         return xxhash.xxh3_128()
@@ -111,7 +123,7 @@ class _HashWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, b: Any) -> int:  # type: ignore[override]
+    def write(self, b: Any) -> int:
         self._update(b)
         return len(b) if not isinstance(b, memoryview) else b.nbytes
 
@@ -291,9 +303,11 @@ class ValueHasher:
         object, which the memo never matches."""
         t = type(obj)
         if t is str:
-            return b"s" + obj.encode("utf-8", "surrogatepass")
+            text: bytes = obj.encode("utf-8", "surrogatepass")
+            return b"s" + text
         if t is bytes:
-            return b"b" + obj
+            raw: bytes = obj
+            return b"b" + raw
         if t in _PICKLE_NATIVE:
             return None
         if t in _EXACT or (_REGISTERED and _registered(t) is not None) or _fast_path(obj) is not None \
@@ -341,7 +355,7 @@ class _HashPickler(pickle.Pickler):
         super().__init__(file, protocol=protocol)
         self._owner = owner
 
-    def persistent_id(self, obj: Any) -> Optional[bytes]:  # type: ignore[override]
+    def persistent_id(self, obj: Any) -> Optional[bytes]:
         return self._owner.persistent_id(obj)
 
 
@@ -399,7 +413,7 @@ def _bytearray(self: ValueHasher, obj: bytearray, h: Any) -> None:
         h.update(obj)
 
 
-def _tuple(self: ValueHasher, obj: tuple, h: Any) -> None:
+def _tuple(self: ValueHasher, obj: Tuple[Any, ...], h: Any) -> None:
     if all(type(x) in _ATOMS for x in obj):  # the common case: streamed as it is
         h.update(b"(" + _PACK_Q(len(obj)))
         for item in obj:
@@ -408,7 +422,7 @@ def _tuple(self: ValueHasher, obj: tuple, h: Any) -> None:
     h.update(b"(d" + self._immutable_digest(obj, _tuple_items))
 
 
-def _list(self: ValueHasher, obj: list, h: Any) -> None:
+def _list(self: ValueHasher, obj: List[Any], h: Any) -> None:
     if self._container(obj, h, b"["):
         h.update(_PACK_Q(len(obj)))
         feed = self.feed
@@ -416,7 +430,7 @@ def _list(self: ValueHasher, obj: list, h: Any) -> None:
             feed(item, h)
 
 
-def _dict(self: ValueHasher, obj: dict, h: Any) -> None:
+def _dict(self: ValueHasher, obj: Dict[Any, Any], h: Any) -> None:
     if self._container(obj, h, b"{"):
         h.update(_PACK_Q(len(obj)))
         feed = self.feed
@@ -425,21 +439,21 @@ def _dict(self: ValueHasher, obj: dict, h: Any) -> None:
             feed(v, h)
 
 
-def _set(self: ValueHasher, obj: set, h: Any) -> None:
+def _set(self: ValueHasher, obj: Set[Any], h: Any) -> None:
     if self._container(obj, h, b"S"):
         h.update(_PACK_Q(len(obj)))
         for d in self._unordered_digests(obj):
             h.update(d)
 
 
-def _tuple_items(self: ValueHasher, obj: tuple, h: Any) -> None:
+def _tuple_items(self: ValueHasher, obj: Tuple[Any, ...], h: Any) -> None:
     h.update(b"(" + _PACK_Q(len(obj)))
     feed = self.feed
     for item in obj:
         feed(item, h)
 
 
-def _frozenset(self: ValueHasher, obj: frozenset, h: Any) -> None:
+def _frozenset(self: ValueHasher, obj: FrozenSet[Any], h: Any) -> None:
     depth = self._active.get(id(obj))
     if depth is not None:  # a frozenset reached again through its own elements
         h.update(b"^" + _PACK_Q(len(self._active) - depth))
@@ -447,7 +461,7 @@ def _frozenset(self: ValueHasher, obj: frozenset, h: Any) -> None:
     h.update(b"Zd" + self._immutable_digest(obj, _frozenset_items))
 
 
-def _frozenset_items(self: ValueHasher, obj: frozenset, h: Any) -> None:
+def _frozenset_items(self: ValueHasher, obj: FrozenSet[Any], h: Any) -> None:
     h.update(b"Z" + _PACK_Q(len(obj)))
     for d in self._unordered_digests(obj):
         h.update(d)
@@ -473,14 +487,14 @@ _EXACT: Dict[type, Callable[[ValueHasher, Any, Any], None]] = {
 }
 
 
-def is_plain(obj: Any, _seen: Optional[set] = None) -> bool:
+def is_plain(obj: Any, _seen: Optional[Set[int]] = None) -> bool:
     try:
         return _is_plain(obj, _seen)
     except RecursionError:  # nested too deeply to tell: not assumed plain
         return False
 
 
-def _is_plain(obj: Any, _seen: Optional[set] = None) -> bool:
+def _is_plain(obj: Any, _seen: Optional[Set[int]] = None) -> bool:
     """Is ``obj`` plain builtin data: exact int, float, complex, bool, str, bytes, None, or a
     tuple, list, dict, set or frozenset of plain data (see analysis.normalize.immutability)?"""
     t = type(obj)

@@ -74,7 +74,7 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
         _computation_done()
         return key
 
-    def components(self, context: FuncCallContext) -> "tuple[str, list]":
+    def components(self, context: FuncCallContext) -> "tuple[str, list[Any]]":
         """The key of the call and its components (see :mod:`checkpointing._explain`)."""
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep, record=True)
         fp = context.fingerprint

@@ -41,7 +41,21 @@ import re
 import sys
 from functools import partial
 from types import BuiltinFunctionType, CodeType, FunctionType, MappingProxyType, MethodType, ModuleType
-from typing import TYPE_CHECKING, AbstractSet, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    cast,
+)
 
 from . import _objects
 from ._fingerprint import CodeIdentity, Fingerprint, Import, Reading, code_identity, resolve_free_name
@@ -124,18 +138,20 @@ class KeyBuilder:
         #: deep mode: notes what the walk reads, to make a plan of it (see _deep_plan)
         self.recorder: Optional["Recorder"] = None
         self._provisional = False
-        # the items met: empty and read-only until the first one is (a call without any is the hot path)
-        self._index: Mapping[int, int] = _EMPTY  # id(item) -> index
-        self.objects: Sequence[Any] = ()  # index -> item (keeps the ids valid)
-        self.records: Sequence[bytes] = ()
+        # the items met: empty and read-only until the first one is (a call without any is the hot
+        # path): _start_items puts writable containers in their place before anything is added, so
+        # a write before it would raise, never be lost
+        self._index: Dict[int, int] = cast("Dict[int, int]", _EMPTY)  # id(item) -> index
+        self.objects: List[Any] = cast("List[Any]", ())  # index -> item (keeps the ids valid)
+        self.records: List[bytes] = cast("List[bytes]", ())
         self._cursor = 0
-        self._classes: Sequence[int] = ()
-        self._functions: Sequence[int] = ()
-        self._modules_whole: AbstractSet[int] = frozenset()  # module items whose every attribute counts
-        self._member_tokens: Mapping[Tuple[int, str], bytes] = _EMPTY
-        self._selection: Mapping[int, List[str]] = _EMPTY
+        self._classes: List[int] = cast("List[int]", ())
+        self._functions: List[int] = cast("List[int]", ())
+        self._modules_whole: Set[int] = cast("Set[int]", frozenset())  # module items whose every attribute counts
+        self._member_tokens: Dict[Tuple[int, str], bytes] = cast("Dict[Tuple[int, str], bytes]", _EMPTY)
+        self._selection: Dict[int, List[str]] = cast("Dict[int, List[str]]", _EMPTY)
         #: "replay" mode: the objects identified by identity (a plan keeps them alive)
-        self.seen: Sequence[Any] = ()
+        self.seen: List[Any] = cast("List[Any]", ())
 
     def _start_items(self) -> None:
         self._index, self.objects, self.records, self._classes, self._functions = {}, [], [], [], []
@@ -362,15 +378,15 @@ class KeyBuilder:
         if self._index is _EMPTY:
             self._start_items()
         if self.mode == "replay":
-            self.seen.append(obj)  # type: ignore[attr-defined]
+            self.seen.append(obj)
             return b"@%d" % id(obj)
         if self._provisional or self.mode == "stable":
             return b"?" + _objects.qualified_name(obj).encode() + _code_token(obj)
         index = self._index.get(id(obj))
         if index is None:
-            index = self._index[id(obj)] = len(self.objects)  # type: ignore[index]
-            self.objects.append(obj)  # type: ignore[attr-defined]
-            self.records.append(b"")  # type: ignore[attr-defined]
+            index = self._index[id(obj)] = len(self.objects)
+            self.objects.append(obj)
+            self.records.append(b"")
         return b"#%d" % index
 
     def provisional(self, obj: Any, h: Any) -> None:
@@ -606,7 +622,8 @@ class KeyBuilder:
         dunder methods on a subclass, and ``enum`` sunder ones: those always count."""
         if self.dynamic or self.mode == "shallow" or "__dict__" in self.attributes:
             return True
-        return any(_calls_by_name(k) for k in (*cls.__mro__[1:], *type(cls).__mro__))
+        metaclasses = cast("Tuple[type, ...]", type(cls).__mro__)  # (the metaclass's own MRO)
+        return any(_calls_by_name(k) for k in (*cls.__mro__[1:], *metaclasses))
 
     def _class_members(self, index: int) -> None:
         """Choose the members that count (with the attribute names known now) and identify them."""
@@ -794,7 +811,7 @@ class ScalarKey:
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
 _SCALARS = {t: _EXACT[t] for t in (type(None), bool, int, float, complex, str, bytes)}
 
-_IDENTIFY = {
+_IDENTIFY: Dict[type, Callable[[KeyBuilder, Any], Optional[bytes]]] = {
     FunctionType: KeyBuilder._function_token,
     MethodType: KeyBuilder._method_token,
     BuiltinFunctionType: KeyBuilder._builtin_token,
@@ -847,7 +864,7 @@ def _instance_dict(obj: Any) -> Optional[Dict[str, Any]]:
     return dict(d) if d else None
 
 
-def _member_names(owner: Any) -> frozenset:
+def _member_names(owner: Any) -> FrozenSet[str]:
     return frozenset(vars(owner))
 
 
@@ -859,7 +876,7 @@ def _mro(cls: type) -> Tuple[type, ...]:
     return cls.__mro__
 
 
-def _abc_registry(cls: type) -> frozenset:
+def _abc_registry(cls: type) -> FrozenSet[Any]:
     """The virtual subclasses registered with an abstract base class (``Base.register(C)``)."""
     if "_abc_impl" not in vars(cls):
         return frozenset()

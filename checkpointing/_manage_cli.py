@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from ._config import parse_duration, parse_size
 from .stores.base import CacheBase, EntryInfo
@@ -14,7 +14,7 @@ from .stores.from_url import configured_store, open_store
 from .stores.management import delete_entries, list_entries, select_for_clear, select_for_gc
 
 
-def _store(args: argparse.Namespace) -> CacheBase:
+def _store(args: argparse.Namespace) -> CacheBase[str, Any]:
     if args.store:
         return open_store(args.store)
     return configured_store() or open_store(".checkpointing")
@@ -61,7 +61,7 @@ def _environment(e: EntryInfo) -> str:
                     for name, version in parts) or "-"
 
 
-def _entry_json(e: EntryInfo) -> dict:
+def _entry_json(e: EntryInfo) -> Dict[str, Any]:
     return {"key": e.key, "function": e.function, "size": e.size, "created": e.created, "last_used": e.last_used,
             "compute_time": e.compute_time, "environment": e.metadata.get("environment")}
 

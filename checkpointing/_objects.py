@@ -103,7 +103,7 @@ def library_home(obj: Any) -> Optional[str]:
     if not isinstance(name, str):
         return None
     module = getattr(obj, "__module__", None)
-    candidates = [module] if module else []
+    candidates: List[str] = [module] if isinstance(module, str) and module else []
     if not module:
         owner = getattr(getattr(obj, "__objclass__", None), "__module__", None) or type(obj).__module__
         candidates += [owner, owner.split(".")[0]] if isinstance(owner, str) else []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Chain = Tuple[str, ...]
@@ -36,7 +36,7 @@ class Span:
     end_col: int
 
     @classmethod
-    def of(cls, node: ast.AST) -> "Span":
+    def of(cls, node: Union[ast.stmt, ast.expr, ast.excepthandler, ast.arg]) -> "Span":
         return cls(node.lineno, node.col_offset, getattr(node, "end_lineno", None) or node.lineno,
                    getattr(node, "end_col_offset", None) or node.col_offset)
 
@@ -317,7 +317,7 @@ def _add_function(index: ModuleIndex, node: FunctionNode, class_name: Optional[s
 def _add_decorated_inner(index: ModuleIndex, outer: FunctionNode, outer_qualname: str) -> None:
     """Decorated functions defined inside a function (a checkpointed closure) are indexed too,
     as ``outer.<locals>.inner``; undecorated ones stay part of the function around them."""
-    stack = list(outer.body)
+    stack: List[ast.AST] = list(outer.body)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
@@ -335,11 +335,12 @@ def _statements(body: List[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _statements(stmt.body)
             yield from _statements(stmt.orelse)
         elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            yield from _statements(stmt.body)
-            for handler in stmt.handlers:
+            block: Any = stmt  # ast.Try, or ast.TryStar (3.11+, except*): the same fields
+            yield from _statements(block.body)
+            for handler in block.handlers:
                 yield from _statements(handler.body)
-            yield from _statements(stmt.orelse)
-            yield from _statements(stmt.finalbody)
+            yield from _statements(block.orelse)
+            yield from _statements(block.finalbody)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             yield from _statements(stmt.body)
 

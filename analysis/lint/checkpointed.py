@@ -51,7 +51,7 @@ def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr,
                    _depth: int = 0) -> Tuple[bool, Optional[bool]]:
     """(is a checkpoint decorator, explicit ``deep`` or None) of a decorator expression."""
     call = expr if isinstance(expr, ast.Call) else None
-    callee = expr.func if call is not None else expr
+    callee = call.func if call is not None else expr
     chain = dotted(callee)
     if chain is None or _depth > 5:
         return False, None

@@ -57,7 +57,8 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
                                rule.code, rule.name, f"syntax error: {message}"))
     candidates = _candidates(project.files)
     # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it: its root
-    deep_roots = {f.root for f in candidates if "checkpoint.deep" in f.text and sets_deep_default(f.tree)}
+    deep_roots = {f.root for f in candidates if "checkpoint.deep" in f.text and f.tree is not None
+                  and sets_deep_default(f.tree)}
     rules = [rule for rule in RULES if config.enabled(rule.code)]  # per-file ignores only remove more
     checkers: Dict[str, _Checker] = {}
     for source in candidates:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Dict
 
 
 @dataclass(frozen=True, order=True)
@@ -19,7 +20,7 @@ class Finding:
     message: str
     function: str = ""  # the checkpointed function concerned
 
-    def to_json(self) -> dict:
+    def to_json(self) -> Dict[str, Any]:
         return {"path": self.path, "line": self.line, "column": self.column, "end_line": self.end_line,
                 "end_column": self.end_column, "code": self.code, "name": self.name, "message": self.message,
                 "function": self.function}

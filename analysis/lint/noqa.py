@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional
+from typing import Dict, FrozenSet, List, Optional, Set
 
 _CODES = r"[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*"
 _LINE = re.compile(r"#\s*noqa(?::\s*(?P<codes>" + _CODES + r"))?", re.IGNORECASE)
@@ -36,7 +36,7 @@ class Suppressions:
 
 def suppressions(lines: List[str]) -> Suppressions:
     found = Suppressions()
-    file_codes: set = set()
+    file_codes: Set[str] = set()
     for number, text in enumerate(lines, 1):
         if "noqa" not in text and "NOQA" not in text:
             continue

@@ -8,14 +8,14 @@ where :mod:`.immutability` proves the kind of ``x``.
 
 from __future__ import annotations
 
-from typing import List, Set, Tuple
+from typing import Dict, List, Set, Tuple, Type
 
 import libcst as cst
 
 from .immutability import IMMUTABLE, KindInference
 from .result import Assumption
 
-_BINARY = {
+_BINARY: Dict[str, Type[cst.BaseBinaryOp]] = {
     "AddAssign": cst.Add, "SubtractAssign": cst.Subtract, "MultiplyAssign": cst.Multiply,
     "DivideAssign": cst.Divide, "FloorDivideAssign": cst.FloorDivide, "ModuloAssign": cst.Modulo,
     "PowerAssign": cst.Power, "LeftShiftAssign": cst.LeftShift, "RightShiftAssign": cst.RightShift,

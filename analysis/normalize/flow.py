@@ -97,7 +97,7 @@ def _flatten_suite(body: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]
 
 class FlowSimplifier(cst.CSTTransformer):
     def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
-        if m.matches(updated_node.value, m.Name("None")):
+        if updated_node.value is not None and m.matches(updated_node.value, m.Name("None")):
             return updated_node.with_changes(value=None)
         return updated_node
 

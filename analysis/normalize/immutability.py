@@ -131,8 +131,8 @@ class KindInference:
         if isinstance(node, cst.Comparison):
             if all(isinstance(c.operator, (cst.In, cst.NotIn, cst.Is, cst.IsNot)) for c in node.comparisons):
                 return (IMMUTABLE, _NONE)
-            kinds = [self.kind(node.left)] + [self.kind(c.comparator) for c in node.comparisons]
-            return self._all_plain(kinds, IMMUTABLE)
+            operands = [self.kind(node.left)] + [self.kind(c.comparator) for c in node.comparisons]
+            return self._all_plain(operands, IMMUTABLE)
         if isinstance(node, cst.Tuple):
             return self._elements(node.elements, IMMUTABLE)
         if isinstance(node, (cst.List, cst.Set)):
@@ -226,7 +226,7 @@ class _Definitions(cst.CSTVisitor):
         self.out.extend((name, "other", None) for name in walrus.names)
         return False
 
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension  # type: ignore
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
 
     def _target(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression], how: str) -> None:
         if isinstance(target, cst.Name):
@@ -274,7 +274,7 @@ class _Definitions(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            bound = alias.asname.name if alias.asname else alias.name
+            bound: cst.BaseExpression = alias.asname.name if alias.asname else alias.name
             while isinstance(bound, cst.Attribute):
                 bound = bound.value
             if isinstance(bound, cst.Name):

@@ -113,13 +113,14 @@ class _Scan:
             return self._then_stop([node.value, *slices])
         if isinstance(node, cst.Dict):
             parts: List[Optional[cst.CSTNode]] = []
-            for el in node.elements:
-                if not isinstance(el, cst.DictElement):
+            for item in node.elements:
+                if not isinstance(item, cst.DictElement):
                     return _STOP
-                parts += [el.key, el.value]
+                parts += [item.key, item.value]
             return self._then_stop(parts)
         if isinstance(node, cst.FormattedString):
-            exprs = [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+            exprs: List[Optional[cst.CSTNode]] = [
+                p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
             return self._then_stop(exprs)
         return _STOP
 
@@ -268,9 +269,9 @@ def _one_pass(module: cst.Module, model: ScopeModel, guarded: bool
         if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or _contains_forbidden(assign.value):
             continue
         line = parents.get(assign)
-        block = parents.get(line)
         if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
             continue
+        block = parents.get(line)
         if not isinstance(block, cst.IndentedBlock):
             continue
         index = next(i for i, s in enumerate(block.body) if s is line)

@@ -49,7 +49,7 @@ def _render(module: cst.Module, params: List[str], prefix: str, name_sensitive: 
     fn = fn.with_changes(name=cst.Name("_f"), decorators=(), returns=None,
                          params=cst.Parameters(params=[cst.Param(cst.Name(n)) for n in names]))
     try:
-        return render(fn.visit(NegatedComparisons()))
+        return render(cst.ensure_type(fn.visit(NegatedComparisons()), cst.FunctionDef))
     except RenderError as exc:
         raise NormalizeError(f"cannot render the canonical form: {exc}") from exc
 

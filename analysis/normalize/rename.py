@@ -111,9 +111,12 @@ class _Uses(cst.CSTVisitor):
         chain: List[str] = []
         i = len(self.stack) - 1
         child: cst.CSTNode = node
-        while i > 0 and isinstance(self.stack[i - 1], cst.Attribute) and self.stack[i - 1].value is child:
-            child = self.stack[i - 1]
-            chain.append(child.attr.value)  # type: ignore[attr-defined]
+        while i > 0:
+            outer = self.stack[i - 1]
+            if not (isinstance(outer, cst.Attribute) and outer.value is child):
+                break
+            child = outer
+            chain.append(outer.attr.value)
             i -= 1
         parent = self.stack[i - 1] if i > 0 else None
         # getattr(x, "a"), vars(x)["a"], x.__dict__["a"]: the attribute chain x.a
@@ -347,25 +350,25 @@ def rename(module: cst.Module, name_sensitive: bool, model: Optional[ScopeModel]
     if imported:  # chains on imported names: a second pass now that the labels exist
         for occ in model.occurrences:
             if occ.owner is not None and occ.context == LOAD and uses.chain.get(occ.node):
-                label = imported.get((id(occ.owner), occ.name))
-                if label is not None:
-                    chains.setdefault(label, set()).add(uses.chain[occ.node])
+                chained = imported.get((id(occ.owner), occ.name))
+                if chained is not None:
+                    chains.setdefault(chained, set()).add(uses.chain[occ.node])
 
     # constant keys read on a name's chains (os.environ["HOME"]), with every other use of a
     # name that has one ("any"), so the runtime can tell "only these keys" from "anything"
     keyed: List[KeyedRead] = []
-    for node, (how, key) in uses.keyed.items():
-        occ = model.occurrence(node)
-        if occ is None or not _inside(occ.block, top) or occ.context != LOAD:
+    for node, (how, read_key) in uses.keyed.items():
+        read = model.occurrence(node)
+        if read is None or not _inside(read.block, top) or read.context != LOAD:
             continue
-        if occ.kind == "global" or occ.may_read_global:
-            root = occ.name
+        if read.kind == "global" or read.may_read_global:
+            root = read.name
         else:
-            label = imported.get((id(occ.owner), occ.name)) if occ.owner is not None else None
-            if label is None:
+            found = imported.get((id(read.owner), read.name)) if read.owner is not None else None
+            if found is None:
                 continue
-            root = label
-        keyed.append((root, uses.chain.get(node, ()), how, key))
+            root = found
+        keyed.append((root, uses.chain.get(node, ()), how, read_key))
     with_keys = {root for root, _, how, _ in keyed if how != "any"}
     keyed = [k for k in keyed if k[0] in with_keys]
 

@@ -128,7 +128,7 @@ def _number(node: Union[cst.Integer, cst.Float, cst.Imaginary]) -> str:
 
 
 # an f-string as parts: literal text (a str) or (expression text, conversion, format spec parts)
-FPart = Union[str, Tuple[str, Optional[str], Optional[list]]]
+FPart = Union[str, Tuple[str, Optional[str], Optional[List["FPart"]]]]
 
 
 def _escape_fstring_text(text: str, quote: str) -> str:
@@ -265,7 +265,8 @@ class _Renderer:
         method = getattr(self, "small_" + type(node).__name__, None)
         if method is None:
             raise RenderError(f"unknown statement {type(node).__name__}")
-        return method(node)
+        text: str = method(node)
+        return text
 
     def small_Expr(self, node: cst.Expr) -> str:
         return self.expr(node.value, TUPLE)
@@ -638,8 +639,10 @@ class _Renderer:
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
                 parts.append("**" + self.expr(element.value, EXPR))
-            else:
+            elif isinstance(element, cst.DictElement):
                 parts.append(f"{self.expr(element.key, TEST)}: {self.expr(element.value, TEST)}")
+            else:
+                raise RenderError(f"unknown dict element {type(element).__name__}")
         return "{" + ", ".join(parts) + "}", ATOM
 
     def comprehension(self, for_in: cst.CompFor) -> str:

@@ -13,7 +13,7 @@ nested ``def`` runs, which only matters if evaluating them has a side effect.
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple, Union
+from typing import List, Sequence, Set, Tuple, Union
 
 import libcst as cst
 import libcst.matchers as m
@@ -49,7 +49,7 @@ class FunctionInspector(cst.CSTVisitor):
         self.nonlocal_lines: List[int] = []
         self.dynamic: List[Tuple[int, str]] = []
         self.name_sensitive = False
-        self.constant_lookups: set = set()  # vars(x) calls indexed by a constant name
+        self.constant_lookups: Set[cst.CSTNode] = set()  # vars(x) calls indexed by a constant name
 
     def inspect(self, module: cst.Module) -> "FunctionInspector":
         module.visit(self)
@@ -138,7 +138,7 @@ class Stripper(cst.CSTTransformer):
         self.function_depth = 0
         self.lambda_depth = 0
         self.class_depth: List[int] = []  # function depth at which each open class started
-        self.doc_bodies: set = set()  # bodies of nested defs and classes, whose docstrings stay
+        self.doc_bodies: Set[int] = set()  # ids of bodies of nested defs and classes, whose docstrings stay
 
     def _in_class_body(self) -> bool:
         return bool(self.class_depth) and self.class_depth[-1] == self.function_depth

@@ -68,7 +68,7 @@ def _buffer(obj: np.ndarray, h: Any) -> None:
 
 def _elements(hasher: Any, obj: np.ndarray, h: Any) -> None:
     dtype = obj.dtype
-    if dtype.fields is not None:
+    if dtype.names is not None:
         for name in dtype.names:
             _elements(hasher, np.asarray(obj[name]), h)
     elif dtype.hasobject:

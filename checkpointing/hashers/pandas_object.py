@@ -92,6 +92,7 @@ def _arrow_text(chunked: Any, h: Any) -> bool:
     import pyarrow as pa
 
     kind = chunked.type
+    empty: Any
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         target, empty = pa.large_string(), ""
     elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):

@@ -46,21 +46,22 @@ class CacheBase(ABC, Generic[ContextId, ReturnValue]):
     """
 
     @abstractmethod
-    def save(self, context_id: str, result: Any) -> None:
+    def save(self, context_id: ContextId, result: ReturnValue) -> None:
         """Store ``result`` under ``context_id``, replacing any entry already there."""
 
     @abstractmethod
-    def retrieve(self, context_id: str) -> Any:
+    def retrieve(self, context_id: ContextId) -> ReturnValue:
         """Return the value stored under ``context_id``; raise CheckpointNotExist if there is none."""
 
-    def save_entry(self, context_id: str, result: Any, metadata: Optional[Mapping[str, Any]] = None) -> None:
+    def save_entry(self, context_id: ContextId, result: ReturnValue,
+                   metadata: Optional[Mapping[str, Any]] = None) -> None:
         """Store ``result`` with descriptive ``metadata`` (function name, compute time, ...).
 
         The decorator calls this; stores that keep metadata override it, the others ignore it.
         """
         self.save(context_id, result)
 
-    def contains(self, context_id: str) -> Optional[bool]:
+    def contains(self, context_id: ContextId) -> Optional[bool]:
         """Whether an entry exists for ``context_id`` (None: this store cannot tell cheaply)."""
         return None
 
@@ -116,27 +117,28 @@ class CacheBase(ABC, Generic[ContextId, ReturnValue]):
         finally:
             lock.release()
 
-    def synchronize_with(self, lock: Any) -> "SynchronizedCache":
+    def synchronize_with(self, lock: Any) -> "SynchronizedCache[ContextId, ReturnValue]":
         """A view of this store in which every save and retrieve holds ``lock`` (thread or process lock)."""
         return SynchronizedCache(self, lock)
 
 
-class SynchronizedCache(CacheBase):
+class SynchronizedCache(CacheBase[ContextId, ReturnValue]):
     """Wraps a store so that each operation runs under a lock."""
 
-    def __init__(self, cache: CacheBase, lock: Any) -> None:
+    def __init__(self, cache: CacheBase[ContextId, ReturnValue], lock: Any) -> None:
         self._cache = cache
         self._lock = lock
 
-    def save(self, context_id: str, result: Any) -> None:
+    def save(self, context_id: ContextId, result: ReturnValue) -> None:
         with self._lock:
             self._cache.save(context_id, result)
 
-    def save_entry(self, context_id: str, result: Any, metadata: Optional[Mapping[str, Any]] = None) -> None:
+    def save_entry(self, context_id: ContextId, result: ReturnValue,
+                   metadata: Optional[Mapping[str, Any]] = None) -> None:
         with self._lock:
             self._cache.save_entry(context_id, result, metadata)
 
-    def retrieve(self, context_id: str) -> Any:
+    def retrieve(self, context_id: ContextId) -> ReturnValue:
         with self._lock:
             return self._cache.retrieve(context_id)
 
@@ -165,7 +167,7 @@ def wait_with_backoff(attempt: int) -> None:
 
 
 def _delegate(name: str) -> Any:
-    def method(self: "SynchronizedCache", *args: Any, **kwargs: Any) -> Any:
+    def method(self: "SynchronizedCache[Any, Any]", *args: Any, **kwargs: Any) -> Any:
         return getattr(self._cache, name)(*args, **kwargs)
     method.__name__ = name
     method.__doc__ = getattr(CacheBase, name).__doc__

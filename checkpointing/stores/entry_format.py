@@ -143,7 +143,8 @@ def total_size(head: Any) -> Optional[int]:
     magic, _version, flags, header_len, body_len, _checksum, _n = PREFIX.unpack_from(head, 0)
     if magic != MAGIC:
         return None
-    return PREFIX.size + header_len + body_len + (SIGNATURE_SIZE if flags & SIGNED else 0)
+    size: int = PREFIX.size + header_len + body_len + (SIGNATURE_SIZE if flags & SIGNED else 0)
+    return size
 
 
 class UnsignedEntryError(EntryError):
@@ -271,7 +272,8 @@ def header_only(head: Any) -> Optional[Dict[str, Any]]:
         return None
     (env_len,) = _U32.unpack_from(head, env_start)
     try:
-        return json.loads(bytes(memoryview(head)[env_start + 4 + env_len:end]))
+        meta: Dict[str, Any] = json.loads(bytes(memoryview(head)[env_start + 4 + env_len:end]))
+        return meta
     except ValueError:
         return None
 

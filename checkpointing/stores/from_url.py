@@ -11,7 +11,7 @@ from .base import CacheBase
 _FSSPEC_SCHEMES = ("s3", "s3a", "gs", "gcs", "az", "abfs", "memory", "file", "hdfs", "sftp", "ftp", "http", "https")
 
 
-def open_store(spec: Any, pickle_protocol: Optional[int] = None) -> CacheBase:
+def open_store(spec: Any, pickle_protocol: Optional[int] = None) -> CacheBase[str, Any]:
     """A store from a ``CacheBase`` (returned as is) or a URL:
 
     - ``redis://host:port/db`` (or ``rediss://``, ``unix://``): :class:`RedisCache`;
@@ -42,7 +42,7 @@ def open_store(spec: Any, pickle_protocol: Optional[int] = None) -> CacheBase:
     return PickleFileCache(spec, pickle_protocol)
 
 
-def configured_store(pickle_protocol: Optional[int] = None) -> Optional[CacheBase]:
+def configured_store(pickle_protocol: Optional[int] = None) -> Optional[CacheBase[str, Any]]:
     """The store ``defaults["cache.store"]`` or ``$CHECKPOINTING_STORE`` names, if any."""
     spec = defaults.get("cache.store") or os.environ.get("CHECKPOINTING_STORE") or None
     return open_store(spec, pickle_protocol) if spec is not None else None

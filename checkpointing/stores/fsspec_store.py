@@ -25,7 +25,7 @@ from .pickle_file import _SUFFIX, PickleFileCache, _file_name
 _RENAMES = ("file", "local", "memory")
 
 
-class FsspecCache(CacheBase):
+class FsspecCache(CacheBase[str, Any]):
     """Entries under ``url`` on an fsspec filesystem (``storage_options`` go to the filesystem)."""
 
     def __init__(self, url: str, pickle_protocol: Optional[int] = None, **storage_options: Any) -> None:
@@ -61,7 +61,7 @@ class FsspecCache(CacheBase):
         return {"url": self.url, "pickle_protocol": self.pickle_protocol, "storage_options": self.storage_options}
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
-        self.__init__(state["url"], state["pickle_protocol"], **state["storage_options"])
+        FsspecCache.__init__(self, state["url"], state["pickle_protocol"], **state["storage_options"])
 
     def _path(self, context_id: str) -> str:
         name = _file_name(str(context_id))
@@ -100,7 +100,7 @@ class FsspecCache(CacheBase):
     def contains(self, context_id: str) -> Optional[bool]:
         return bool(self.fs.exists(self._path(context_id)))
 
-    def metadata(self, context_id: str) -> Optional[dict]:
+    def metadata(self, context_id: str) -> Optional[Dict[str, Any]]:
         try:
             return entry_format.metadata(self.fs.cat_file(self._path(context_id)), cache_secret())
         except (FileNotFoundError, KeyError):
@@ -156,7 +156,8 @@ class FsspecCache(CacheBase):
 
     def _used(self) -> Dict[str, float]:
         try:
-            return json.loads(self.fs.cat_file(f"{self.root}/used.json"))
+            used: Dict[str, float] = json.loads(self.fs.cat_file(f"{self.root}/used.json"))
+            return used
         except (FileNotFoundError, KeyError, ValueError):
             return {}
 

@@ -11,7 +11,7 @@ from ..exceptions import CheckpointNotExist
 from .base import CacheBase, EntryInfo
 
 
-class InMemoryLRUCache(CacheBase):
+class InMemoryLRUCache(CacheBase[str, Any]):
     """Keeps at most ``maxsize`` results in memory (unbounded when None).
 
     As in checkpointing 1.0.1 the stored object itself is returned, not a copy: mutating a
@@ -56,7 +56,7 @@ class InMemoryLRUCache(CacheBase):
     def contains(self, context_id: str) -> Optional[bool]:
         return context_id in self._entries
 
-    def metadata(self, context_id: str) -> Optional[dict]:
+    def metadata(self, context_id: str) -> Optional[Dict[str, Any]]:
         return self._metadata.get(context_id)
 
     def entries(self) -> Iterator[EntryInfo]:

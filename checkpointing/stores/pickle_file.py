@@ -76,7 +76,7 @@ def _file_name(context_id: str) -> str:
     return xxhash.xxh3_128_hexdigest(context_id.encode("utf-8", "surrogatepass"))
 
 
-class PickleFileCache(CacheBase):
+class PickleFileCache(CacheBase[str, Any]):
     """Results as files in ``directory`` (default: ``defaults["cache.filesystem.directory"]``).
 
     ``pickle_protocol`` defaults to ``defaults["cache.pickle_protocol"]`` (5, which lets large
@@ -250,7 +250,7 @@ class PickleFileCache(CacheBase):
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
-    def metadata(self, context_id: str) -> Optional[dict]:
+    def metadata(self, context_id: str) -> Optional[Dict[str, Any]]:
         """The metadata recorded with an entry, or None if there is no valid entry."""
         try:
             return entry_format.metadata(self._read(self._path(context_id)), cache_secret())

@@ -60,7 +60,7 @@ def _pieces(chunks: List[Any], size: int) -> Iterator[Any]:
         yield b"".join(pending)
 
 
-class RedisCache(CacheBase):
+class RedisCache(CacheBase[str, Any]):
     """Entries in Redis. ``url`` (``redis://host:port/db``) or ``client`` (a ``redis.Redis``)."""
 
     def __init__(self, url: Optional[str] = None, *, client: Any = None, prefix: str = "checkpointing:",
@@ -100,7 +100,7 @@ class RedisCache(CacheBase):
         url = state["url"]
         if url is not None and "prefix=" in url:
             url = url.split("?", 1)[0]
-        self.__init__(url, client=client, prefix=state["prefix"], chunk_size=state["chunk_size"],
+        RedisCache.__init__(self, url, client=client, prefix=state["prefix"], chunk_size=state["chunk_size"],
                       pickle_protocol=state["pickle_protocol"])
 
     def untrusted_reason(self) -> Optional[str]:
@@ -202,7 +202,7 @@ class RedisCache(CacheBase):
         value = (meta or {}).get("compute_time")
         return float(value) if isinstance(value, (int, float)) else None
 
-    def metadata(self, context_id: str) -> Optional[dict]:
+    def metadata(self, context_id: str) -> Optional[Dict[str, Any]]:
         try:
             return entry_format.metadata(self._fetch(str(context_id)), cache_secret())
         except (CheckpointNotExist, entry_format.EntryError):
@@ -232,12 +232,15 @@ class RedisCache(CacheBase):
             pointer = self.client.get(name)
             if pointer is None:
                 continue
+            data: Dict[str, Any]
             if pointer[:1] != b"{":
                 data = {"size": len(pointer), "meta": entry_format.header_only(pointer) or {}}
             else:
                 try:
                     data = json.loads(pointer)
                 except ValueError:
+                    continue
+                if not isinstance(data, dict):
                     continue
             meta = data.get("meta") or {}
             used = self.client.zscore(self._k("used"), key)

@@ -6,5 +6,5 @@ from typing import Callable, Dict
 
 from . import github, json_format, sarif, text
 
-FORMATS: Dict[str, Callable] = {"text": text.render, "json": json_format.render, "github": github.render,
+FORMATS: Dict[str, Callable[..., str]] = {"text": text.render, "json": json_format.render, "github": github.render,
                                 "sarif": sarif.render}

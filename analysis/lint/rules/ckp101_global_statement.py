@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterator, List, Tuple
 
 from ...callgraph import Span
 from .base import Example, Hit, Rule, RuleContext
@@ -32,7 +32,7 @@ class GlobalStatement(Rule):
 
     def check(self, context: RuleContext) -> Iterator[Hit]:
         info = context.function
-        stack = [(stmt, False) for stmt in info.node.body]
+        stack: List[Tuple[ast.AST, bool]] = [(stmt, False) for stmt in info.node.body]
         while stack:
             node, nested = stack.pop()
             if isinstance(node, ast.Global):

@@ -57,7 +57,7 @@ class ArgumentMutation(Rule):
             for target in targets:
                 for n in ast.walk(target):
                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id in params:
-                        line = node.lineno
+                        line = getattr(node, "lineno", n.lineno)  # the statement's line
                         rebound[n.id] = min(rebound.get(n.id, line), line)
 
         def is_argument(name: Optional[str], line: int) -> bool:
