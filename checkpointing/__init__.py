@@ -10,7 +10,7 @@ from ._decorator import DecoratorCheckpoint, checkpoint
 from ._hash_anything import hash_anything
 from ._hashing import register_hasher
 from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
-from ._typing import ContextId, ReturnValue
+from ._typing import Checkpointed, ContextId, ReturnValue
 from .exceptions import (
     CheckpointError,
     CheckpointFailedError,
@@ -38,6 +38,7 @@ __all__ = [
     "CheckpointFailedWarning",
     "CheckpointNotExist",
     "CheckpointWarning",
+    "Checkpointed",
     "ContextId",
     "CorruptEntryWarning",
     "DecoratorCheckpoint",

@@ -8,14 +8,14 @@ import logging
 import os
 import time
 import warnings
-from typing import Any, Callable, Generic, List, Optional, TypeVar, Union, overload
+from typing import Any, Callable, Generic, List, Optional, Union, cast, overload
 
 from . import _explain, _usage
 from ._config import defaults, validate_on_error
 from ._context import FuncCallContext
 from ._explain import Explanation
 from ._identifier import AutoFuncCallIdentifier, FuncCallIdentifierBase
-from ._typing import ContextId, ReturnValue
+from ._typing import Checkpointed, ContextId, P, R, ReturnValue
 from .exceptions import (
     CheckpointFailedError,
     CheckpointFailedWarning,
@@ -33,7 +33,6 @@ from .stores.entry_format import EnvironmentMismatch
 from .stores.from_url import configured_store, open_store
 from .stores.pickle_file import PickleFileCache
 
-F = TypeVar("F", bound=Callable[..., Any])
 logger = logging.getLogger("checkpointing")
 _OVERHEAD_TOLERANCE = 0.1
 
@@ -103,7 +102,7 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
 
     # -- the decorator ----------------------------------------------------------------------
 
-    def __call__(self, func: F) -> F:
+    def __call__(self, func: Callable[P, R]) -> Checkpointed[P, R]:
         if not callable(func):
             raise TypeError(f"@checkpoint must decorate a function, got {type(func).__name__}")
         identify = self.identifier.identify
@@ -290,16 +289,17 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
             """Run unconditionally, overwrite the entry, return the new value."""
             return compute_and_save(key_of(args, kwargs) if usable() else None, args, kwargs, 0.0)
 
-        checkpointed.rerun = rerun  # type: ignore[attr-defined]
-        checkpointed.explain = explain  # type: ignore[attr-defined]
-        checkpointed.clear = clear  # type: ignore[attr-defined]
-        checkpointed.cache_info = cache_info  # type: ignore[attr-defined]
-        checkpointed.__checkpointing__ = self  # type: ignore[attr-defined]
-        return checkpointed  # type: ignore[return-value]
+        done = cast("Checkpointed[P, R]", checkpointed)  # (functools.wraps set __wrapped__)
+        done.rerun = rerun  # type: ignore[method-assign]
+        done.explain = explain  # type: ignore[method-assign]
+        done.clear = clear  # type: ignore[method-assign]
+        done.cache_info = cache_info  # type: ignore[method-assign]
+        done.__checkpointing__ = self
+        return done
 
 
 @overload
-def checkpoint(directory: F) -> F: ...
+def checkpoint(directory: Callable[P, R]) -> Checkpointed[P, R]: ...
 
 
 @overload

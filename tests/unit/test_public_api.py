@@ -4,7 +4,7 @@ import checkpointing
 
 EXPECTED = [
     "AutoFuncCallIdentifier", "CacheBase", "CheckpointError", "CheckpointFailedError", "CheckpointFailedWarning",
-    "CheckpointNotExist", "CheckpointWarning", "ContextId", "CorruptEntryWarning", "DecoratorCheckpoint",
+    "CheckpointNotExist", "CheckpointWarning", "Checkpointed", "ContextId", "CorruptEntryWarning", "DecoratorCheckpoint",
     "DynamicAccessWarning", "ExpensiveOverheadWarning", "FsspecCache", "FuncCallContext", "FuncCallIdentifierBase",
     "GlobalStatementError", "HashFailedWarning", "InMemoryLRUCache", "NonlocalStatementError", "PickleFileCache",
     "RedisCache", "ReturnValue", "UnhashableValueError", "UntrustedStoreWarning", "checkpoint", "defaults", "hash_anything", "open_store",
