@@ -23,10 +23,3 @@ def parse_function(source: str) -> Tuple[cst.Module, cst.FunctionDef]:
     if len(module.body) != 1 or len(defs) != 1:
         raise ValueError("source is not a single function definition")
     return module, defs[0]
-
-
-def top_function(module: cst.Module) -> cst.FunctionDef:
-    """The single top-level FunctionDef of a module produced by :func:`parse_function`."""
-    node = module.body[0]
-    assert isinstance(node, cst.FunctionDef)
-    return node

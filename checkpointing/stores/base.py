@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Generic, Iterable, Iterator, Mapping, Optional
 
 from .._typing import ContextId, ReturnValue
+from ..exceptions import CheckpointError
 
 
 @dataclass
@@ -30,7 +31,7 @@ class EntryInfo:
     metadata: Dict[str, Any] = field(default_factory=dict)
 
 
-class LockTimeout(Exception):
+class LockTimeout(CheckpointError, TimeoutError):
     """Waiting for another caller computing the same key took longer than the timeout."""
 
 

@@ -46,7 +46,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import xxhash
 
 from .._config import defaults
-from ..exceptions import CheckpointNotExist, CorruptEntryWarning
+from ..exceptions import CheckpointError, CheckpointNotExist, CorruptEntryWarning
 
 MAGIC = b"CKPT"
 FORMAT_VERSION = 2
@@ -70,7 +70,7 @@ class Verified:
         self.checksum = checksum
 
 
-class EntryError(Exception):
+class EntryError(CheckpointError):
     """The bytes are not a valid entry (truncated, damaged, or of an unknown format)."""
 
 

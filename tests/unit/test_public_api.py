@@ -32,3 +32,19 @@ def test_errors_inherit_matching_builtins() -> None:
     assert issubclass(checkpointing.UnhashableValueError, TypeError)
     assert issubclass(checkpointing.GlobalStatementError, ValueError)
     assert checkpointing.HashFailedWarning.__module__ == "checkpointing"
+
+
+def test_every_error_the_package_raises_is_a_checkpoint_error() -> None:
+    import inspect
+
+    import checkpointing.exceptions
+    import checkpointing.stores
+    from checkpointing.stores import entry_format
+
+    modules = [checkpointing, checkpointing.exceptions, checkpointing.stores, entry_format]
+    errors = {obj for module in modules for _, obj in inspect.getmembers(module, inspect.isclass)
+              if issubclass(obj, Exception) and not issubclass(obj, Warning)
+              and obj.__module__.startswith("checkpointing")}
+    assert checkpointing.stores.LockTimeout in errors
+    assert {e.__name__ for e in errors if not issubclass(e, checkpointing.CheckpointError)} == set()
+    assert issubclass(checkpointing.stores.LockTimeout, TimeoutError)

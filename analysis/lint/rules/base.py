@@ -92,13 +92,6 @@ class Rule:
         """Every call in a function's body (collected when the file was indexed)."""
         return info.calls
 
-    @staticmethod
-    def reachable_calls(context: RuleContext) -> Iterator[Tuple[FunctionInfo, ast.Call]]:
-        """Every call in the checkpointed function and in the functions it reaches."""
-        for info in context.reachable:
-            for call in Rule.calls(info):
-                yield info, call
-
 
 class CallRule(Rule):
     """A rule about single calls anywhere in reachable code: implement :meth:`problem`.
