@@ -147,6 +147,9 @@ class _Scan:
                     if isinstance(target, cst.Attribute):
                         return self._then_stop([target.value])
                 return _STOP
+            if isinstance(small, cst.AugAssign):
+                # ``x += V`` reads its target (x, obj.a, d[k]) before V, as ``x = x + (V)`` does
+                return self._then_stop([small.target, small.value])
             if isinstance(small, cst.Raise):
                 return self.seq([small.exc]) if small.exc is not None and small.cause is None else _STOP
             return _STOP

@@ -23,6 +23,9 @@ EQUAL = [
      "def f(a, b):\n    if a is not b:\n        return 1\n    return 2\n"),
     ("def f(a):\n    return a\n", "def g(b):\n    return b\n"),
     ("def f(a):\n    y = a * 2\n    return y\n", "def f(a):\n    return a * 2\n"),
+    # a temporary read by an augmented assignment is inlined (as into the assignment it may become)
+    ("def f(a):\n    n = 0\n    t = a + 1\n    n += t\n    return n\n",
+     "def f(a):\n    n = 0\n    n += a + 1\n    return n\n"),
     ("def f(a):\n    y = a * 2\n    z = y + 1\n    return z\n", "def f(a):\n    return a * 2 + 1\n"),
     ("def f(a):\n    '''doc'''\n    return a\n", "def f(a):\n    return a  # c\n"),
     ("def f(a: int = 3) -> int:\n    x: int = a\n    return x\n", "def f(a):\n    return a\n"),
