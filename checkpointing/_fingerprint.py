@@ -126,6 +126,11 @@ def _reading(variant: Mapping[str, Any]) -> Reading:
                    tuple((a, tuple(b), c, d) for a, b, c, d in variant.get("keyed_reads", ())))
 
 
+#: key computations running (``_identifier``): analysis workers started inside one are kept
+#: until it ends, for the next file its walk enters; started outside one, they stop at once
+computations = 0
+
+
 def _compute_identity(code: CodeType, qualname: str) -> CodeIdentity:
     # the normalized form travels as JSON: building the identity from it needs no libcst and
     # none of the analysis package's modules (a warm rerun imports neither)
@@ -133,7 +138,7 @@ def _compute_identity(code: CodeType, qualname: str) -> CodeIdentity:
     if norm is None:
         from ._prefetch import prefetch
 
-        prefetch(code)  # this file's other functions too, in parallel, when worth it
+        prefetch(code, keep=computations > 0)  # this file's other functions too, in parallel, when worth it
         norm = _analysis_cache.cached(code)
     if norm is None:
         made = _normalize(code, qualname)

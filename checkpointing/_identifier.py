@@ -8,7 +8,7 @@ import weakref
 from abc import ABC, abstractmethod
 from typing import Any, Generic, Optional
 
-from . import _analysis_cache
+from . import _analysis_cache, _fingerprint
 from ._config import defaults
 from ._context import FuncCallContext
 from ._fingerprint import fingerprint
@@ -53,42 +53,56 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
         fp = fingerprint(func)
         maker = fp.scalar_keys.get((self.deep, self.algorithm), _UNSET)
         if maker is _UNSET:
-            maker = ScalarKey(fp, self.deep, self.algorithm) if ScalarKey.applies(fp) else None
-            fp.scalar_keys[(self.deep, self.algorithm)] = maker
-            _computation_done()  # the function's normalized form, if it was just made
+            try:
+                maker = ScalarKey(fp, self.deep, self.algorithm) if ScalarKey.applies(fp) else None
+                fp.scalar_keys[(self.deep, self.algorithm)] = maker
+            finally:
+                _computation_done()  # the function's normalized form, if it was just made
         return maker(args) if maker is not None else None
 
     def identify(self, context: FuncCallContext) -> str:
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep)
-        fp = context.fingerprint
-        if fp.error is not None:
-            raise fp.error
+        _fingerprint.computations += 1
         try:
-            bound = context.arguments
-        except TypeError:
-            key = builder.key(fp, None, (context.args, context.kwargs))
-        else:
-            key = builder.key(fp, bound)
+            fp = context.fingerprint
+            if fp.error is not None:
+                raise fp.error
+            try:
+                bound = context.arguments
+            except TypeError:
+                key = builder.key(fp, None, (context.args, context.kwargs))
+            else:
+                key = builder.key(fp, bound)
+        finally:
+            _computation_ended()
         if builder.dynamic_sites:
             _warn_dynamic(context.func, builder.dynamic_sites)
-        _computation_done()
         return key
 
     def components(self, context: FuncCallContext) -> "tuple[str, list[Any]]":
         """The key of the call and its components (see :mod:`checkpointing._explain`)."""
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep, record=True)
-        fp = context.fingerprint
-        if fp.error is not None:
-            raise fp.error
+        _fingerprint.computations += 1
         try:
-            key = builder.key(fp, context.arguments)
-        except TypeError:
-            key = builder.key(fp, None, (context.args, context.kwargs))
-        _computation_done()
+            fp = context.fingerprint
+            if fp.error is not None:
+                raise fp.error
+            try:
+                key = builder.key(fp, context.arguments)
+            except TypeError:
+                key = builder.key(fp, None, (context.args, context.kwargs))
+        finally:
+            _computation_ended()
         return key, list(builder.components or [])
 
 
 _UNSET = object()
+
+
+def _computation_ended() -> None:
+    _fingerprint.computations -= 1
+    if not _fingerprint.computations:
+        _computation_done()
 
 
 def _computation_done() -> None:

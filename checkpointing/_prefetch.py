@@ -61,10 +61,11 @@ def _nested(code: CodeType, qualname: str) -> Iterator[Tuple[CodeType, str]]:
             yield from _nested(const, f"{qualname}.<locals>.{const.co_name}")
 
 
-def prefetch(code: CodeType) -> None:
+def prefetch(code: CodeType, keep: bool = False) -> None:
     """Normalize the not yet analysed functions of ``code``'s source file, and of the user
     modules that file imports (once per file and process): a walk that enters a module usually
-    goes on into the modules it imports."""
+    goes on into the modules it imports. The workers are stopped before returning unless
+    ``keep`` (a key computation is running, and stops them when it ends)."""
     filename = code.co_filename
     if filename in _done_files or filename.startswith("<"):
         return
@@ -100,6 +101,9 @@ def prefetch(code: CodeType) -> None:
     except Exception as exc:  # a worker failure only costs time: the walk normalizes what is missing
         logger.debug("parallel normalization failed (%s): continuing one function at a time", exc)
         return
+    finally:
+        if not keep:
+            release()
     for source, result in zip(sources, results):
         if result is not None:
             _analysis_cache.remember(todo[source][0], result)
@@ -153,3 +157,15 @@ def release() -> None:
             _pool.terminate()
             _pool.join()
             _pool = None
+
+
+def _forget_in_child() -> None:
+    """In a process forked from this one (by the user, or one of our own workers): the
+    workers are the parent's, not this process's to use or stop."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()  # another thread of the parent may have held it
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)

@@ -83,3 +83,55 @@ def test_no_workers_are_forked_from_a_process_with_other_threads(monkeypatch):
 def test_workers_can_be_switched_off(monkeypatch):
     monkeypatch.setitem(defaults, "analysis.parallel", False)
     assert _prefetch._workers() is None
+
+
+OUTSIDE = textwrap.dedent("""
+    import json, os, sys, threading
+    sys.path.insert(0, ".")
+    from checkpointing import AutoFuncCallIdentifier, FuncCallContext, _prefetch, defaults
+    defaults["analysis.parallel"] = True
+    made = []
+    workers = _prefetch._workers
+    def spy():
+        pool = workers()
+        made.append(pool is not None)
+        return pool
+    _prefetch._workers = spy
+    import prefetch_project
+    # the fingerprint computed outside any key computation (checkpointing 1.0.1's FuncCallContext API)
+    FuncCallContext(prefetch_project.f, ([1, 2],), {}).fingerprint
+    left_after_context = _prefetch._pool is not None
+    threads = threading.active_count()
+    # a process forked while workers exist (a user's fork in the middle of a key computation)
+    # must not use or stop its parent's: the child computes its own key
+    _prefetch._pool = workers()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            key = AutoFuncCallIdentifier(deep=True).identify(FuncCallContext(prefetch_project.h3, (2,), {}))
+            os.write(write, key.encode())
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    child_key = os.read(read, 200).decode()
+    _prefetch.release()
+    print(json.dumps({"made": made, "left": left_after_context, "threads": threads, "child_key": child_key,
+                      "key": AutoFuncCallIdentifier(deep=True).identify(FuncCallContext(prefetch_project.h3, (2,), {}))}))
+""")
+
+
+def test_workers_started_outside_a_key_computation_stop_at_once_and_a_fork_never_uses_its_parents(tmp_path):
+    (tmp_path / "prefetch_project.py").write_text(HELPERS)
+    (tmp_path / "run.py").write_text(OUTSIDE)
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    try:  # (a child that waits on its parent's workers waits forever)
+        out = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                             timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the forked process hung on its parent's workers")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["made"][:1] == [True], "the cold fingerprint did not use workers"
+    assert not result["left"] and result["threads"] == 1, "workers left running after the fingerprint"
+    assert result["child_key"] == result["key"], out.stderr
