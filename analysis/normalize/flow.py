@@ -15,13 +15,14 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 import libcst as cst
-import libcst.matchers as m
 
-_TERMINATOR = m.SimpleStatementLine(body=[m.Return() | m.Raise() | m.Continue() | m.Break()])
+from .shapes import is_bare_return, is_line_of
+
+_TERMINATORS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
 
 def _terminates(block: cst.BaseSuite) -> bool:
-    return isinstance(block, cst.IndentedBlock) and bool(block.body) and m.matches(block.body[-1], _TERMINATOR)
+    return isinstance(block, cst.IndentedBlock) and bool(block.body) and is_line_of(block.body[-1], _TERMINATORS)
 
 
 def _flatten_if(stmt: cst.If) -> List[cst.BaseStatement]:
@@ -97,7 +98,7 @@ def _flatten_suite(body: Sequence[cst.BaseStatement]) -> List[cst.BaseStatement]
 
 class FlowSimplifier(cst.CSTTransformer):
     def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
-        if updated_node.value is not None and m.matches(updated_node.value, m.Name("None")):
+        if isinstance(updated_node.value, cst.Name) and updated_node.value.value == "None":
             return updated_node.with_changes(value=None)
         return updated_node
 
@@ -108,9 +109,9 @@ class FlowSimplifier(cst.CSTTransformer):
         body = updated_node.body
         if isinstance(body, cst.IndentedBlock):
             stmts = list(body.body)
-            while len(stmts) > 1 and m.matches(stmts[-1], m.SimpleStatementLine(body=[m.Return(value=None)])):
+            while len(stmts) > 1 and is_bare_return(stmts[-1]):
                 stmts.pop()
-            if len(stmts) == 1 and m.matches(stmts[0], m.SimpleStatementLine(body=[m.Return(value=None)])):
+            if len(stmts) == 1 and is_bare_return(stmts[0]):
                 stmts = [cst.SimpleStatementLine(body=[cst.Pass()])]
             body = body.with_changes(body=stmts)
         return updated_node.with_changes(body=body)

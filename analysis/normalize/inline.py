@@ -30,10 +30,10 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
-import libcst.matchers as m
 
 from ..scopes import LOAD, PARAM, PLAIN, Block, Occurrence, ScopeModel, parent_map
 from .result import Assumption
+from .shapes import contains
 
 _FOUND, _PURE, _STOP = 0, 1, 2
 
@@ -162,16 +162,16 @@ class _Scan:
         return _STOP
 
 
-_FORBIDDEN_IN_TEMPORARY = (m.Yield() | m.Await() | m.NamedExpr() | m.Lambda() | m.ListComp() | m.SetComp()
-                           | m.DictComp() | m.GeneratorExp())
+_FORBIDDEN_IN_TEMPORARY = (cst.Yield, cst.Await, cst.NamedExpr, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
+                           cst.GeneratorExp)
 
 
 def _contains_forbidden(node: cst.CSTNode) -> bool:
-    return bool(m.findall(node, _FORBIDDEN_IN_TEMPORARY))
+    return contains(node, _FORBIDDEN_IN_TEMPORARY)
 
 
 def _has_nonlocal(module: cst.Module) -> bool:
-    return bool(m.findall(module, m.Nonlocal()))
+    return contains(module, cst.Nonlocal)
 
 
 class _Substitute(cst.CSTTransformer):

@@ -16,10 +16,11 @@ from __future__ import annotations
 from typing import List, Sequence, Set, Tuple, Union
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-_DOC = m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())])
+from .shapes import is_expression_line, is_line_of
+
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString)  # a docstring's expression
 
 #: calls through which a function can observe or change its own local names
 _NAME_SENSITIVE_CALLS = {"locals", "vars", "eval", "exec", "globals", "dir"}
@@ -112,22 +113,21 @@ class FunctionInspector(cst.CSTVisitor):
                 self._dynamic.append((node, "import of a module whose name is computed"))
 
 
-_CONSTANT_STATEMENT = m.SimpleStatementLine(body=[m.Expr(
-    value=m.SimpleString() | m.ConcatenatedString() | m.Integer() | m.Float() | m.Imaginary() | m.Ellipsis())])
+_CONSTANTS = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)
 
 
 def _strip_suite(body: Sequence[cst.BaseStatement], keep_docstring: bool = False) -> List[cst.BaseStatement]:
     """Split ``a; b``, drop ``pass`` and constant expression statements (evaluating a literal does
     nothing), except a nested def's or class's docstring, which sets its ``__doc__``."""
     body = [s for i, s in enumerate(body)
-            if not m.matches(s, _CONSTANT_STATEMENT) or (i == 0 and keep_docstring)]
+            if not is_expression_line(s, _CONSTANTS) or (i == 0 and keep_docstring)]
     out: List[cst.BaseStatement] = []
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) > 1:
             out.extend(cst.SimpleStatementLine(body=[small]) for small in stmt.body)
         else:
             out.append(stmt)
-    kept = [s for s in out if not m.matches(s, m.SimpleStatementLine(body=[m.Pass()]))]
+    kept = [s for s in out if not is_line_of(s, cst.Pass)]
     return kept or [cst.SimpleStatementLine(body=[cst.Pass()])]
 
 
@@ -153,7 +153,7 @@ class Stripper(cst.CSTTransformer):
         node = updated_node.with_changes(returns=None)
         if self.function_depth == 0:  # the checkpointed function itself
             body = node.body
-            if isinstance(body, cst.IndentedBlock) and body.body and m.matches(body.body[0], _DOC):
+            if isinstance(body, cst.IndentedBlock) and body.body and is_expression_line(body.body[0], _STRINGS):
                 body = body.with_changes(body=_strip_suite(body.body[1:]))
             node = node.with_changes(decorators=[], name=cst.Name("_f"), body=body)
         return node
