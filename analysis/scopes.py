@@ -209,7 +209,7 @@ class _Builder:
             if method is not None:
                 method(self, node, block)
             else:
-                for child in _children(node):
+                for child in child_nodes(node):
                     self._pending.append((child, block))
 
     def _Name(self, node: cst.Name, block: Block) -> None:
@@ -439,7 +439,7 @@ _HANDLERS: Dict[type, Callable[[_Builder, Any, Block], None]] = {
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
-def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
+def child_nodes(node: cst.CSTNode) -> List[cst.CSTNode]:
     """A node's child nodes in field order (cheaper than libcst's ``children``, which re-visits)."""
     names = _FIELDS.get(type(node))
     if names is None:
@@ -460,7 +460,7 @@ def parent_map(module: cst.Module) -> Dict[cst.CSTNode, cst.CSTNode]:
     stack: List[cst.CSTNode] = [module]
     while stack:
         node = stack.pop()
-        for child in _children(node):
+        for child in child_nodes(node):
             parents[child] = node
             stack.append(child)
     return parents

@@ -10,6 +10,8 @@ from typing import Optional, Tuple, Type, Union
 
 import libcst as cst
 
+from ..scopes import child_nodes
+
 NodeTypes = Union[Type[cst.CSTNode], Tuple[Type[cst.CSTNode], ...]]
 
 
@@ -44,5 +46,5 @@ def contains(node: cst.CSTNode, types: NodeTypes) -> bool:
         current = stack.pop()
         if isinstance(current, types):
             return True
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
     return False
