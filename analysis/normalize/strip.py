@@ -18,12 +18,15 @@ from typing import List, Sequence, Set, Tuple, Union
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .. import dynamic_access
 from .shapes import is_expression_line, is_line_of
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString)  # a docstring's expression
 
-#: calls through which a function can observe or change its own local names
-_NAME_SENSITIVE_CALLS = {"locals", "vars", "eval", "exec", "globals", "dir"}
+# calls through which a function can observe or change its own local names (see dynamic_access)
+_READS_NAMES = dynamic_access.by_name(dynamic_access.READS_NAMES)
+_LISTS_NAMES = dynamic_access.by_name(dynamic_access.LISTS_NAMES)
+_NAME_ARGUMENT = dynamic_access.by_name(dynamic_access.NAME_ARGUMENT)
 #: attributes through which code observes names or frames
 _NAME_SENSITIVE_ATTRS = {"f_locals", "f_globals", "__code__", "__name__", "__qualname__", "_getframe", "currentframe"}
 
@@ -92,25 +95,32 @@ class FunctionInspector(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        name = func.value if isinstance(func, cst.Name) else None
-        attr = func.attr.value if isinstance(func, cst.Attribute) else None
-        if name in _NAME_SENSITIVE_CALLS:
-            if name in ("dir", "vars") and node.args:  # the names of another object, not its own
-                if node not in self.constant_lookups:
-                    self._dynamic.append((node, f"`{name}()` lists attributes at run time"))
-                return
+        # called by its bare name (getattr(...)), or as an attribute (operator.attrgetter(...),
+        # importlib.import_module(...)) for the functions that are not builtins
+        called = func.value if isinstance(func, cst.Name) else (
+            func.attr.value if isinstance(func, cst.Attribute) else None)
+        if called is None:
+            return
+        if isinstance(func, cst.Name) and called in _READS_NAMES:
             self.name_sensitive = True
-            self._dynamic.append((node, f"`{name}()` reads names at run time"))
-        elif (name or attr) in ("attrgetter", "methodcaller", "itemgetter") and node.args:
-            if (name or attr) != "itemgetter" and not _is_literal_string(node.args[0].value):
-                self._dynamic.append((node, f"`{name or attr}()` with a computed attribute name"))
-        elif name in ("getattr", "setattr", "delattr", "hasattr") and len(node.args) >= 2:
-            if not _is_literal_string(node.args[1].value):
-                self._dynamic.append((node, f"`{name}()` with a computed attribute name"))
-        elif name in ("__import__", "import_module") or attr == "import_module":
-            first = node.args[0].value if node.args else None
-            if not (first is not None and _is_literal_string(first)) or _literal_value(first).startswith("."):
-                self._dynamic.append((node, "import of a module whose name is computed"))
+            self._dynamic.append((node, dynamic_access.READS_NAMES[_READS_NAMES[called]]))
+        elif isinstance(func, cst.Name) and called in _LISTS_NAMES:
+            if not node.args:  # the caller's own names
+                self.name_sensitive = True
+                self._dynamic.append((node, dynamic_access.listing_message(_LISTS_NAMES[called], False)))
+            elif node not in self.constant_lookups:  # another object's
+                self._dynamic.append((node, dynamic_access.listing_message(_LISTS_NAMES[called], True)))
+        elif called in _NAME_ARGUMENT:
+            qualified = _NAME_ARGUMENT[called]
+            if qualified[0] == "builtins" and not isinstance(func, cst.Name):
+                return  # obj.getattr(...) is some method, not the builtin
+            position = dynamic_access.NAME_ARGUMENT[qualified]
+            arg = node.args[position] if len(node.args) > position else None
+            # a name passed by *args, **kwargs or a keyword is as computed as any other
+            argument = arg.value if arg is not None and not arg.star and arg.keyword is None else None
+            if argument is None or not _is_literal_string(argument) or (
+                    qualified in dynamic_access.IMPORTS and _literal_value(argument).startswith(".")):
+                self._dynamic.append((node, dynamic_access.computed_name_message(qualified)))
 
 
 _CONSTANTS = (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Dict, Optional, Set
 
+from ... import dynamic_access
 from ...callgraph import FunctionInfo
 from ._common import literal_string
 from .base import CallRule, Example, RuleContext
-
-_NAME_ARGUMENT = {"builtins.getattr": 1, "builtins.setattr": 1, "builtins.delattr": 1,
-                  "importlib.import_module": 0, "builtins.__import__": 0}
-_ALWAYS = {"builtins.eval": "`eval`", "builtins.exec": "`exec`", "builtins.globals": "`globals()`",
-           "builtins.locals": "`locals()`", "builtins.vars": "`vars()`"}
 
 
 class DynamicReference(CallRule):
@@ -43,17 +39,34 @@ class DynamicReference(CallRule):
     )
 
     def problem(self, context: RuleContext, info: FunctionInfo, call: ast.Call) -> Optional[str]:
+        # the same table, and the same verdicts, as the runtime check (analysis.dynamic_access)
         name = context.qualified(info, call.func)
-        if name is None:
+        if name is None or "." not in name:
             return None
-        if name in _ALWAYS:
-            return f"{_ALWAYS[name]} looks names up at run time: the code it reaches is not part of the key"
-        if name in _NAME_ARGUMENT:
-            position = _NAME_ARGUMENT[name]
+        qualified = tuple(name.rsplit(".", 1))
+        if qualified in dynamic_access.READS_NAMES:
+            return f"{dynamic_access.READS_NAMES[qualified]}: the code it reaches is not part of the key"
+        if qualified in dynamic_access.LISTS_NAMES:
+            if call.args and id(call) in self._constant_lookups(info):
+                return None  # vars(x)["a"] reads x.a
+            message = dynamic_access.listing_message(qualified, bool(call.args or call.keywords))
+            return f"{message}: the code it reaches is not part of the key"
+        if qualified in dynamic_access.NAME_ARGUMENT:
+            position = dynamic_access.NAME_ARGUMENT[qualified]
             arg = call.args[position] if len(call.args) > position else None
-            if arg is None or isinstance(arg, ast.Starred):
-                kw = next((k for k in call.keywords if k.arg in ("name", "object")), None)
-                arg = kw.value if kw is not None else arg
-            if not literal_string(arg):
-                return f"`{name.rsplit('.', 1)[1]}` with a computed name: the code it reaches is not part of the key"
+            if arg is None or isinstance(arg, ast.Starred) or not literal_string(arg) or (
+                    qualified in dynamic_access.IMPORTS and isinstance(arg, ast.Constant) and str(arg.value).startswith(".")):
+                return f"{dynamic_access.computed_name_message(qualified)}: the code it reaches is not part of the key"
         return None
+
+    def _constant_lookups(self, info: FunctionInfo) -> Set[int]:
+        """The ``vars(x)`` calls of ``info`` indexed by a literal name (``vars(x)["a"]``)."""
+        cache: Dict[int, Set[int]] = self.__dict__.setdefault("_lookups", {})
+        found = cache.get(id(info))
+        if found is None:
+            found = cache[id(info)] = {
+                id(node.value) for stmt in info.node.body for node in ast.walk(stmt)
+                if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == "vars"
+                and literal_string(node.slice)}  # (3.9+: the index itself)
+        return found
