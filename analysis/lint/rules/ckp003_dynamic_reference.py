@@ -16,8 +16,10 @@ class DynamicReference(CallRule):
     name = "dynamic-reference"
     summary = "code reached by a checkpointed function looks names up at run time"
     rationale = (
-        "`getattr` with a computed name, `eval`, `exec`, `globals()`/`locals()`/`vars()` lookups and "
-        "imports of computed module names choose the code to run while the program runs. Neither mode can "
+        "`getattr`/`setattr`/`delattr`/`hasattr` and `operator.attrgetter`/`methodcaller` with a computed "
+        "name, `eval`, `exec`, `globals()`/`locals()`/`vars()`/`dir()` lookups and imports of computed "
+        "module names choose the code to run while the program runs (the same table as deep mode's run-time "
+        "check: `vars(x)[\"a\"]` is a plain read of `x.a`). Neither mode can "
         "see which code that is, so editing it does not invalidate cached results (deep mode warns with "
         "DynamicAccessWarning at run time)."
     )
