@@ -31,11 +31,11 @@ HELPERS = "\n".join(f"def h{i}(v):\n    return h{i + 1}(v) * {i + 2} + {i}\n" fo
 """)
 
 
-RUN = textwrap.dedent("""
-    import json, sys, threading
+# the start of a script: made lists, for each time workers were asked for, whether they were started
+SPY = """
+    import json, os, sys, threading
     sys.path.insert(0, ".")
     from checkpointing import AutoFuncCallIdentifier, FuncCallContext, _prefetch, defaults
-    defaults["analysis.parallel"] = sys.argv[1] == "parallel"
     made = []
     workers = _prefetch._workers
     def spy():
@@ -44,6 +44,10 @@ RUN = textwrap.dedent("""
         return pool
     _prefetch._workers = spy
     import prefetch_project
+"""
+
+RUN = textwrap.dedent(SPY + """
+    defaults["analysis.parallel"] = sys.argv[1] == "parallel"
     key = AutoFuncCallIdentifier(deep=True).identify(FuncCallContext(prefetch_project.f, ([1, 2],), {}))
     print(json.dumps({"key": key, "made": made, "left": _prefetch._pool is not None,
                       "threads": threading.active_count()}))
@@ -85,19 +89,8 @@ def test_workers_can_be_switched_off(monkeypatch):
     assert _prefetch._workers() is None
 
 
-OUTSIDE = textwrap.dedent("""
-    import json, os, sys, threading
-    sys.path.insert(0, ".")
-    from checkpointing import AutoFuncCallIdentifier, FuncCallContext, _prefetch, defaults
+OUTSIDE = textwrap.dedent(SPY + """
     defaults["analysis.parallel"] = True
-    made = []
-    workers = _prefetch._workers
-    def spy():
-        pool = workers()
-        made.append(pool is not None)
-        return pool
-    _prefetch._workers = spy
-    import prefetch_project
     # the fingerprint computed outside any key computation (checkpointing 1.0.1's FuncCallContext API)
     FuncCallContext(prefetch_project.f, ([1, 2],), {}).fingerprint
     left_after_context = _prefetch._pool is not None
