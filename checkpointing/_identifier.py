@@ -62,19 +62,7 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
 
     def identify(self, context: FuncCallContext) -> str:
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep)
-        _fingerprint.computations += 1
-        try:
-            fp = context.fingerprint
-            if fp.error is not None:
-                raise fp.error
-            try:
-                bound = context.arguments
-            except TypeError:
-                key = builder.key(fp, None, (context.args, context.kwargs))
-            else:
-                key = builder.key(fp, bound)
-        finally:
-            _computation_ended()
+        key = _key(builder, context)
         if builder.dynamic_sites:
             _warn_dynamic(context.func, builder.dynamic_sites)
         return key
@@ -82,18 +70,25 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
     def components(self, context: FuncCallContext) -> "tuple[str, list[Any]]":
         """The key of the call and its components (see :mod:`checkpointing._explain`)."""
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep, record=True)
-        _fingerprint.computations += 1
-        try:
-            fp = context.fingerprint
-            if fp.error is not None:
-                raise fp.error
-            try:
-                key = builder.key(fp, context.arguments)
-            except TypeError:
-                key = builder.key(fp, None, (context.args, context.kwargs))
-        finally:
-            _computation_ended()
+        key = _key(builder, context)
         return key, list(builder.components or [])
+
+
+def _key(builder: KeyBuilder, context: FuncCallContext) -> str:
+    """The key of a call: its arguments bound to the function's parameters (or, when they do
+    not bind, as given, so the call fails as it would uncached)."""
+    _fingerprint.computations += 1
+    try:
+        fp = context.fingerprint
+        if fp.error is not None:
+            raise fp.error
+        try:
+            bound = context.arguments
+        except TypeError:
+            return builder.key(fp, None, (context.args, context.kwargs))
+        return builder.key(fp, bound)
+    finally:
+        _computation_ended()
 
 
 _UNSET = object()
