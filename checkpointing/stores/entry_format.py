@@ -339,10 +339,12 @@ def environment_of(payload: bytes) -> str:
     a ``Path``, an ``OrderedDict``); otherwise it is only recorded (``python~``), and an entry of
     plain data, numpy or pandas values is shared between Python versions. A pickle made by
     cloudpickle or dill holds bytecode: the Python version counts."""
+    modules = modules_of(payload)
+    if not modules:  # plain data (the lookups below are imported only when there is code to look up)
+        return f"{INFORMATIVE_PYTHON}={platform.python_version()}"
     from .._distributions import distribution_of
     from ..analysis.stdlib import is_stdlib_module
 
-    modules = modules_of(payload)
     relies = any((is_stdlib_module(m) and m not in _PICKLE_MACHINERY) or m.split(".")[0] in _CODE_PICKLERS
                  for m in modules)
     python = "python" if relies else INFORMATIVE_PYTHON
