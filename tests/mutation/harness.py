@@ -29,10 +29,12 @@ folder of their own, with bytecode caching off, so each run sees the files as wr
 from __future__ import annotations
 
 import ast
+import atexit
 import copy
 import json
 import os
 import shutil
+import subprocess
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -295,6 +297,60 @@ class Runner:
 
 
 def _fork_run(work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) -> Outcome:
+    """Run ``main.py`` in a process forked from the fork server (see :class:`_ForkServer`)."""
+    out_path, err_path = work / "_stdout", work / "_stderr"
+    ok = _ForkServer.get().run(work, adapter, env, argv)
+    stdout = out_path.read_text() if out_path.exists() else ""
+    stderr = err_path.read_text() if err_path.exists() else ""
+    return Outcome(ok, _parse(stdout), stdout, stderr)
+
+
+class _ForkServer:
+    """A single-threaded process, started once per test process, that has imported
+    checkpointing and forks one child per run: a run is as cheap as a fork, and starts from a
+    pristine process (nothing the test process did, no thread of it: forking a multi-threaded
+    process can deadlock the child, and Python 3.12+ warns about it)."""
+
+    _instance: Optional["_ForkServer"] = None
+
+    def __init__(self) -> None:
+        root = Path(__file__).resolve().parents[2]
+        env = dict(os.environ, CHECKPOINTING_STRICT="1")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from tests.mutation.harness import _serve; _serve()"], cwd=root, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    @classmethod
+    def get(cls) -> "_ForkServer":
+        if cls._instance is None or cls._instance.process.poll() is not None:
+            cls._instance = cls()
+            atexit.register(cls._instance.process.kill)
+        return cls._instance
+
+    def run(self, work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) -> bool:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        request = {"work": str(work), "adapter": str(adapter), "env": env, "argv": argv}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        reply = self.process.stdout.readline()
+        if not reply:
+            raise RuntimeError("the mutation harness's fork server died")
+        return bool(json.loads(reply)["ok"])
+
+
+def _serve() -> None:
+    """The fork server's loop: one JSON request per line in, one JSON reply per line out."""
+    import checkpointing  # noqa: F401  (imported once, as a test process has it)
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        ok = _fork_here(Path(request["work"]), Path(request["adapter"]), request["env"], request["argv"])
+        sys.stdout.write(json.dumps({"ok": ok}) + "\n")
+        sys.stdout.flush()
+
+
+def _fork_here(work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) -> bool:
     out_path, err_path = work / "_stdout", work / "_stderr"
     sys.stdout.flush()
     sys.stderr.flush()
@@ -306,6 +362,8 @@ def _fork_run(work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) -
             err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(out_fd, 1)
             os.dup2(err_fd, 2)
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # not the server's requests
+            sys.stdin = open(0, closefd=False)
             sys.stdout = open(1, "w", closefd=False)
             sys.stderr = open(2, "w", closefd=False)
             import runpy
@@ -336,10 +394,7 @@ def _fork_run(work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) -
             finally:
                 os._exit(code)
     _, status = os.waitpid(pid, 0)
-    stdout = out_path.read_text() if out_path.exists() else ""
-    stderr = err_path.read_text() if err_path.exists() else ""
-    ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-    return Outcome(ok, _parse(stdout), stdout, stderr)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
 # -- the verdict -------------------------------------------------------------------------------
