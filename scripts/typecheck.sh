@@ -6,6 +6,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mypy=${MYPY:-$root/.venv/bin/mypy}
+case $mypy in  # a relative path is relative to here, not to the tree this script moves into
+    */*) [ "${mypy#/}" = "$mypy" ] && mypy="$PWD/$mypy" ;;
+esac
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
 mkdir "$tree/checkpointing"
