@@ -6,7 +6,8 @@ a time (a function's free names say where the walk goes next). Normalizing a fil
 together, in worker processes forked from this one (libcst is already imported; nothing is
 re-imported), turns that chain of ~7 ms steps into a few parallel batches. Workers are used only
 where they are faster and safe: with at least ``_MIN_PARALLEL`` functions to do, on a platform
-where ``fork`` is safe (Linux), in a process with a single thread; otherwise the functions are
+where ``fork`` is safe (Linux), in a process with a single thread (native threads of libraries
+count: a process that started a BLAS or Arrow thread pool normalizes serially); otherwise the functions are
 normalized here, one by one. The workers live for one key computation (:func:`release`).
 What a worker returns is checked like anything normalized here (its source compiled to the
 running code before it was sent).
@@ -137,7 +138,7 @@ def _workers() -> Any:
         return None
     with _pool_lock:
         if _pool is None:
-            if threading.active_count() > 1:
+            if not _single_threaded():
                 return None
             from .analysis import normalize_function  # noqa: F401  (imported before forking)
 
@@ -146,6 +147,18 @@ def _workers() -> Any:
                 atexit.register(release)
                 _registered = True
         return _pool
+
+
+def _single_threaded() -> bool:
+    """Does this process run one thread? Counted by the operating system: a library's native
+    threads (a BLAS or Arrow thread pool) are invisible to ``threading`` but make a fork as
+    unsafe as a Python thread does (Python 3.12+ warns)."""
+    if threading.active_count() > 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: what threading sees is what we know
+        return True
 
 
 def release() -> None:

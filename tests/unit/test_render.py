@@ -142,7 +142,7 @@ def test_strings_render_by_value():
 def test_escapes_decode_like_python():
     for body in ["a\\nb", "\\x41\\u00e9\\U0001F600", "\\N{BULLET}", "\\101\\7", "\\q\\{", "a\\\nb", "it\\'s \\\\"]:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # "\\q" is an invalid escape on purpose
+            warnings.simplefilter("ignore")  # "\\q" is an invalid escape on purpose (a Deprecation- or SyntaxWarning)
             expected = ast.literal_eval(f"'{body}'")
         assert decode_escapes(body) == expected, body
 
