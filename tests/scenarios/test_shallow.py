@@ -154,6 +154,20 @@ REUSES = [
                 total += v
             return total
         ''', call="foo((1, 2, 3))")),
+    ("inlined-temporary-into-augmented-assignment", script('''
+        def foo(a):
+            print("RUN")
+            n = 10
+            t = a + 1
+            n += t
+            return n
+        '''), script('''
+        def foo(a):
+            print("RUN")
+            n = 10
+            n += a + 1
+            return n
+        ''')),
     ("inlined-temporary-into-module-function", script('''
         def foo(a):
             print("RUN")
