@@ -23,32 +23,30 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 import xxhash
 
-from .._config import cache_secret, defaults
+from .._config import defaults
 from ..exceptions import CheckpointNotExist
 from . import entry_format
-from .base import CacheBase, EntryInfo, LockTimeout, sum_stats, wait_with_backoff
+from .base import LockTimeout, wait_with_backoff
+from .file_layout import HEAD, FileLayout, file_name
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: the process-local lock of CacheBase is used
     fcntl = None  # type: ignore[assignment]
 
-_SAFE_ID = re.compile(r"^[0-9A-Za-z_-][0-9A-Za-z_.-]{0,127}$")
-_SUFFIX = ".ckpt"
 #: entries at least this large are read into a buffer allocated without a zero-filling pass
 _LARGE = 1 << 20
 #: most entries are smaller than this and are read with a single system call
-_FIRST_READ = 1 << 16
+_FIRST_READ = HEAD
 _CHUNK = 4 << 20
 _PIPELINE = 16 << 20
 #: per-process statistics files are merged into one beyond this many
@@ -66,32 +64,23 @@ def _checksum_worker() -> ThreadPoolExecutor:
         return _worker
 
 
-def _file_name(context_id: str) -> str:
-    if not isinstance(context_id, str):
-        context_id = str(context_id)
-    if len(context_id) == 32 and context_id.isalnum() and context_id.isascii():
-        return context_id  # our own keys: 32 hex digits
-    if _SAFE_ID.match(context_id):
-        return context_id
-    return xxhash.xxh3_128_hexdigest(context_id.encode("utf-8", "surrogatepass"))
-
-
-class PickleFileCache(CacheBase[str, Any]):
+class PickleFileCache(FileLayout):
     """Results as files in ``directory`` (default: ``defaults["cache.filesystem.directory"]``).
 
     ``pickle_protocol`` defaults to ``defaults["cache.pickle_protocol"]`` (5, which lets large
     numpy arrays be written and read without extra copies).
     """
 
+    sep = os.sep
+
     def __init__(self, directory: Union[str, "os.PathLike[str]", None] = None,
                  pickle_protocol: Optional[int] = None) -> None:
         self.directory = Path(directory if directory is not None else defaults["cache.filesystem.directory"])
-        self._dir = os.fspath(self.directory)
+        super().__init__(os.fspath(self.directory))
         protocol = pickle_protocol if pickle_protocol is not None else defaults["cache.pickle_protocol"]
         if not isinstance(protocol, int) or not 0 <= protocol <= 5:
             raise ValueError(f"pickle_protocol must be an int from 0 to 5, got {protocol!r}")
         self.pickle_protocol = protocol
-        self._paths: Dict[Any, str] = {}  # key -> file: computed once (a hit asks every time)
 
     def __repr__(self) -> str:
         return f"PickleFileCache(directory={str(self.directory)!r}, pickle_protocol={self.pickle_protocol})"
@@ -100,46 +89,30 @@ class PickleFileCache(CacheBase[str, Any]):
         """Why others could write entries here (None: only you can; see ``trust``)."""
         from .trust import directory_risk
 
-        return directory_risk(self._dir)
+        return directory_risk(self.root)
 
     def path_for(self, context_id: str) -> Path:
         """The file that holds (or would hold) the entry for ``context_id``."""
         return Path(self._path(context_id))
 
-    def _path(self, context_id: str) -> str:
-        found = self._paths.get(context_id) if type(context_id) is str else None
-        if found is None:
-            name = _file_name(context_id)
-            found = f"{self._dir}{os.sep}{name[:2]}{os.sep}{name}{_SUFFIX}"
-            if type(context_id) is str:
-                if len(self._paths) > 4096:
-                    self._paths.clear()
-                self._paths[context_id] = found
-        return found
-
-    # -- writing ----------------------------------------------------------------------------
-
-    def save(self, context_id: str, result: Any) -> None:
-        self.save_entry(context_id, result, None)
+    # -- the file primitives (FileLayout) ------------------------------------------------------
 
     def _makedirs(self, path: str) -> None:
         """Create ``path`` and its parents; those inside the store get the private mode."""
         if os.path.isdir(path):
             return
         mode = defaults.get("cache.directory_mode", 0o700)
-        root = self._dir
+        root = self.root
         if not os.path.isdir(root):
             os.makedirs(root, mode=mode, exist_ok=True)
             with contextlib.suppress(OSError):
                 os.chmod(root, mode)  # makedirs' mode is filtered by the umask
         os.makedirs(path, mode=mode, exist_ok=True)
 
-    def save_entry(self, context_id: str, result: Any, metadata: Optional[Mapping[str, Any]] = None) -> None:
-        chunks, _ = entry_format.encode(result, dict(metadata or {}, key=str(context_id)), self.pickle_protocol,
-                                        cache_secret())
-        final = self.path_for(context_id)
-        self._makedirs(str(final.parent))
-        tmp = final.parent / f".{final.name}.{os.getpid()}.{threading.get_ident()}.{os.urandom(4).hex()}.tmp"
+    def _write(self, path: str, chunks: Iterable[Any]) -> None:
+        folder, name = os.path.split(path)
+        self._makedirs(folder)
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.{threading.get_ident()}.{os.urandom(4).hex()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             try:
@@ -150,15 +123,13 @@ class PickleFileCache(CacheBase[str, Any]):
                         view = view[written:]
             finally:
                 os.close(fd)
-            os.replace(tmp, final)
+            os.replace(tmp, path)
         except BaseException:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
             raise
-
-    # -- reading ----------------------------------------------------------------------------
 
     def _read(self, path: str) -> Any:
         try:
@@ -215,98 +186,58 @@ class PickleFileCache(CacheBase[str, Any]):
         finally:
             os.close(fd)
 
-    def retrieve(self, context_id: str) -> Any:
-        path = self._path(context_id)
-        data = self._read(path)
+    def _read_head(self, path: str) -> Optional[bytes]:
         try:
-            return entry_format.decode(data, cache_secret())
-        except Exception:  # the slow path says why, warns, and raises CheckpointNotExist
-            return entry_format.load_or_miss(data, path, cache_secret())
-
-    def contains(self, context_id: str) -> Optional[bool]:
-        return os.path.exists(self._path(context_id))
-
-    def _latest_path(self, function: str) -> str:
-        digest = xxhash.xxh3_128_hexdigest(function.encode("utf-8", "surrogatepass"))
-        return os.path.join(self._dir, "latest", digest + ".json")
-
-    def latest(self, function: str) -> Optional[Mapping[str, Any]]:
-        try:
-            with open(self._latest_path(function), encoding="utf-8") as f:
-                data = json.load(f)
-            return data if isinstance(data, dict) and data.get("function") == function else None
-        except (OSError, ValueError):
-            return None
-
-    def record_latest(self, function: str, key: str, components: Any) -> None:
-        path = self._latest_path(function)
-        self._makedirs(os.path.dirname(path))
-        tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-        try:
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump({"function": function, "key": key, "components": components}, f)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-    def metadata(self, context_id: str) -> Optional[Dict[str, Any]]:
-        """The metadata recorded with an entry, or None if there is no valid entry."""
-        try:
-            return entry_format.metadata(self._read(self._path(context_id)), cache_secret())
-        except CheckpointNotExist:
-            return None
-
-    def compute_time(self, context_id: str) -> Optional[float]:
-        try:
-            with open(self._path(context_id), "rb") as f:
-                meta = entry_format.header_only(f.read(_FIRST_READ))
+            with open(path, "rb") as f:
+                return f.read(HEAD)
         except OSError:
             return None
-        value = meta.get("compute_time") if meta else None
-        return float(value) if isinstance(value, (int, float)) else None
 
-    # -- management -------------------------------------------------------------------------
+    def _exists(self, path: str) -> bool:
+        return os.path.exists(path)
 
-    def entries(self) -> Iterator[EntryInfo]:
+    def _remove(self, path: str) -> bool:
         try:
-            shards = sorted(os.scandir(self._dir), key=lambda e: e.name)
+            os.unlink(path)
+            return True
         except FileNotFoundError:
+            return False
+
+    def _entry_files(self) -> Iterator[Tuple[str, int, Optional[float], Optional[float]]]:
+        try:
+            shards = sorted(os.scandir(self.root), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
             return
         for shard in shards:
             if len(shard.name) != 2 or not shard.is_dir():
                 continue
             for entry in sorted(os.scandir(shard.path), key=lambda e: e.name):
-                if not entry.name.endswith(_SUFFIX) or entry.name.startswith("."):
-                    continue
                 try:
                     st = entry.stat()
-                    with open(entry.path, "rb") as f:
-                        head = f.read(_FIRST_READ)
                 except OSError:  # deleted meanwhile
                     continue
-                meta = entry_format.header_only(head) or {}
-                key = str(meta.get("key") or entry.name[:-len(_SUFFIX)])
-                created = meta.get("created") if isinstance(meta.get("created"), (int, float)) else st.st_mtime
-                yield EntryInfo(key, st.st_size, created, max(st.st_atime, st.st_mtime), meta.get("function"),
-                                meta.get("compute_time"), meta)
+                yield entry.path, st.st_size, st.st_mtime, max(st.st_atime, st.st_mtime)
+
+    def _folder_files(self, folder: str) -> List[str]:
+        try:
+            return [os.path.join(folder, name) for name in os.listdir(folder)]
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def _root_exists(self) -> bool:
+        return os.path.isdir(self.root)
+
+    # -- what only a local folder can do -------------------------------------------------------
 
     def legacy_files(self) -> List[Path]:
         """Files checkpointing 1.0.1 wrote here (``<directory>/<key>.pickle``). They are never read
         (this version's entries are ``<directory>/<xx>/<key>.ckpt``, checksummed and versioned);
         ``checkpointing clear --legacy`` deletes them."""
         try:
-            return sorted(Path(e.path) for e in os.scandir(self._dir)
+            return sorted(Path(e.path) for e in os.scandir(self.root)
                           if e.name.endswith(".pickle") and not e.name.startswith(".") and e.is_file())
         except (FileNotFoundError, NotADirectoryError):
             return []
-
-    def delete(self, context_id: str) -> bool:
-        try:
-            os.unlink(self._path(context_id))
-            return True
-        except FileNotFoundError:
-            return False
 
     def touch(self, context_ids: Iterable[str], when: float) -> None:
         for key in context_ids:
@@ -320,9 +251,9 @@ class PickleFileCache(CacheBase[str, Any]):
             with super().lock(context_id, timeout):
                 yield
             return
-        folder = os.path.join(self._dir, "locks")
+        folder = os.path.join(self.root, "locks")
         self._makedirs(folder)
-        fd = os.open(os.path.join(folder, _file_name(context_id) + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(os.path.join(folder, file_name(context_id) + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             deadline = time.monotonic() + timeout
             attempt = 0
@@ -343,15 +274,8 @@ class PickleFileCache(CacheBase[str, Any]):
             os.close(fd)
 
     def record_stats(self, counts: Mapping[str, Mapping[str, float]]) -> None:
-        if not os.path.isdir(self._dir):
-            return  # a store that was removed (or never written) is not created just for statistics
-        folder = os.path.join(self._dir, "stats")
-        self._makedirs(folder)
-        path = os.path.join(folder, f"{int(time.time())}-{os.getpid()}-{os.urandom(4).hex()}.json")
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({k: dict(v) for k, v in counts.items()}, f)
-        os.replace(tmp, path)
+        super().record_stats(counts)
+        folder = self._stats_folder()
         with contextlib.suppress(OSError):
             if len(os.listdir(folder)) > _STATS_FILES:
                 self._compact_stats(folder)
@@ -370,31 +294,10 @@ class PickleFileCache(CacheBase[str, Any]):
             names = [n for n in os.listdir(folder) if n.endswith(".json")]
             merged = self._sum_stats(os.path.join(folder, n) for n in names)
             path = os.path.join(folder, f"{int(time.time())}-{os.getpid()}-{os.urandom(4).hex()}-merged.json")
-            with open(path + ".tmp", "w", encoding="utf-8") as f:
-                json.dump(merged, f)
             # the sum appears before its parts go: a reader at that moment may count them twice (statistics only)
-            os.replace(path + ".tmp", path)
+            self._write(path, [json.dumps(merged).encode()])
             for name in names:
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(folder, name))
         finally:
             os.close(fd)
-
-    def stats(self) -> Dict[str, Dict[str, float]]:
-        folder = os.path.join(self._dir, "stats")
-        try:
-            names = [n for n in os.listdir(folder) if n.endswith(".json")]
-        except FileNotFoundError:
-            return {}
-        return self._sum_stats(os.path.join(folder, n) for n in names)
-
-    @staticmethod
-    def _sum_stats(paths: Iterable[str]) -> Dict[str, Dict[str, float]]:
-        def documents() -> Iterator[Any]:
-            for path in paths:
-                try:
-                    with open(path, encoding="utf-8") as f:
-                        yield json.load(f)
-                except (OSError, ValueError):
-                    continue
-        return sum_stats(documents())
