@@ -367,3 +367,27 @@ def test_function_without_source_uses_bytecode_identity_and_still_refuses_global
     assert ns["f"](2) == 6 and ns["f"](2) == 6
     with pytest.raises(GlobalStatementError):
         ns["g"]()
+
+
+@checkpoint(store="memory://test-decorated-is-a-function")
+def module_level_square(x: int) -> int:
+    """Squares."""
+    return x * x
+
+
+def test_the_decorated_object_is_a_function_like_the_one_it_wraps() -> None:
+    """What @checkpoint returns is a plain function: pickle and copy refer to it by name (as
+    multiprocessing needs), inspect sees the wrapped signature, and a class binds it as a method."""
+    import copy
+    import pickle
+    import types
+
+    assert isinstance(module_level_square, types.FunctionType)
+    assert pickle.loads(pickle.dumps(module_level_square)) is module_level_square
+    assert copy.deepcopy(module_level_square) is module_level_square
+    assert list(inspect.signature(module_level_square).parameters) == ["x"]
+    assert (module_level_square.__name__, module_level_square.__doc__) == ("module_level_square", "Squares.")
+    assert module_level_square(3) == 9 and module_level_square.cache_info().hits == 0
+    assert module_level_square(3) == 9 and module_level_square.cache_info().hits == 1
+    assert module_level_square.rerun(3) == 9 and module_level_square.explain(3).cached
+    assert module_level_square.clear() == 1 and not module_level_square.explain(3).cached
