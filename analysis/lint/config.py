@@ -13,7 +13,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-KEYS = ("select", "ignore", "exclude", "per-file-ignores")
+KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs")
 
 
 class ConfigError(ValueError):
@@ -26,6 +26,8 @@ class LintConfig:
     ignore: List[str] = field(default_factory=list)
     exclude: List[str] = field(default_factory=list)
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    #: qualified names (or ``*`` patterns) of the project's own functions that read input (CKP104)
+    inputs: List[str] = field(default_factory=list)
     source: Optional[str] = None  # the pyproject.toml it came from
     root: str = "."  # per-file-ignores and exclude patterns are relative to this directory
 
@@ -108,6 +110,12 @@ def load_config(start: str = ".") -> LintConfig:
         if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
             raise ConfigError(f"{where} exclude must be a list of glob patterns, got {exclude!r}")
         config.exclude = list(exclude)
+    if "inputs" in section:
+        readers = section["inputs"]
+        if not isinstance(readers, list) or not all(isinstance(r, str) and r.strip() for r in readers):
+            raise ConfigError(f"{where} inputs must be a list of qualified names such as [\"mylab.io.fetch\", "
+                              f"\"mylab.db.*\"], got {readers!r}")
+        config.inputs = [r.strip() for r in readers]
     pfi = section.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{where} per-file-ignores must be a table of \"glob\" = [\"CODE\", ...]")

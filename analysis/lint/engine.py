@@ -64,7 +64,8 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
     for source in candidates:
         checker = checkers.get(source.root)
         if checker is None:
-            checker = checkers[source.root] = _Checker(project.graph_for(source.root), rules, by_path)
+            checker = checkers[source.root] = _Checker(project.graph_for(source.root), rules, by_path,
+                                                       tuple(config.inputs))
         assert source.index is not None  # graph_for indexed every file of the root
         for checkpointed in find_checkpointed(checker.graph, source.index, source.path, source.root in deep_roots):
             result.checkpointed += 1
@@ -105,8 +106,10 @@ class _Checker:
     earlier checkpointed function) is not built again.
     """
 
-    def __init__(self, graph: CallGraph, rules: List[Rule], by_path: Dict[str, SourceFile]) -> None:
+    def __init__(self, graph: CallGraph, rules: List[Rule], by_path: Dict[str, SourceFile],
+                 inputs: Tuple[str, ...] = ()) -> None:
         self.graph = graph
+        self.inputs = inputs
         self.own_rules = [r for r in rules if not isinstance(r, CallRule)]
         self.call_rules = [r for r in rules if isinstance(r, CallRule)]
         self.by_path = by_path
@@ -122,7 +125,7 @@ class _Checker:
         return found
 
     def check(self, checkpointed: Checkpointed, home: SourceFile) -> List[Finding]:
-        context = RuleContext(checkpointed, self.graph)
+        context = RuleContext(checkpointed, self.graph, self.inputs)
         mode = "deep" if checkpointed.deep else "shallow"
         hits: List[Tuple[Rule, Hit]] = [(rule, hit) for rule in self.own_rules if mode in rule.modes
                                         for hit in rule.check(context)]

@@ -171,3 +171,31 @@ def test_help_describes_every_option_and_rule() -> None:
         assert option in out.stdout
     for rule in RULES:
         assert rule.code in out.stdout and rule.name in out.stdout
+
+
+def test_a_project_declares_its_own_input_readers(tmp_path: Path) -> None:
+    """``inputs`` in [tool.checkpointing.lint] adds the project's (or a library's) own readers to
+    CKP104's table, by qualified name or pattern; a malformed value is a usage error."""
+    (tmp_path / "lab").mkdir()
+    (tmp_path / "lab" / "__init__.py").write_text("")
+    (tmp_path / "lab" / "io.py").write_text("def fetch_run(n):\n    return n\n\n\ndef helper(n):\n    return n\n")
+    (tmp_path / "main.py").write_text(textwrap.dedent("""\
+        import labdb
+        from checkpointing import checkpoint
+        from lab.io import fetch_run, helper
+
+
+        @checkpoint(deep=True)
+        def run(n):
+            return fetch_run(n), helper(n), labdb.query(n), labdb.version()
+        """))
+    assert lint(tmp_path, "--select", "CKP104").returncode == 0
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.checkpointing.lint]\ninputs = ["lab.io.fetch_run", "labdb.q*"]\n')
+    out = lint(tmp_path, "--select", "CKP104", "--format", "json")
+    assert out.returncode == 1, out.stderr
+    found = [(f["line"], f["message"].split("`")[1]) for f in json.loads(out.stdout)]
+    assert found == [(8, "lab.io.fetch_run(...)"), (8, "labdb.query(...)")]
+    (tmp_path / "pyproject.toml").write_text('[tool.checkpointing.lint]\ninputs = "lab.io.fetch_run"\n')
+    bad = lint(tmp_path)
+    assert bad.returncode == 2 and "inputs must be a list of qualified names" in bad.stderr

@@ -13,11 +13,13 @@ from .ckp102_argument_mutation import ArgumentMutation
 from .ckp103_nondeterministic_call import NondeterministicCall
 from .ckp104_hidden_file_input import HiddenFileInput
 from .ckp105_unseeded_estimator import UnseededEstimator
+from .ckp106_environment_read import EnvironmentRead
+from .ckp107_side_effect_only import SideEffectOnly
 from .ckp900_syntax_error import SyntaxErrorRule
 
 RULES: Tuple[Rule, ...] = (UntrackedCallee(), UntrackedMethodCall(), DynamicReference(), GlobalStatement(),
                            ArgumentMutation(), NondeterministicCall(), HiddenFileInput(), UnseededEstimator(),
-                           SyntaxErrorRule())
+                           EnvironmentRead(), SideEffectOnly(), SyntaxErrorRule())
 BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 __all__ = ["BY_CODE", "RULES", "Example", "Hit", "Rule", "RuleContext"]

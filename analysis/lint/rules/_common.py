@@ -28,3 +28,9 @@ def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
 
 def has_star_kwargs(call: ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
+
+
+def open_mode(call: ast.Call) -> str:
+    """The mode an ``open``-like call is given as a literal (second argument or ``mode=``); "" if none."""
+    mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+    return mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else ""

@@ -40,6 +40,8 @@ class RuleContext:
 
     checkpointed: "Checkpointed"
     graph: CallGraph
+    #: a project's own input readers ([tool.checkpointing.lint] inputs)
+    inputs: Tuple[str, ...] = ()
     _reachable: Optional[List[FunctionInfo]] = field(default=None, repr=False)
 
     @property
@@ -62,6 +64,19 @@ class RuleContext:
         if chain[0] in info.local_names:
             return None
         return self.graph.qualified_name(info.module, chain)
+
+    def dotted_target(self, info: FunctionInfo, node: ast.AST) -> Optional[str]:
+        """Like :meth:`qualified`, and for the project's own code its dotted name too
+        (``mylab.io.fetch``): what a table of known calls (``knowledge``) is looked up by."""
+        chain = dotted(node)
+        if chain is None or chain[0] in info.local_names:
+            return None
+        target, rest = self.graph.resolve(info.module, chain)
+        if target.kind in ("external", "builtin"):
+            return target.name
+        if target.kind in ("function", "class", "module"):
+            return ".".join((target.name.replace(":", "."), *rest))
+        return None
 
 
 class Rule:

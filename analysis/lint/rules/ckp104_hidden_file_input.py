@@ -6,24 +6,28 @@ import ast
 from typing import Optional
 
 from ...callgraph import FunctionInfo
+from .. import knowledge
+from ._common import open_mode
 from .base import CallRule, Example, RuleContext
 
-_READERS = frozenset({
-    "builtins.open", "io.open", "json.load", "pickle.load", "numpy.load", "numpy.loadtxt", "numpy.genfromtxt",
-    "numpy.fromfile", "urllib.request.urlopen", "requests.get", "pathlib.Path.read_text",
-    "pathlib.Path.read_bytes", "pathlib.Path.open", "joblib.load", "yaml.safe_load", "tomllib.load",
-})
 _PATH_METHODS = frozenset({"read_text", "read_bytes"})
+_LISTING_METHODS = frozenset({"iterdir", "glob", "rglob"})
+#: opened for writing only: ``open(path, "w")``, ``h5py.File(path, "w")``
+_WRITE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open", "h5py.File", "gzip.open", "bz2.open",
+                            "lzma.open", "tarfile.open", "zipfile.ZipFile", "shelve.open", "fsspec.open",
+                            "tables.open_file", "netCDF4.Dataset", "zarr.open"})
 
 
 def _problem(context: RuleContext, info: FunctionInfo, call: ast.Call) -> Optional[str]:
-    name = context.qualified(info, call.func)
+    name = context.dotted_target(info, call.func)
     if name is not None:
-        if name in _READERS or (name.startswith("pandas.read_") and name.count(".") == 1):
-            if name == "builtins.open" and _writes(call):
-                return None
-            return f"`{name.replace('builtins.', '')}(...)` reads input that is not part of the key"
-        return None
+        category = knowledge.inputs(context.inputs).category(name)
+        if category is None or category == "environment":  # the environment is CKP106's
+            return None
+        if name in _WRITE_OPENERS and any(c in open_mode(call) for c in "wax"):  # "r+" reads too
+            return None
+        shown = name.replace("builtins.", "")
+        return f"`{shown}(...)` {knowledge.describe(category)}, which is not part of the key"
     func = call.func
     if isinstance(func, ast.Attribute):
         receiver = func.value
@@ -32,27 +36,35 @@ def _problem(context: RuleContext, info: FunctionInfo, call: ast.Call) -> Option
         if func.attr == "open" and isinstance(receiver, ast.Call):
             if context.qualified(info, receiver.func) == "pathlib.Path":
                 return "`Path(...).open()` reads a file whose contents are not part of the key"
+        if func.attr in _LISTING_METHODS and isinstance(receiver, ast.Call):
+            if context.qualified(info, receiver.func) == "pathlib.Path":
+                return f"`Path(...).{func.attr}()` lists a directory, whose contents are not part of the key"
     return None
-
-
-def _writes(call: ast.Call) -> bool:
-    mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
-    return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and any(c in mode.value for c in "wax")
 
 
 class HiddenFileInput(CallRule):
     code = "CKP104"
     name = "hidden-file-input"
-    summary = "code reached by a checkpointed function reads a file or URL"
+    summary = ("code reached by a checkpointed function reads a file, a directory listing, the network, a database "
+               "or a cloud service")
     rationale = (
-        "The key covers the arguments, not what the function reads from disk or the network. When the file "
-        "changes, the cache still serves the result computed from its old contents."
+        "The key covers the arguments, not what the function reads from disk, the network, a database or a cloud "
+        "service. When the data changes, the cache still serves the result computed from its old contents. The "
+        "calls recognised are a table (`analysis/lint/knowledge.py`: pandas, numpy, torch, h5py, xarray, scipy.io, "
+        "requests, httpx, boto3, Google Cloud, Azure, sqlite3, SQLAlchemy, glob, os.listdir, ...), which a project "
+        "extends with `inputs = [\"mylab.io.fetch\", \"mylab.db.*\"]` in `[tool.checkpointing.lint]`."
     )
     fix = (
-        "Read the file outside and pass its contents (or a DataFrame) as an argument, so that they are hashed; "
-        "or pass the file's modification time or checksum as an extra argument."
+        "Read the data outside and pass it (or a DataFrame) as an argument, so that it is hashed; or pass the "
+        "file's modification time or checksum, or the query's version or date, as an extra argument."
     )
     examples = (
+        Example("A cloud client, a directory listing and an HDF5 file", {
+            "main.py": "import glob\n\nimport boto3\nimport h5py\nfrom checkpointing import checkpoint\n\n\n"
+                       "@checkpoint\ndef collect(bucket):\n    s3 = boto3.client('s3')\n"
+                       "    names = sorted(glob.glob('runs/*.h5'))\n    with h5py.File(names[0]) as f:\n"
+                       "        first = f['x'][:]\n    return s3.list_objects(Bucket=bucket), first\n",
+        }, (("main.py", 10), ("main.py", 11), ("main.py", 12))),
         Example("Reading a CSV and a JSON file inside", {
             "main.py": "import json\n\nimport pandas as pd\nfrom checkpointing import checkpoint\n\n\n@checkpoint\n"
                        "def load(path):\n    frame = pd.read_csv(path)\n    with open('meta.json') as f:\n"

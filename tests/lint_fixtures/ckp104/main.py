@@ -1,11 +1,19 @@
+import glob
 import json
+import os
 import pickle
+import sqlite3
 import urllib.request
 from pathlib import Path
 
+import boto3
+import h5py
 import numpy as np
 import pandas as pd
 import requests
+import scipy.io
+import torch
+import xarray as xr
 from checkpointing import checkpoint
 
 
@@ -29,3 +37,27 @@ def writes(text, frame):
     with open("out.txt", "w") as f:
         f.write(text)
     return frame.describe(), json.loads(text)
+
+
+@checkpoint
+def services_and_formats(path, bucket):
+    client = boto3.client("s3")  # expect: CKP104
+    listing = client.list_objects_v2(Bucket=bucket)
+    weights = torch.load(path)  # expect: CKP104
+    with h5py.File(path) as f:  # expect: CKP104
+        x = f["x"][:]
+    mat = scipy.io.loadmat(path)  # expect: CKP104
+    ds = xr.open_dataset(path)  # expect: CKP104
+    names = glob.glob("*.csv") + os.listdir(".")  # expect: CKP104, CKP104
+    answer = requests.post("https://example.org/api", json={"q": 1})  # expect: CKP104
+    rows = sqlite3.connect(path).execute("select 1").fetchall()  # expect: CKP104
+    runs = sorted(Path(path).glob("*.h5"))  # expect: CKP104
+    return listing, weights, x, mat, ds, names, answer, rows, runs
+
+
+@checkpoint
+def writes_formats(path, x):
+    with h5py.File(path, "w") as f:
+        f["x"] = x
+    torch.save(x, path)
+    return os.path.join(path, "x"), os.environ.get("HOME")
