@@ -10,27 +10,39 @@ from __future__ import annotations
 
 from typing import Dict, Mapping, Tuple
 
-#: calls that read the caller's own names, whatever their arguments
+#: calls that reach any name of the program, whatever their arguments. ``eval`` and ``exec`` stay
+#: here even given a globals dict: ``__import__`` (and, without builtins, ``().__class__``) reach
+#: every module and class from a string
 READS_NAMES: Dict[Tuple[str, str], str] = {
     ("builtins", "eval"): "`eval()` reads names at run time",
     ("builtins", "exec"): "`exec()` reads names at run time",
     ("builtins", "globals"): "`globals()` reads names at run time",
-    ("builtins", "locals"): "`locals()` reads names at run time",
 }
 
-#: without an argument, they read the caller's own names; with one, they list another object's
-#: attributes (dynamic, unless indexed by a literal name: ``vars(x)["a"]`` reads ``x.a``)
+#: calls that, in a function, read only its own local variables, whose values come from code that
+#: is keyed: not dynamic, but they expose the variables' names (so locals are not renamed).
+#: ``vars()`` and ``dir()`` without an argument are the same
+OWN_LOCALS: Dict[Tuple[str, str], str] = {
+    ("builtins", "locals"): "`locals()`",
+}
+
+#: without an argument, they read the caller's own local variables (as ``locals()``); with one,
+#: they list another object's attributes: dynamic, unless indexed by a literal name
+#: (``vars(x)["a"]`` reads ``x.a``) or listing the instance's own state (``vars(self)``, data
+#: hashed with the instance, which holds no code of its class)
 LISTS_NAMES: Dict[Tuple[str, str], str] = {
     ("builtins", "vars"): "`vars()`",
     ("builtins", "dir"): "`dir()`",
 }
 
+#: the argument of ``vars`` that lists instance state
+INSTANCE = "self"
+
 #: calls whose argument at this position is the name of what they reach: dynamic unless it is a
-#: literal string (and, for a module, not a relative name)
+#: literal string (and, for a module, not a relative name). ``setattr`` and ``delattr`` are not
+#: here: they write, and select no code to run (what later reads the attribute is checked itself)
 NAME_ARGUMENT: Dict[Tuple[str, str], int] = {
     ("builtins", "getattr"): 1,
-    ("builtins", "setattr"): 1,
-    ("builtins", "delattr"): 1,
     ("builtins", "hasattr"): 1,
     ("operator", "attrgetter"): 0,
     ("operator", "methodcaller"): 0,
@@ -53,6 +65,5 @@ def computed_name_message(qualified: Tuple[str, str]) -> str:
     return f"`{qualified[1]}()` with a computed attribute name"
 
 
-def listing_message(qualified: Tuple[str, str], with_argument: bool) -> str:
-    what = LISTS_NAMES[qualified]
-    return f"{what} lists attributes at run time" if with_argument else f"{what} reads names at run time"
+def listing_message(qualified: Tuple[str, str]) -> str:
+    return f"{LISTS_NAMES[qualified]} lists attributes at run time"

@@ -25,6 +25,7 @@ _STRINGS = (cst.SimpleString, cst.ConcatenatedString)  # a docstring's expressio
 
 # calls through which a function can observe or change its own local names (see dynamic_access)
 _READS_NAMES = dynamic_access.by_name(dynamic_access.READS_NAMES)
+_OWN_LOCALS = dynamic_access.by_name(dynamic_access.OWN_LOCALS)
 _LISTS_NAMES = dynamic_access.by_name(dynamic_access.LISTS_NAMES)
 _NAME_ARGUMENT = dynamic_access.by_name(dynamic_access.NAME_ARGUMENT)
 #: attributes through which code observes names or frames
@@ -104,12 +105,14 @@ class FunctionInspector(cst.CSTVisitor):
         if isinstance(func, cst.Name) and called in _READS_NAMES:
             self.name_sensitive = True
             self._dynamic.append((node, dynamic_access.READS_NAMES[_READS_NAMES[called]]))
+        elif isinstance(func, cst.Name) and (called in _OWN_LOCALS or (called in _LISTS_NAMES and not node.args)):
+            self.name_sensitive = True  # the function's own local variables, by name
         elif isinstance(func, cst.Name) and called in _LISTS_NAMES:
-            if not node.args:  # the caller's own names
-                self.name_sensitive = True
-                self._dynamic.append((node, dynamic_access.listing_message(_LISTS_NAMES[called], False)))
-            elif node not in self.constant_lookups:  # another object's
-                self._dynamic.append((node, dynamic_access.listing_message(_LISTS_NAMES[called], True)))
+            instance = (_LISTS_NAMES[called] == ("builtins", "vars") and len(node.args) == 1
+                        and isinstance(node.args[0].value, cst.Name) and not node.args[0].star
+                        and node.args[0].value.value == dynamic_access.INSTANCE)
+            if node not in self.constant_lookups and not instance:  # another object's
+                self._dynamic.append((node, dynamic_access.listing_message(_LISTS_NAMES[called])))
         elif called in _NAME_ARGUMENT:
             qualified = _NAME_ARGUMENT[called]
             if qualified[0] == "builtins" and not isinstance(func, cst.Name):

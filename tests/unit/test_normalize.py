@@ -121,7 +121,9 @@ def test_global_and_nonlocal_lines_are_reported() -> None:
 
 def test_dynamic_access_is_reported_and_disables_renaming() -> None:
     n = normalize_function("def f(a):\n    b = a\n    return locals()\n")
-    assert n.name_sensitive and n.dynamic and "b" in n.strict.code
+    assert n.name_sensitive and not n.dynamic and "b" in n.strict.code  # its own locals: names kept
+    n = normalize_function("def f(a):\n    b = a\n    return globals()[a]\n")
+    assert n.name_sensitive and n.dynamic
     n = normalize_function("def f(a, name):\n    return getattr(a, name)\n")
     assert n.dynamic == ((2, "`getattr()` with a computed attribute name"),)
 

@@ -16,10 +16,10 @@ class DynamicReference(CallRule):
     name = "dynamic-reference"
     summary = "code reached by a checkpointed function looks names up at run time"
     rationale = (
-        "`getattr`/`setattr`/`delattr`/`hasattr` and `operator.attrgetter`/`methodcaller` with a computed "
-        "name, `eval`, `exec`, `globals()`/`locals()`/`vars()`/`dir()` lookups and imports of computed "
-        "module names choose the code to run while the program runs (the same table as deep mode's run-time "
-        "check: `vars(x)[\"a\"]` is a plain read of `x.a`). Neither mode can "
+        "`getattr`/`hasattr` and `operator.attrgetter`/`methodcaller` with a computed name, `eval`, `exec`, "
+        "`globals()` lookups, `vars(x)`/`dir(x)` listings and imports of computed module names choose the code "
+        "to run while the program runs (the same table as deep mode's run-time check: `vars(x)[\"a\"]` is a "
+        "plain read of `x.a`; `setattr`, `locals()` and `vars(self)` select no code). Neither mode can "
         "see which code that is, so editing it does not invalidate cached results (deep mode warns with "
         "DynamicAccessWarning at run time)."
     )
@@ -48,10 +48,16 @@ class DynamicReference(CallRule):
         qualified = tuple(name.rsplit(".", 1))
         if qualified in dynamic_access.READS_NAMES:
             return f"{dynamic_access.READS_NAMES[qualified]}: the code it reaches is not part of the key"
+        if qualified in dynamic_access.OWN_LOCALS or (qualified in dynamic_access.LISTS_NAMES and not call.args
+                                                      and not call.keywords):
+            return None  # the function's own local variables
         if qualified in dynamic_access.LISTS_NAMES:
             if call.args and id(call) in self._constant_lookups(info):
                 return None  # vars(x)["a"] reads x.a
-            message = dynamic_access.listing_message(qualified, bool(call.args or call.keywords))
+            if qualified == ("builtins", "vars") and len(call.args) == 1 and isinstance(call.args[0], ast.Name) \
+                    and call.args[0].id == dynamic_access.INSTANCE:
+                return None  # vars(self): the instance's state
+            message = dynamic_access.listing_message(qualified)
             return f"{message}: the code it reaches is not part of the key"
         if qualified in dynamic_access.NAME_ARGUMENT:
             position = dynamic_access.NAME_ARGUMENT[qualified]
