@@ -34,6 +34,10 @@ class UntrackedCallee(Rule):
                        "def total(xs):\n    return helpers.clean(xs) + 1\n",
             "helpers.py": "def clean(xs):\n    return [x for x in xs if x is not None]\n",
         }),
+        Example("An enum's member is read from the class, by name too", {
+            "main.py": "import enum\n\nfrom checkpointing import checkpoint\n\n\nclass Color(enum.Enum):\n"
+                       "    RED = 1\n\n\n@checkpoint\ndef paint(x):\n    return x * Color.RED.value\n",
+        }, (("main.py", 12),)),
         Example("Library functions and modules are not callees", {
             "main.py": "import numpy as np\nimport helpers\nfrom checkpointing import checkpoint\n\n\n@checkpoint\n"
                        "def total(xs):\n    return np.sum(xs) + helpers.OFFSET\n",
@@ -49,6 +53,7 @@ class UntrackedCallee(Rule):
             if target.kind in ("function", "class") and target.name != me:
                 what = "class" if target.kind == "class" else "function"
                 name = target.name.split(":", 1)[1]
-                yield Hit(ref.span, f"calls user-defined {what} `{name}` ({where_defined(context, target.name)}) "
+                verb = "calls" if ref.called else "uses"  # Color.RED uses the class; Color("red") calls it
+                yield Hit(ref.span, f"{verb} user-defined {what} `{name}` ({where_defined(context, target.name)}) "
                                     f"that shallow mode does not track: editing it will not invalidate cached "
                                     f"results of `{info.qualname}`; use deep=True or pass its result as an argument")

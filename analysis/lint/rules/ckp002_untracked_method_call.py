@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+import ast
+from typing import Dict, Iterator
 
+from ...callgraph import FunctionInfo
 from ._common import where_defined
 from .base import Example, Hit, Rule, RuleContext
+
+
+def rebound_at(info: FunctionInfo) -> Dict[str, int]:
+    """Parameters rebound by a statement of the function's own top-level body (so on every path
+    through it): the line of the first such statement. Calls below it are not on the argument."""
+    params = set(info.params)
+    found: Dict[str, int] = {}
+    for stmt in info.node.body:
+        targets = []
+        if isinstance(stmt, ast.Assign):
+            targets = [n for t in stmt.targets for n in ast.walk(t)]
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and (stmt.value is not None):
+            targets = [stmt.target]
+        for node in targets:
+            if isinstance(node, ast.Name) and node.id in params and node.id not in found:
+                found[node.id] = stmt.lineno
+    return found
 
 
 class UntrackedMethodCall(Rule):
@@ -30,6 +49,12 @@ class UntrackedMethodCall(Rule):
                        "def run(m: Model, x):\n    return m.predict(x)\n",
             "model.py": "class Model:\n    def predict(self, x):\n        return x\n",
         }, (("main.py", 7),)),
+        Example("A parameter rebound before the call", {
+            "main.py": "from checkpointing import checkpoint\nfrom model import load\n\n\n@checkpoint\n"
+                       "def run(model, x):\n    model = load(model)\n    return model.predict(x)\n",
+            "model.py": "class Model:\n    def predict(self, x):\n        return x\n\n\n"
+                        "def load(name):\n    return Model()\n",
+        }),
         Example("Methods of builtin and library types are not reported", {
             "main.py": "from checkpointing import checkpoint\n\n\nclass Scaler:\n    def transform(self, x):\n"
                        "        return x\n\n\n@checkpoint\ndef run(xs, frame):\n    xs.append(1)\n"
@@ -40,9 +65,12 @@ class UntrackedMethodCall(Rule):
     def check(self, context: RuleContext) -> Iterator[Hit]:
         info = context.function
         graph = context.graph
+        rebound = rebound_at(info)
         for call in info.method_calls:
             if call.receiver not in info.params or call.receiver == "cls":
                 continue
+            if rebound.get(call.receiver, call.span.line) < call.span.line:
+                continue  # `model = load(); model.predict(x)`: not the argument any more
             annotation = info.params[call.receiver]
             if annotation is not None:
                 cls = graph.resolve_class(info.module, annotation)

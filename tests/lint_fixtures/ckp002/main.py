@@ -24,3 +24,13 @@ def near_misses(xs, frame: pd.DataFrame, other):
 @checkpoint(deep=True)
 def deep(scaler, x):
     return scaler.transform(x)
+
+
+@checkpoint
+def rebound(scaler, x, fitted):
+    scaler.transform(x)  # expect: CKP002
+    scaler = Model()  # expect: CKP001
+    if x:
+        fitted = Model()  # expect: CKP001
+    fitted.transform(x)  # expect: CKP002
+    return scaler.predict(x)
