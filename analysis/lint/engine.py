@@ -1,7 +1,6 @@
 """The lint run: find files, parse each once, build the call graph, run every rule, filter.
 
-Never imports or runs the linted code (CKP105 imports installed packages to read a class's
-signature, nothing else).
+Never imports or runs the linted code, nor installed packages (CKP105 reads their source).
 """
 
 from __future__ import annotations
@@ -30,6 +29,20 @@ class LintResult:
     files: int = 0
     lines: int = 0
     checkpointed: int = 0
+    #: names used by checkpointed code whose module is neither among the linted files nor installed:
+    #: their code could not be checked
+    unresolved: List[str] = field(default_factory=list)
+
+    def unresolved_notice(self) -> Optional[str]:
+        """One line saying what could not be seen, or None."""
+        if not self.unresolved:
+            return None
+        shown = ", ".join(self.unresolved[:5]) + (f" and {len(self.unresolved) - 5} more"
+                                                   if len(self.unresolved) > 5 else "")
+        n = len(self.unresolved)
+        return (f"{n} name{'s' if n != 1 else ''} used by checkpointed code could not be resolved, so "
+                f"{'their' if n != 1 else 'its'} code was not checked: {shown}; add the folder of "
+                f"{'their' if n != 1 else 'its'} package to the paths linted (or install it)")
 
 
 def display_path(path: str) -> str:
@@ -71,7 +84,27 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
             result.checkpointed += 1
             raw.extend(checker.check(checkpointed, source))
     result.findings = _filter(raw, by_path, config)
+    result.unresolved = sorted({name for checker in checkers.values() for name in checker.unresolved})
     return result
+
+
+_installed_modules: Dict[str, bool] = {}
+
+
+def _installed(top: str) -> bool:
+    """Is the top-level module part of the standard library or installed (found without importing it)?"""
+    found = _installed_modules.get(top)
+    if found is None:
+        import importlib.util
+
+        from ..stdlib import is_stdlib_module
+
+        try:
+            found = is_stdlib_module(top) or importlib.util.find_spec(top) is not None
+        except (ImportError, ValueError):
+            found = False
+        _installed_modules[top] = found
+    return found
 
 
 def _candidates(files: List[SourceFile]) -> List[SourceFile]:
@@ -115,6 +148,18 @@ class _Checker:
         self.by_path = by_path
         self._function_hits: Dict[int, List[Tuple[Rule, Hit]]] = {}
         self._reported: Set[Tuple[int, Span, str]] = set()
+        self.unresolved: Set[str] = set()
+        self._looked: Set[int] = set()
+
+    def _note_unresolved(self, info: FunctionInfo) -> None:
+        """Names ``info`` uses from modules that are neither linted nor installed."""
+        if id(info) in self._looked:
+            return
+        self._looked.add(id(info))
+        for ref in info.references:
+            target, _ = self.graph.resolve(info.module, ref.chain)
+            if target.kind == "external" and not _installed(target.name.split(".")[0]):
+                self.unresolved.add(target.name)
 
     def _hits_in(self, context: RuleContext, info: FunctionInfo) -> List[Tuple[Rule, Hit]]:
         found = self._function_hits.get(id(info))
@@ -129,8 +174,9 @@ class _Checker:
         mode = "deep" if checkpointed.deep else "shallow"
         hits: List[Tuple[Rule, Hit]] = [(rule, hit) for rule in self.own_rules if mode in rule.modes
                                         for hit in rule.check(context)]
-        if self.call_rules:
-            for info in context.reachable:
+        for info in context.reachable:
+            self._note_unresolved(info)
+            if self.call_rules:
                 hits.extend((rule, hit) for rule, hit in self._hits_in(context, info) if mode in rule.modes)
         found: List[Finding] = []
         for rule, hit in hits:

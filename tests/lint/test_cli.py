@@ -199,3 +199,35 @@ def test_a_project_declares_its_own_input_readers(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.checkpointing.lint]\ninputs = "lab.io.fetch_run"\n')
     bad = lint(tmp_path)
     assert bad.returncode == 2 and "inputs must be a list of qualified names" in bad.stderr
+
+
+def test_names_that_cannot_be_resolved_are_listed_not_passed_over(tmp_path: Path) -> None:
+    """A first-party package outside the linted paths: its code cannot be checked, and the report
+    says so (and which names) instead of a bare "All checks passed"."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "libs" / "brachyutils").mkdir(parents=True)
+    (tmp_path / "libs" / "brachyutils" / "__init__.py").write_text(
+        "class BrachyDicom:\n    def __init__(self, path):\n        self.path = path\n")
+    (tmp_path / "app" / "main.py").write_text(textwrap.dedent("""\
+        import numpy as np
+        from brachyutils import BrachyDicom
+        from checkpointing import checkpoint
+
+
+        @checkpoint(deep=True)
+        def load(path):
+            return BrachyDicom(path), np.zeros(3)
+        """))
+    out = lint(tmp_path, "app")
+    assert out.returncode == 0, out.stdout
+    assert "note: 1 name used by checkpointed code could not be resolved" in out.stdout
+    assert "brachyutils.BrachyDicom" in out.stdout and "numpy" not in out.stdout
+    assert out.stdout.splitlines()[-1].startswith("No problems found in what could be resolved")
+    sarif = json.loads(lint(tmp_path, "app", "--format", "sarif").stdout)
+    [notice] = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert "brachyutils.BrachyDicom" in notice["message"]["text"]
+    as_json = lint(tmp_path, "app", "--format", "json")
+    assert json.loads(as_json.stdout) == [] and "brachyutils.BrachyDicom" in as_json.stderr
+    assert "::warning" in lint(tmp_path, "app", "--format", "github").stdout
+    both = lint(tmp_path, "app", "libs")
+    assert "could not be resolved" not in both.stdout and "All checks passed" in both.stdout

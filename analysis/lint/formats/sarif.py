@@ -52,6 +52,11 @@ def render(findings: List[Finding], result: LintResult, show_statistics: bool = 
             "tool": {"driver": {"name": "checkpointing", "version": _version(), "informationUri": HELP_URI,
                                 "rules": rules}},
             "results": results,
+            "invocations": [{
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [{"level": "warning", "message": {"text": notice}}
+                                               for notice in [result.unresolved_notice()] if notice is not None],
+            }],
         }],
     }
     return json.dumps(log, indent=2) + "\n"

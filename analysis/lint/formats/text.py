@@ -19,11 +19,16 @@ def render(findings: List[Finding], result: LintResult, show_statistics: bool = 
     out = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
     if show_statistics and findings:
         out.extend(statistics(findings))
+    notice = result.unresolved_notice()
+    if notice is not None:
+        out.append(f"note: {notice}.")
     files = f"{result.files} file{'s' if result.files != 1 else ''}"
     functions = f"{result.checkpointed} checkpointed function{'s' if result.checkpointed != 1 else ''}"
     if findings:
         out.append(f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
                    f"({files}, {functions} checked).")
+    elif notice is not None:
+        out.append(f"No problems found in what could be resolved ({files}, {functions} checked).")
     else:
         out.append(f"All checks passed ({files}, {functions} checked).")
     return "\n".join(out) + "\n"
