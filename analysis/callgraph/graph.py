@@ -12,8 +12,9 @@ parameter without an annotation, in every class of the project that defines ``fi
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Deque, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 import networkx as nx
 
@@ -34,6 +35,19 @@ class Target:
         return self.kind in ("function", "class", "variable")
 
 
+#: methods of builtin containers, strings, files and arrays: on a value of unknown type, a call of
+#: one of these is not linked to every project method of that name (``d.get(k)`` on a dict
+#: parameter is not ``Registry.get``); an annotated parameter is still resolved exactly
+COMMON_METHODS = frozenset({
+    "get", "items", "keys", "values", "copy", "append", "extend", "insert", "pop", "popitem", "remove", "clear",
+    "update", "setdefault", "add", "discard", "sort", "reverse", "index", "count", "join", "split", "rsplit",
+    "strip", "lstrip", "rstrip", "format", "replace", "startswith", "endswith", "lower", "upper", "encode",
+    "decode", "read", "readline", "readlines", "write", "writelines", "close", "flush", "seek", "tell",
+    "tolist", "astype", "reshape", "sum", "mean", "min", "max", "any", "all", "item", "issubset", "union",
+    "intersection", "difference", "__enter__", "__exit__",
+})
+
+
 def node_id(module: str, qualname: str) -> str:
     return f"{module}:{qualname}"
 
@@ -50,6 +64,7 @@ class CallGraph:
         self._mros: Dict[str, List[ClassInfo]] = {}
         self._found_methods: Dict[Tuple[str, str], Optional[str]] = {}
         self._adjacent: Dict[str, Tuple[Tuple[str, ...], FrozenSet[str], bool]] = {}
+        self._parents: Dict[str, Dict[str, Optional[str]]] = {}  # start -> node -> the node it was found from
         self._edged: Set[str] = set()  # modules whose outgoing edges exist (built when first needed)
         for module in self.modules.values():
             for info in module.functions.values():
@@ -199,7 +214,8 @@ class CallGraph:
                 else:
                     demands = g.nodes[source].setdefault("demands", set())
                     demands.add(call.method)
-                    if call.receiver in info.params and call.receiver not in ("self", "cls"):
+                    if call.receiver in info.params and call.receiver not in ("self", "cls") \
+                            and call.method not in COMMON_METHODS:
                         for method in self.methods_named(call.method):
                             g.add_edge(source, method)
         for cls in module.classes.values():
@@ -253,33 +269,47 @@ class CallGraph:
         return self.graph
 
     def reachable(self, start: str) -> List[str]:
-        """Every node ``start`` may use, itself included, in a stable order."""
+        """Every node ``start`` may use, itself included, nearest first (breadth first: the path
+        by which each was first found is a shortest one, see :meth:`chain`)."""
         graph = self.graph
-        seen: Set[str] = set()
+        parents: Dict[str, Optional[str]] = {start: None}
         order: List[str] = []
         demands: Set[str] = set()
         classes: List[str] = []
-        pending = [start]
+        pending: Deque[str] = deque([start]) if start in graph else deque()
         while pending:
             while pending:
-                node = pending.pop()
-                if node in seen or node not in graph:
-                    continue
-                seen.add(node)
+                node = pending.popleft()
                 order.append(node)
                 successors, wanted, is_class = self._adjacency_of(node)
                 demands |= wanted
                 if is_class:
                     classes.append(node)
-                pending.extend(successors)
+                for successor in reversed(successors):
+                    if successor not in parents and successor in graph:
+                        parents[successor] = node
+                        pending.append(successor)
             for cls_node in sorted(classes):  # methods called by name on instances of reached classes
                 module, name = cls_node.split(":")
                 cls = self.modules[module].classes[name]
                 for method in sorted(demands):
                     found = self.find_method(cls, method)
-                    if found is not None and found not in seen:
+                    if found is not None and found not in parents:
+                        parents[found] = cls_node
                         pending.append(found)
+        self._parents[start] = parents
         return order
+
+    def chain(self, start: str, node: str) -> List[str]:
+        """A shortest path of uses from ``start`` to ``node`` (both included; after :meth:`reachable`)."""
+        parents = self._parents.get(start)
+        if parents is None:
+            self.reachable(start)
+            parents = self._parents[start]
+        path = [node]
+        while parents.get(path[-1]) is not None:
+            path.append(parents[path[-1]])  # type: ignore[arg-type]
+        return path[::-1]
 
     def reachable_functions(self, start: str) -> Iterator[FunctionInfo]:
         for node in self.reachable(start):

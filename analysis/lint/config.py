@@ -13,7 +13,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs")
+KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs", "max-findings-per-function")
 
 
 class ConfigError(ValueError):
@@ -28,6 +28,8 @@ class LintConfig:
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
     #: qualified names (or ``*`` patterns) of the project's own functions that read input (CKP104)
     inputs: List[str] = field(default_factory=list)
+    #: findings shown per checkpointed function (0: all); the rest are counted
+    max_findings_per_function: int = 20
     source: Optional[str] = None  # the pyproject.toml it came from
     root: str = "."  # per-file-ignores and exclude patterns are relative to this directory
 
@@ -116,6 +118,11 @@ def load_config(start: str = ".") -> LintConfig:
             raise ConfigError(f"{where} inputs must be a list of qualified names such as [\"mylab.io.fetch\", "
                               f"\"mylab.db.*\"], got {readers!r}")
         config.inputs = [r.strip() for r in readers]
+    if "max-findings-per-function" in section:
+        limit = section["max-findings-per-function"]
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            raise ConfigError(f"{where} max-findings-per-function must be a whole number (0: no limit), got {limit!r}")
+        config.max_findings_per_function = limit
     pfi = section.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{where} per-file-ignores must be a table of \"glob\" = [\"CODE\", ...]")

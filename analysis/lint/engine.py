@@ -29,6 +29,8 @@ class LintResult:
     files: int = 0
     lines: int = 0
     checkpointed: int = 0
+    #: findings not shown, per checkpointed function, beyond ``max_findings_per_function``
+    omitted: Dict[str, int] = field(default_factory=dict)
     #: names used by checkpointed code whose module is neither among the linted files nor installed:
     #: their code could not be checked
     unresolved: List[str] = field(default_factory=list)
@@ -82,8 +84,10 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
         assert source.index is not None  # graph_for indexed every file of the root
         for checkpointed in find_checkpointed(checker.graph, source.index, source.path, source.root in deep_roots):
             result.checkpointed += 1
-            raw.extend(checker.check(checkpointed, source))
-    result.findings = _filter(raw, by_path, config)
+            checker.check(checkpointed, source)
+    for checker in checkers.values():
+        raw.extend(checker.findings())
+    result.findings, result.omitted = _limit(_filter(raw, by_path, config), config.max_findings_per_function)
     result.unresolved = sorted({name for checker in checkers.values() for name in checker.unresolved})
     return result
 
@@ -147,7 +151,7 @@ class _Checker:
         self.call_rules = [r for r in rules if isinstance(r, CallRule)]
         self.by_path = by_path
         self._function_hits: Dict[int, List[Tuple[Rule, Hit]]] = {}
-        self._reported: Set[Tuple[int, Span, str]] = set()
+        self._records: Dict[Tuple[int, Span, str], _Record] = {}
         self.unresolved: Set[str] = set()
         self._looked: Set[int] = set()
 
@@ -169,7 +173,9 @@ class _Checker:
                                                      for hit in rule.check_function(context, info, calls)]
         return found
 
-    def check(self, checkpointed: Checkpointed, home: SourceFile) -> List[Finding]:
+    def check(self, checkpointed: Checkpointed, home: SourceFile) -> None:
+        """Run the rules for one checkpointed function; a line already found for another one is
+        attributed to this one too (one finding per line and rule, listing all it concerns)."""
         context = RuleContext(checkpointed, self.graph, self.inputs)
         mode = "deep" if checkpointed.deep else "shallow"
         hits: List[Tuple[Rule, Hit]] = [(rule, hit) for rule in self.own_rules if mode in rule.modes
@@ -178,24 +184,51 @@ class _Checker:
             self._note_unresolved(info)
             if self.call_rules:
                 hits.extend((rule, hit) for rule, hit in self._hits_in(context, info) if mode in rule.modes)
-        found: List[Finding] = []
+        start = f"{checkpointed.info.module}:{checkpointed.info.qualname}"
+        concerned = (checkpointed.label, checkpointed.info.module)
         for rule, hit in hits:
             where = hit.where or checkpointed.info
             key = (id(where), hit.span, rule.code)
-            if key in self._reported:
+            record = self._records.get(key)
+            if record is not None:
+                if concerned not in record.functions:
+                    record.functions.append(concerned)
                 continue
-            self._reported.add(key)
             source = self.by_path.get(os.path.abspath(self.graph.modules[where.module].path), home)
-            message = hit.message
+            chain: Tuple[str, ...] = ()
+            chain_at: Tuple[Tuple[str, int], ...] = ()
             if where is not checkpointed.info:
-                message += f" (in `{where.qualname}`, reached from checkpointed `{checkpointed.label}`)"
-            found.append(_finding(source, hit.span, rule.code, rule.name, message, checkpointed.label))
-        return found
+                nodes = self.graph.chain(start, f"{where.module}:{where.qualname}")
+                chain = tuple(n.split(":", 1)[1] for n in nodes)
+                chain_at = tuple(self._location(n) for n in nodes)
+            self._records[key] = _Record(source, hit.span, rule, hit.message, [concerned], chain, chain_at)
+
+    def _location(self, node: str) -> Tuple[str, int]:
+        path, span = self.graph.definition(node)
+        source = self.by_path.get(os.path.abspath(path))
+        return (source.display if source is not None else display_path(path)), span.line
+
+    def findings(self) -> List[Finding]:
+        return [record.finding() for record in self._records.values()]
 
 
-def _finding(source: SourceFile, span: Span, code: str, name: str, message: str, function: str) -> Finding:
-    return Finding(source.display, span.line, source.column(span.line, span.col) + 1, span.end_line,
-                   source.column(span.end_line, span.end_col) + 1, code, name, message, function)
+@dataclass
+class _Record:
+    """A finding being gathered: the checkpointed functions concerned grow as they are checked."""
+
+    source: SourceFile
+    span: Span
+    rule: Rule
+    message: str
+    functions: List[Tuple[str, str]]
+    chain: Tuple[str, ...]
+    chain_at: Tuple[Tuple[str, int], ...]
+
+    def finding(self) -> Finding:
+        source, span = self.source, self.span
+        return Finding(source.display, span.line, source.column(span.line, span.col) + 1, span.end_line,
+                       source.column(span.end_line, span.end_col) + 1, self.rule.code, self.rule.name, self.message,
+                       self.functions[0][0], tuple(self.functions), self.chain, self.rule.fix, self.chain_at)
 
 
 def _inside(inner: Finding, outer: Finding) -> bool:
@@ -203,10 +236,25 @@ def _inside(inner: Finding, outer: Finding) -> bool:
             and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column))
 
 
+def _limit(findings: List[Finding], limit: int) -> Tuple[List[Finding], Dict[str, int]]:
+    """At most ``limit`` findings per (first) checkpointed function (0: no limit); the rest counted."""
+    if limit <= 0:
+        return findings, {}
+    shown: Dict[str, int] = {}
+    omitted: Dict[str, int] = {}
+    kept: List[Finding] = []
+    for finding in findings:
+        if shown.get(finding.function, 0) < limit:
+            shown[finding.function] = shown.get(finding.function, 0) + 1
+            kept.append(finding)
+        else:
+            omitted[finding.function] = omitted.get(finding.function, 0) + 1
+    return kept, omitted
+
+
 def _filter(raw: List[Finding], by_path: Dict[str, SourceFile], config: LintConfig) -> List[Finding]:
-    """One finding per position and code (a helper reached from several checkpointed functions is
-    reported once, for the first); what CKP003 reports hides the other rules; then configuration
-    and ``noqa`` comments."""
+    """One finding per position and code; what CKP003 reports hides the other rules; then
+    configuration and ``noqa`` comments."""
     unique: Dict[Tuple[str, int, int, str], Finding] = {}
     for finding in raw:
         unique.setdefault((finding.path, finding.line, finding.column, finding.code), finding)

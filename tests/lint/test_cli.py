@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -25,6 +27,11 @@ MAIN = textwrap.dedent("""\
         return helpers.clean(xs), time.time()
     """)
 HELPERS = "def clean(xs):\n    return xs\n"
+
+
+def codes(out: subprocess.CompletedProcess) -> List[str]:
+    """The codes of the finding lines of a text report, in order."""
+    return [m.group(1) for m in re.finditer(r"^\S+:\d+:\d+: (CKP\d+) ", out.stdout, re.MULTILINE)]
 
 
 def lint(cwd: Path, *args: str) -> subprocess.CompletedProcess:
@@ -46,10 +53,13 @@ def test_text_output_and_exit_status(project: Path) -> None:
     assert lines[:3] == [
         "main.py:9:5: CKP102 `xs.append(...)` changes argument `xs` in place: a cached result does not repeat the change",
         "main.py:10:12: CKP001 calls user-defined function `clean` (helpers.py:1) that shallow mode does not track: "
-        "editing it will not invalidate cached results of `run`; use deep=True or pass its result as an argument",
+        "editing it will not invalidate cached results of `run`",
         "main.py:10:31: CKP103 `time.time()` reads the clock: its value differs on every run",
     ]
-    assert lines[3] == "Found 3 problems (2 files, 1 checkpointed function checked)."
+    # the fix, once per rule, after the findings (not repeated on every line)
+    assert [line.split(":")[0] for line in lines[3:6]] == ["hint CKP001", "hint CKP102", "hint CKP103"]
+    assert "deep=True" in lines[3]
+    assert lines[6] == "Found 3 problems (2 files, 1 checkpointed function checked)."
 
 
 def test_clean_project_exits_zero(tmp_path: Path) -> None:
@@ -62,9 +72,9 @@ def test_clean_project_exits_zero(tmp_path: Path) -> None:
 def test_exit_zero_select_ignore_and_statistics(project: Path) -> None:
     assert lint(project, "--exit-zero").returncode == 0
     selected = lint(project, "--select", "CKP103")
-    assert [line.split()[1] for line in selected.stdout.splitlines()[:-1]] == ["CKP103"]
+    assert codes(selected) == ["CKP103"]
     ignored = lint(project, "--ignore", "CKP1")
-    assert [line.split()[1] for line in ignored.stdout.splitlines()[:-1]] == ["CKP001"]
+    assert codes(ignored) == ["CKP001"]
     stats = lint(project, "--statistics").stdout.splitlines()
     assert "1      CKP001 untracked-callee" in stats and "1      CKP103 nondeterministic-call" in stats
 
@@ -82,10 +92,13 @@ def test_json_format(project: Path) -> None:
     findings = json.loads(out.stdout)
     assert [f["code"] for f in findings] == ["CKP102", "CKP001", "CKP103"]
     assert set(findings[0]) == {"path", "line", "column", "end_line", "end_column", "code", "name", "message",
-                                "function"}
-    assert findings[1] | {"message": ""} == {"path": "main.py", "line": 10, "column": 12, "end_line": 10,
-                                             "end_column": 25, "code": "CKP001", "name": "untracked-callee",
-                                             "message": "", "function": "run"}
+                                "function", "functions", "chain", "hint"}
+    assert findings[1] | {"message": "", "hint": ""} == {
+        "path": "main.py", "line": 10, "column": 12, "end_line": 10, "end_column": 25, "code": "CKP001",
+        "name": "untracked-callee", "message": "", "function": "run", "functions": [{"function": "run",
+                                                                                     "module": "main"}],
+        "chain": [], "hint": ""}
+    assert "deep=True" in findings[1]["hint"]
 
 
 def test_github_format(project: Path) -> None:
@@ -124,9 +137,9 @@ def test_noqa_comments(project: Path) -> None:
     (project / "main.py").write_text(text)
     assert lint(project).returncode == 0
     (project / "main.py").write_text(MAIN.replace("xs.append(1)", "xs.append(1)  # noqa"))
-    assert [line.split()[1] for line in lint(project).stdout.splitlines()[:-1]] == ["CKP001", "CKP103"]
+    assert codes(lint(project)) == ["CKP001", "CKP103"]
     (project / "main.py").write_text("# checkpointing: noqa: CKP001, CKP103\n" + MAIN)
-    assert [line.split()[1] for line in lint(project).stdout.splitlines()[:-1]] == ["CKP102"]
+    assert codes(lint(project)) == ["CKP102"]
     (project / "main.py").write_text("# checkpointing: noqa\n" + MAIN)
     assert lint(project).returncode == 0
 
@@ -138,9 +151,8 @@ def test_pyproject_configuration(project: Path) -> None:
         per-file-ignores = { "main.py" = ["CKP102"] }
         """))
     out = lint(project)
-    assert [line.split()[1] for line in out.stdout.splitlines()[:-1]] == ["CKP001"]
-    assert [line.split()[1] for line in lint(project, "--select", "CKP102,CKP103").stdout.splitlines()[:-1]] == [
-        "CKP103"]
+    assert codes(out) == ["CKP001"]
+    assert codes(lint(project, "--select", "CKP102,CKP103")) == ["CKP103"]
     (project / "pyproject.toml").write_text('[tool.checkpointing.lint]\nexclude = ["main.py"]\n')
     assert lint(project).returncode == 0
     (project / "pyproject.toml").write_text('[tool.checkpointing.lint]\nselct = ["CKP1"]\n')
@@ -153,7 +165,7 @@ def test_syntax_error_among_good_files(project: Path) -> None:
     out = lint(project)
     lines = out.stdout.splitlines()
     assert lines[0].startswith("broken.py:1:7: CKP900 syntax error")
-    assert len(lines) == 5 and out.returncode == 1
+    assert len(codes(out)) == 4 and out.returncode == 1
 
 
 def test_skips_virtual_environments_and_build_directories(project: Path) -> None:
@@ -231,3 +243,75 @@ def test_names_that_cannot_be_resolved_are_listed_not_passed_over(tmp_path: Path
     assert "::warning" in lint(tmp_path, "app", "--format", "github").stdout
     both = lint(tmp_path, "app", "libs")
     assert "could not be resolved" not in both.stdout and "All checks passed" in both.stdout
+
+
+CHAINED = {
+    "pipeline/__init__.py": "",
+    "pipeline/io.py": textwrap.dedent("""\
+        import pandas as pd
+
+
+        def load_table(path):
+            return pd.read_parquet(path)
+
+
+        class Registry:
+            def get(self, name):
+                return open(name).read()
+        """),
+    "pipeline/steps.py": textwrap.dedent("""\
+        from checkpointing import checkpoint
+
+        from .io import load_table
+
+
+        def clean(path):
+            return load_table(path).dropna()
+
+
+        @checkpoint(deep=True)
+        def train(path, options):
+            return clean(path), options.get("alpha")
+
+
+        @checkpoint(deep=True)
+        def evaluate(path):
+            return load_table(path).describe()
+        """),
+}
+
+
+def test_a_finding_in_shared_code_names_every_function_and_the_shortest_chain(tmp_path: Path) -> None:
+    """One finding for the line, attributed to every checkpointed function reaching it, with the
+    shortest call chain; `options.get(...)` on a dict parameter is not linked to `Registry.get`."""
+    for name, text in CHAINED.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    out = lint(tmp_path, "--format", "json")
+    [finding] = json.loads(out.stdout)
+    assert (finding["path"], finding["line"], finding["code"]) == ("pipeline/io.py", 5, "CKP104")
+    assert finding["chain"] == ["train", "clean", "load_table"]
+    assert finding["functions"] == [{"function": "train", "module": "pipeline.steps"},
+                                    {"function": "evaluate", "module": "pipeline.steps"}]
+    text = lint(tmp_path).stdout
+    assert "(in `load_table`, reached by train -> clean -> load_table); also reached from `evaluate`" in text
+    sarif = json.loads(lint(tmp_path, "--format", "sarif").stdout)
+    [result] = sarif["runs"][0]["results"]
+    steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [(s["location"]["message"]["text"], s["location"]["physicalLocation"]["region"]["startLine"])
+            for s in steps] == [("train", 11), ("clean", 6), ("load_table", 4)]
+
+
+def test_findings_per_function_are_limited_and_the_rest_counted(tmp_path: Path) -> None:
+    body = "".join(f"    t{i} = time.time()\n" for i in range(30))
+    (tmp_path / "main.py").write_text("import time\n\nfrom checkpointing import checkpoint\n\n\n@checkpoint\n"
+                                      "def stamp():\n" + body + "    return t0\n")
+    out = lint(tmp_path)
+    assert len(codes(out)) == 20
+    assert "note: 10 more findings for `stamp` not shown (--max-findings-per-function 0 shows all)." in out.stdout
+    assert "Found 20 problems" in out.stdout
+    assert len(codes(lint(tmp_path, "--max-findings-per-function", "0"))) == 30
+    assert len(codes(lint(tmp_path, "--max-findings-per-function", "5"))) == 5
+    (tmp_path / "pyproject.toml").write_text("[tool.checkpointing.lint]\nmax-findings-per-function = 3\n")
+    assert len(codes(lint(tmp_path))) == 3
+    assert lint(tmp_path, "--max-findings-per-function", "-1").returncode == 2

@@ -21,7 +21,7 @@ def render(findings: List[Finding], result: LintResult, show_statistics: bool = 
     for f in findings:
         props = (f"file={_escape_property(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
                  f"endColumn={f.end_column},title={_escape_property(f'{f.code} {f.name}')}")
-        lines.append(f"::error {props}::{_escape_data(f'{f.code} {f.message}')}")
+        lines.append(f"::error {props}::{_escape_data(f'{f.code} {f.described()}')}")
     notice = result.unresolved_notice()
     if notice is not None:
         lines.append(f"::warning title=checkpointing lint::{_escape_data(notice)}")

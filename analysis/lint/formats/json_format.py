@@ -1,4 +1,5 @@
-"""A JSON array of findings (keys: path, line, column, end_line, end_column, code, name, message, function)."""
+"""A JSON array of findings (keys: path, line, column, end_line, end_column, code, name, message, function,
+functions, chain, hint: see ``Finding.to_json``)."""
 
 from __future__ import annotations
 

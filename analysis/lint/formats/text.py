@@ -16,7 +16,12 @@ def statistics(findings: List[Finding]) -> List[str]:
 
 
 def render(findings: List[Finding], result: LintResult, show_statistics: bool = False) -> str:
-    out = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
+    out = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.described()}" for f in findings]
+    for code in sorted({f.code for f in findings}):  # the fix, once per rule rather than on every line
+        out.append(f"hint {code}: {BY_CODE[code].fix}")
+    for function, count in sorted(result.omitted.items()):
+        out.append(f"note: {count} more finding{'s' if count != 1 else ''} for `{function}` not shown "
+                   f"(--max-findings-per-function 0 shows all).")
     if show_statistics and findings:
         out.extend(statistics(findings))
     notice = result.unresolved_notice()

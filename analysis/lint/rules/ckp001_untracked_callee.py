@@ -56,4 +56,4 @@ class UntrackedCallee(Rule):
                 verb = "calls" if ref.called else "uses"  # Color.RED uses the class; Color("red") calls it
                 yield Hit(ref.span, f"{verb} user-defined {what} `{name}` ({where_defined(context, target.name)}) "
                                     f"that shallow mode does not track: editing it will not invalidate cached "
-                                    f"results of `{info.qualname}`; use deep=True or pass its result as an argument")
+                                    f"results of `{info.qualname}`")

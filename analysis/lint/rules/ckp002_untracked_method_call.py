@@ -6,6 +6,7 @@ import ast
 from typing import Dict, Iterator
 
 from ...callgraph import FunctionInfo
+from ...callgraph.graph import COMMON_METHODS
 from ._common import where_defined
 from .base import Example, Hit, Rule, RuleContext
 
@@ -79,7 +80,7 @@ class UntrackedMethodCall(Rule):
                 found = graph.find_method(cls, call.method)
                 where = f"`{cls.name}.{call.method}`" + (f" ({where_defined(context, found)})" if found else "")
             else:
-                candidates = graph.methods_named(call.method)
+                candidates = graph.methods_named(call.method) if call.method not in COMMON_METHODS else []
                 if not candidates:
                     continue
                 shown = ", ".join(f"`{c.split(':', 1)[1]}` ({where_defined(context, c)})" for c in candidates[:3])
@@ -87,4 +88,4 @@ class UntrackedMethodCall(Rule):
                 where = f"user-defined {shown}{more}"
             yield Hit(call.span, f"calls method `{call.method}` on argument `{call.receiver}` ({where}): shallow mode "
                                  f"does not track its code, so editing it will not invalidate cached results of "
-                                 f"`{info.qualname}`; use deep=True")
+                                 f"`{info.qualname}`")

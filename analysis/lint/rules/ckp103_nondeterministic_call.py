@@ -43,22 +43,21 @@ def _problem(context: RuleContext, info: FunctionInfo, call: ast.Call) -> Option
         if name in _RANDOM_SEEDING and (name != "random.Random" or call.args or call.keywords):
             return None
         if name == "random.Random":
-            return "`random.Random()` without a seed is random on every run; pass a seed"
+            return "`random.Random()` without a seed is random on every run"
         if _seeded(info, context, "random", call.lineno):
             return None
-        return (f"`{name}()` draws from the unseeded global generator; call `random.seed(...)` first or use "
-                "`random.Random(seed)`")
+        return f"`{name}()` draws from the unseeded global generator"
     if name.startswith("numpy.random."):
         leaf = name[len("numpy.random."):]
         if leaf in ("default_rng", "RandomState"):
             if call.args or call.keywords:
                 return None
-            return f"`{name}()` without a seed is random on every run; pass a seed"
+            return f"`{name}()` without a seed is random on every run"
         if "." in leaf or leaf in _NUMPY_NOT_DRAWS:
             return None
         if _seeded(info, context, "numpy.random", call.lineno):
             return None
-        return f"`{name}()` draws from numpy's unseeded global generator; use `numpy.random.default_rng(seed)`"
+        return f"`{name}()` draws from numpy's unseeded global generator"
     return None
 
 

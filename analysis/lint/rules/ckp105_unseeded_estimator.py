@@ -70,4 +70,4 @@ class UnseededEstimator(CallRule):
                                            or any(isinstance(a, ast.Starred) for a in call.args)):
             return None
         short = name.rsplit(".", 1)[1]
-        return f"`{short}(...)` without `{param.name}` is random on every run: pass {param.name}=<an int>"
+        return f"`{short}(...)` without `{param.name}` is random on every run"
