@@ -2,17 +2,24 @@
 
 Recognized: ``@checkpoint``, ``@checkpoint(...)`` under any import alias, the attribute form
 ``@checkpointing.checkpoint(...)``, ``DecoratorCheckpoint(...)`` instances, a module-level
-name bound to either (``ckpt = checkpoint(deep=True)`` then ``@ckpt``), and the call form
-``fast = checkpoint(deep=True)(slow)``. ``deep=True``/``deep=False`` written at the decorator
-wins; otherwise the mode is what ``defaults["checkpoint.deep"] = True`` in the linted code
-makes it, or shallow.
+name bound to either (``ckpt = checkpoint(deep=True)`` then ``@ckpt``), and the call forms
+``fast = checkpoint(deep=True)(slow)``, ``read = checkpoint()(module.read)`` (a function of
+another module) and, in a method, ``self.f = checkpoint()(self.f)``. ``deep=True``/``deep=False``
+written at the decorator wins; otherwise the mode is what ``defaults["checkpoint.deep"] = True``
+in the linted code makes it, or shallow.
+
+Other caching decorators are checked too when named by their qualified name (``decorators``
+in the configuration, ``--decorator``): ``joblib.Memory.cache`` matches ``@memory.cache`` where
+``memory = joblib.Memory(...)``, and ``@joblib.Memory(...).cache``; ``cachier.cachier``,
+``diskcache.Cache.memoize``, ``functools.cache``. Their keys cover at most the function's own
+code, so they are checked as shallow mode is.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, Optional, Tuple
 
 from ..callgraph import CallGraph, FunctionInfo, ModuleIndex, Target, dotted
 
@@ -47,13 +54,18 @@ def _explicit_deep(call: ast.Call) -> Optional[bool]:
     return None
 
 
-def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr,
+def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr, others: FrozenSet[str] = frozenset(),
                    _depth: int = 0) -> Tuple[bool, Optional[bool]]:
-    """(is a checkpoint decorator, explicit ``deep`` or None) of a decorator expression."""
+    """(is a checkpoint decorator, or one of ``others``, by qualified name; explicit ``deep`` or None)
+    of a decorator expression."""
     call = expr if isinstance(expr, ast.Call) else None
     callee = call.func if call is not None else expr
+    if _depth > 5:
+        return False, None
+    if others and _qualified_decorator(graph, module, callee) in others:
+        return True, False
     chain = dotted(callee)
-    if chain is None or _depth > 5:
+    if chain is None:
         return False, None
     target, rest = graph.resolve(module.name, chain)
     if rest:
@@ -64,8 +76,30 @@ def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr,
         mod, name = target.name.split(":", 1)
         value = graph.modules[mod].variable_values.get(name)
         if value is not None:
-            return decorator_mode(graph, graph.modules[mod], value, _depth + 1)
+            return decorator_mode(graph, graph.modules[mod], value, others, _depth + 1)
     return False, None
+
+
+def _qualified_decorator(graph: CallGraph, module: ModuleIndex, callee: ast.expr) -> Optional[str]:
+    """The qualified name a decorator callable is known by: ``cachier.cachier``; for a method of an
+    object made at module level (``memory = joblib.Memory(...)``, then ``memory.cache``) or in
+    place (``joblib.Memory(...).cache``), the class's name then the method's."""
+    if isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Call):
+        maker = _qualified_decorator(graph, module, callee.value.func)
+        return f"{maker}.{callee.attr}" if maker is not None else None
+    chain = dotted(callee)
+    if chain is None:
+        return None
+    target, rest = graph.resolve(module.name, chain)
+    if target.kind in ("external", "builtin"):
+        return ".".join((target.name, *rest))
+    if target.kind == "variable" and rest:
+        mod, name = target.name.split(":", 1)
+        value = graph.modules[mod].variable_values.get(name)
+        if isinstance(value, ast.Call):
+            maker = _qualified_decorator(graph, graph.modules[mod], value.func)
+            return ".".join((maker, *rest)) if maker is not None else None
+    return None
 
 
 def sets_deep_default(tree: ast.Module) -> bool:
@@ -79,19 +113,44 @@ def sets_deep_default(tree: ast.Module) -> bool:
     return False
 
 
-def find_checkpointed(graph: CallGraph, module: ModuleIndex, path: str, deep_default: bool) -> Iterator[Checkpointed]:
-    seen: Dict[str, Checkpointed] = {}
+def find_checkpointed(graph: CallGraph, module: ModuleIndex, path: str, deep_default: bool,
+                      others: FrozenSet[str] = frozenset()) -> Iterator[Checkpointed]:
+    """The checkpointed functions of ``module`` (and those of other modules it wraps by a call)."""
+    seen: Dict[Tuple[str, str], Checkpointed] = {}
+
+    def add(info: Optional[FunctionInfo], deep: Optional[bool]) -> None:
+        if info is not None and (info.module, info.qualname) not in seen:
+            where = graph.modules[info.module].path if info.module in graph.modules else path
+            seen[(info.module, info.qualname)] = Checkpointed(info, deep_default if deep is None else deep, where)
+
     for info in module.functions.values():
         for decorator in info.node.decorator_list:
-            found, deep = decorator_mode(graph, module, decorator)
+            found, deep = decorator_mode(graph, module, decorator, others)
             if found:
-                seen[info.qualname] = Checkpointed(info, deep_default if deep is None else deep, path)
+                add(info, deep)
                 break
-    for value in module.variable_values.values():  # fast = checkpoint(deep=True)(slow)
-        if isinstance(value, ast.Call) and len(value.args) == 1 and isinstance(value.args[0], ast.Name):
-            found, deep = decorator_mode(graph, module, value.func)
-            name = value.args[0].id
-            if found and name in module.functions and name not in seen:
-                seen[name] = Checkpointed(module.functions[name], deep_default if deep is None else deep, path)
+    for value in module.variable_values.values():  # fast = checkpoint(deep=True)(slow); read = ...(io.read)
+        if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
+            found, deep = decorator_mode(graph, module, value.func, others)
+            chain = dotted(value.args[0]) if found else None
+            if chain is not None:
+                target, rest = graph.resolve(module.name, chain)
+                if target.kind == "function" and not rest:
+                    add(graph.function(target.name), deep)
+    for info in module.functions.values():  # self.f = checkpoint()(self.f), in a method
+        if info.class_name is None:
+            continue
+        cls = module.classes.get(info.class_name)
+        for stmt in ast.walk(info.node):
+            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and len(stmt.value.args) == 1):
+                continue
+            wrapped = stmt.value.args[0]
+            if cls is None or not (isinstance(wrapped, ast.Attribute) and isinstance(wrapped.value, ast.Name)
+                                   and wrapped.value.id in ("self", "cls")):
+                continue
+            found, deep = decorator_mode(graph, module, stmt.value.func, others)
+            method = graph.find_method(cls, wrapped.attr) if found else None
+            if method is not None:
+                add(graph.function(method), deep)
     yield from seen.values()
 

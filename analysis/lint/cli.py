@@ -20,7 +20,7 @@ rules:
 """ + "\n".join(f"  {r.code} {r.name:<24} {r.summary}" for r in RULES) + """
 
 Configuration: [tool.checkpointing.lint] in the nearest pyproject.toml (select, ignore,
-exclude, per-file-ignores, inputs, max-findings-per-function). Suppress a finding with "# noqa: CKP001" on its line, or a
+exclude, per-file-ignores, inputs, max-findings-per-function, decorators). Suppress a finding with "# noqa: CKP001" on its line, or a
 whole file with a line "# checkpointing: noqa" (optionally ": CODES"). See docs/rules.md."""
 
 
@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="skip files and directories matching these comma-separated globs")
     parser.add_argument("--exit-zero", action="store_true", help="exit with 0 even when something is reported")
     parser.add_argument("--statistics", action="store_true", help="after the findings, count them per rule")
+    parser.add_argument("--decorator", action="append", metavar="QUALNAME", default=[],
+                        help="also check functions cached by this decorator (repeatable): joblib.Memory.cache, "
+                             "cachier.cachier, diskcache.Cache.memoize, functools.cache, ...")
     parser.add_argument("--max-findings-per-function", type=int, metavar="N",
                         help="show at most N findings per checkpointed function and count the rest (default: 20, "
                              "or max-findings-per-function in the configuration; 0 shows all)")
@@ -66,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         config.ignore = [*config.ignore, *args.ignore]
     if args.exclude:
         config.exclude = [*config.exclude, *args.exclude]
+    if args.decorator:
+        config.decorators = [*config.decorators, *(d.strip() for d in args.decorator if d.strip())]
     if args.max_findings_per_function is not None:
         if args.max_findings_per_function < 0:
             print("checkpointing lint: --max-findings-per-function must be 0 (all) or more", file=sys.stderr)

@@ -13,7 +13,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs", "max-findings-per-function")
+KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs", "max-findings-per-function", "decorators")
 
 
 class ConfigError(ValueError):
@@ -30,6 +30,8 @@ class LintConfig:
     inputs: List[str] = field(default_factory=list)
     #: findings shown per checkpointed function (0: all); the rest are counted
     max_findings_per_function: int = 20
+    #: qualified names of other caching decorators whose functions are checked (as shallow mode)
+    decorators: List[str] = field(default_factory=list)
     source: Optional[str] = None  # the pyproject.toml it came from
     root: str = "."  # per-file-ignores and exclude patterns are relative to this directory
 
@@ -118,6 +120,12 @@ def load_config(start: str = ".") -> LintConfig:
             raise ConfigError(f"{where} inputs must be a list of qualified names such as [\"mylab.io.fetch\", "
                               f"\"mylab.db.*\"], got {readers!r}")
         config.inputs = [r.strip() for r in readers]
+    if "decorators" in section:
+        names = section["decorators"]
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ConfigError(f"{where} decorators must be a list of qualified names such as "
+                              f"[\"joblib.Memory.cache\", \"cachier.cachier\"], got {names!r}")
+        config.decorators = [n.strip() for n in names]
     if "max-findings-per-function" in section:
         limit = section["max-findings-per-function"]
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:

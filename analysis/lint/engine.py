@@ -70,7 +70,9 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
             rule = BY_CODE["CKP900"]
             raw.append(Finding(source.display, line, source.column(line, col) + 1, line, source.column(line, col) + 1,
                                rule.code, rule.name, f"syntax error: {message}"))
-    candidates = _candidates(project.files)
+    others = frozenset(config.decorators)
+    # the words that mark a file which may apply a decorator: "checkpoint", and each other decorator's name
+    candidates = _candidates(project.files, ("heckpoint", *sorted({d.rsplit(".", 1)[-1] for d in others})))
     # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it: its root
     deep_roots = {f.root for f in candidates if "checkpoint.deep" in f.text and f.tree is not None
                   and sets_deep_default(f.tree)}
@@ -82,7 +84,8 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
             checker = checkers[source.root] = _Checker(project.graph_for(source.root), rules, by_path,
                                                        tuple(config.inputs))
         assert source.index is not None  # graph_for indexed every file of the root
-        for checkpointed in find_checkpointed(checker.graph, source.index, source.path, source.root in deep_roots):
+        for checkpointed in find_checkpointed(checker.graph, source.index, source.path, source.root in deep_roots,
+                                              others):
             result.checkpointed += 1
             checker.check(checkpointed, source)
     for checker in checkers.values():
@@ -111,12 +114,12 @@ def _installed(top: str) -> bool:
     return found
 
 
-def _candidates(files: List[SourceFile]) -> List[SourceFile]:
+def _candidates(files: List[SourceFile], markers: Sequence[str] = ("heckpoint",)) -> List[SourceFile]:
     """The files that may define checkpointed functions: those of a root where some file mentions
-    checkpoint, or that import a module that does (``from mytools import cached``). Roots of
-    plain library code are only parsed."""
+    checkpoint (or another decorator's name), or that import a module that does (``from mytools
+    import cached``). Roots of plain library code are only parsed."""
     parsed = [f for f in files if f.tree is not None]
-    mentioning = {f.module for f in parsed if "heckpoint" in f.text}
+    mentioning = {f.module for f in parsed if any(marker in f.text for marker in markers)}
     roots = {f.root for f in parsed if f.module in mentioning}
     for f in parsed:
         if f.root not in roots and any(name in mentioning for name in _top_level_imports(f.tree)):

@@ -315,3 +315,24 @@ def test_findings_per_function_are_limited_and_the_rest_counted(tmp_path: Path) 
     (tmp_path / "pyproject.toml").write_text("[tool.checkpointing.lint]\nmax-findings-per-function = 3\n")
     assert len(codes(lint(tmp_path))) == 3
     assert lint(tmp_path, "--max-findings-per-function", "-1").returncode == 2
+
+
+def test_other_caching_decorators_from_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(textwrap.dedent("""\
+        import time
+
+        import joblib
+
+        memory = joblib.Memory("cache")
+
+
+        @memory.cache
+        def stamp(x):
+            return x, time.time()
+        """))
+    assert lint(tmp_path).returncode == 0  # not a checkpointed function
+    out = lint(tmp_path, "--decorator", "joblib.Memory.cache")
+    assert codes(out) == ["CKP103"] and "1 checkpointed function checked" in out.stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.checkpointing.lint]\ndecorators = "joblib.Memory.cache"\n')
+    bad = lint(tmp_path)
+    assert bad.returncode == 2 and "decorators must be a list of qualified names" in bad.stderr

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from checkpointing.analysis.lint import LintConfig, lint_paths
+from checkpointing.analysis.lint import lint_paths
+from checkpointing.analysis.lint.config import load_config
 
 TESTS = Path(__file__).resolve().parents[1]
 FIXTURES = TESTS / "lint_fixtures"
@@ -35,7 +36,9 @@ def test_every_rule_has_a_fixture_that_fires() -> None:
 
 def test_lint_reports_exactly_the_marked_lines(monkeypatch) -> None:
     monkeypatch.chdir(TESTS)
-    result = lint_paths(["lint_fixtures"], LintConfig())
+    config = load_config("lint_fixtures")  # lint_fixtures/pyproject.toml: the other decorators
+    assert config.decorators
+    result = lint_paths(["lint_fixtures"], config)
     assert {(f.path, f.line, f.code) for f in result.findings} == expected()
 
 
