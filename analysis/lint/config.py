@@ -85,6 +85,12 @@ def _codes(value: Any, where: str) -> List[str]:
     return [v.strip().upper() for v in value]
 
 
+def _qualified_names(value: Any, where: str, example: str) -> List[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} must be a list of qualified names such as {example}, got {value!r}")
+    return [v.strip() for v in value]
+
+
 def load_config(start: str = ".") -> LintConfig:
     """The configuration from the ``pyproject.toml`` nearest to ``start`` (defaults if none)."""
     path = find_pyproject(start)
@@ -115,17 +121,10 @@ def load_config(start: str = ".") -> LintConfig:
             raise ConfigError(f"{where} exclude must be a list of glob patterns, got {exclude!r}")
         config.exclude = list(exclude)
     if "inputs" in section:
-        readers = section["inputs"]
-        if not isinstance(readers, list) or not all(isinstance(r, str) and r.strip() for r in readers):
-            raise ConfigError(f"{where} inputs must be a list of qualified names such as [\"mylab.io.fetch\", "
-                              f"\"mylab.db.*\"], got {readers!r}")
-        config.inputs = [r.strip() for r in readers]
+        config.inputs = _qualified_names(section["inputs"], f"{where} inputs", '["mylab.io.fetch", "mylab.db.*"]')
     if "decorators" in section:
-        names = section["decorators"]
-        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-            raise ConfigError(f"{where} decorators must be a list of qualified names such as "
-                              f"[\"joblib.Memory.cache\", \"cachier.cachier\"], got {names!r}")
-        config.decorators = [n.strip() for n in names]
+        config.decorators = _qualified_names(section["decorators"], f"{where} decorators",
+                                             '["joblib.Memory.cache", "cachier.cachier"]')
     if "max-findings-per-function" in section:
         limit = section["max-findings-per-function"]
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
