@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import ast
 import os
-import warnings
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from . import grammar
 from .graph import CallGraph
 from .index import ModuleIndex, index_module
 
@@ -31,6 +31,8 @@ class SourceFile:
     is_package: bool = False
     tree: Optional[ast.Module] = field(default=None, repr=False)
     syntax_error: Optional[Tuple[int, int, str]] = None  # line, column (0-based), message
+    #: valid for a newer Python than the one running, which cannot read it (not checked)
+    newer_syntax: Optional[str] = None
 
     def column(self, line: int, byte_col: int) -> int:
         """``ast`` columns count UTF-8 bytes; findings count characters."""
@@ -64,14 +66,18 @@ def parse_file(source: SourceFile) -> None:
         source.text = data.decode("latin-1")
     source.lines = source.text.splitlines()
     source.module, source.root, source.is_package = module_name_for(source.path)
+    target = grammar.target_version(source.path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not ours to report
-            tree = ast.parse(data, filename=source.display)
+        tree = grammar.parse(data, source.display, target)
+    except grammar.NewerSyntax as exc:
+        source.newer_syntax = str(exc)
+        return
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = max((exc.offset or 1) - 1, 0)
-        source.syntax_error = (line, col, exc.msg)
+        message = exc.msg if target is None else f"{exc.msg} (for {grammar.describe(target)}, the lowest " \
+                                                  f"requires-python allows)"
+        source.syntax_error = (line, col, message)
         return
     except ValueError as exc:  # null bytes
         source.syntax_error = (1, 0, str(exc))

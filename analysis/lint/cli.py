@@ -92,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
         traceback.print_exc()
         return 2
     sys.stdout.write(FORMATS[args.format](result.findings, result, args.statistics))
-    notice = result.unresolved_notice()
-    if notice is not None and args.format == "json":  # the array stays a list of findings
-        print(f"checkpointing lint: note: {notice}", file=sys.stderr)
+    if args.format == "json":  # the array stays a list of findings
+        for notice in result.notices():
+            print(f"checkpointing lint: note: {notice}", file=sys.stderr)
     if args.format != "text" and args.statistics and result.findings:
         from .formats.text import statistics
 

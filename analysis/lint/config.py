@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
 
+from ..callgraph.grammar import find_pyproject
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -63,18 +65,6 @@ def matches(path: str, pattern: str, root: str = ".") -> bool:
     pattern = pattern.rstrip("/")
     return any(fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(candidate, pattern + "/*")
                for candidate in (relative, os.path.basename(absolute), path.replace(os.sep, "/")))
-
-
-def find_pyproject(start: str) -> Optional[str]:
-    directory = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-    while True:
-        candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate):
-            return candidate
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
 
 
 def _codes(value: Any, where: str) -> List[str]:

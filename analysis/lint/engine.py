@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -35,8 +36,26 @@ class LintResult:
     #: their code could not be checked
     unresolved: List[str] = field(default_factory=list)
 
+    #: files valid for a newer Python than the one running the lint, which cannot read them
+    newer_syntax: List[str] = field(default_factory=list)
+
+    def notices(self) -> List[str]:
+        """What could not be seen, one line each."""
+        found = [n for n in (self.unresolved_notice(), self._newer_syntax_notice()) if n is not None]
+        return found
+
+    def _newer_syntax_notice(self) -> Optional[str]:
+        if not self.newer_syntax:
+            return None
+        n = len(self.newer_syntax)
+        shown = ", ".join(self.newer_syntax[:5]) + (f" and {n - 5} more" if n > 5 else "")
+        running = ".".join(map(str, sys.version_info[:2]))
+        return (f"{n} file{'s' if n != 1 else ''} use{'' if n != 1 else 's'} syntax newer than Python {running}, "
+                f"which runs the lint, and {'were' if n != 1 else 'was'} not checked: {shown}; run the lint with "
+                f"the Python {'they are' if n != 1 else 'it is'} written for")
+
     def unresolved_notice(self) -> Optional[str]:
-        """One line saying what could not be seen, or None."""
+        """One line saying which names could not be resolved, or None."""
         if not self.unresolved:
             return None
         shown = ", ".join(self.unresolved[:5]) + (f" and {len(self.unresolved) - 5} more"
@@ -61,7 +80,8 @@ def lint_paths(paths: Sequence[str], config: Optional[LintConfig] = None) -> Lin
 
 def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
     project = Project(files)
-    result = LintResult(files=len(project.files), lines=sum(len(f.lines) for f in project.files))
+    result = LintResult(files=len(project.files), lines=sum(len(f.lines) for f in project.files),
+                        newer_syntax=sorted(f.display for f in project.files if f.newer_syntax is not None))
     by_path: Dict[str, SourceFile] = {os.path.abspath(f.path): f for f in project.files}
     raw: List[Finding] = []
     for source in project.files:

@@ -234,7 +234,7 @@ def test_names_that_cannot_be_resolved_are_listed_not_passed_over(tmp_path: Path
     assert out.returncode == 0, out.stdout
     assert "note: 1 name used by checkpointed code could not be resolved" in out.stdout
     assert "brachyutils.BrachyDicom" in out.stdout and "numpy" not in out.stdout
-    assert out.stdout.splitlines()[-1].startswith("No problems found in what could be resolved")
+    assert out.stdout.splitlines()[-1].startswith("No problems found in what could be read and resolved")
     sarif = json.loads(lint(tmp_path, "app", "--format", "sarif").stdout)
     [notice] = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert "brachyutils.BrachyDicom" in notice["message"]["text"]

@@ -22,7 +22,6 @@ def render(findings: List[Finding], result: LintResult, show_statistics: bool = 
         props = (f"file={_escape_property(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
                  f"endColumn={f.end_column},title={_escape_property(f'{f.code} {f.name}')}")
         lines.append(f"::error {props}::{_escape_data(f'{f.code} {f.described()}')}")
-    notice = result.unresolved_notice()
-    if notice is not None:
+    for notice in result.notices():
         lines.append(f"::warning title=checkpointing lint::{_escape_data(notice)}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -67,7 +67,7 @@ def render(findings: List[Finding], result: LintResult, show_statistics: bool = 
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [{"level": "warning", "message": {"text": notice}}
-                                               for notice in [result.unresolved_notice()] if notice is not None],
+                                               for notice in result.notices()],
             }],
         }],
     }

@@ -24,16 +24,15 @@ def render(findings: List[Finding], result: LintResult, show_statistics: bool = 
                    f"(--max-findings-per-function 0 shows all).")
     if show_statistics and findings:
         out.extend(statistics(findings))
-    notice = result.unresolved_notice()
-    if notice is not None:
-        out.append(f"note: {notice}.")
+    notices = result.notices()
+    out.extend(f"note: {notice}." for notice in notices)
     files = f"{result.files} file{'s' if result.files != 1 else ''}"
     functions = f"{result.checkpointed} checkpointed function{'s' if result.checkpointed != 1 else ''}"
     if findings:
         out.append(f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
                    f"({files}, {functions} checked).")
-    elif notice is not None:
-        out.append(f"No problems found in what could be resolved ({files}, {functions} checked).")
+    elif notices:
+        out.append(f"No problems found in what could be read and resolved ({files}, {functions} checked).")
     else:
         out.append(f"All checks passed ({files}, {functions} checked).")
     return "\n".join(out) + "\n"

@@ -1,0 +1,5 @@
+def describe(x):
+    match x:  # expect: CKP900
+        case 1:
+            return "one"
+    return "other"
