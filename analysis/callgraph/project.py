@@ -33,6 +33,9 @@ class SourceFile:
     syntax_error: Optional[Tuple[int, int, str]] = None  # line, column (0-based), message
     #: valid for a newer Python than the one running, which cannot read it (not checked)
     newer_syntax: Optional[str] = None
+    parsed: bool = False
+    explicit: bool = False  # named on the command line: always parsed
+    data: Optional[bytes] = field(default=None, repr=False)  # the bytes read, until parsed
 
     def column(self, line: int, byte_col: int) -> int:
         """``ast`` columns count UTF-8 bytes; findings count characters."""
@@ -56,16 +59,27 @@ def module_name_for(path: str) -> Tuple[str, str, bool]:
     return ".".join(parts) or stem, directory, is_package
 
 
-def parse_file(source: SourceFile) -> None:
-    """Read and parse one file; a file that does not parse gets ``syntax_error`` instead."""
+def read_file(source: SourceFile) -> None:
+    """Read one file and name its module (parsing waits until the file is needed: see :class:`Project`)."""
     with open(source.path, "rb") as f:
         data = f.read()
+    source.data = data
     try:
         source.text = data.decode("utf-8")
     except UnicodeDecodeError:
         source.text = data.decode("latin-1")
     source.lines = source.text.splitlines()
     source.module, source.root, source.is_package = module_name_for(source.path)
+
+
+def parse_file(source: SourceFile) -> None:
+    """Parse a file read by :func:`read_file` (once); a file that does not parse gets
+    ``syntax_error`` (or ``newer_syntax``) instead of a tree."""
+    if source.parsed:
+        return
+    source.parsed = True
+    data = source.data if source.data is not None else source.text.encode("utf-8")
+    source.data = None
     target = grammar.target_version(source.path)
     try:
         tree = grammar.parse(data, source.display, target)
@@ -87,6 +101,7 @@ def parse_file(source: SourceFile) -> None:
 
 def index_of(source: SourceFile) -> Optional[ModuleIndex]:
     """The file's index (built once; None for a file that does not parse)."""
+    parse_file(source)
     if source.index is None and source.tree is not None:
         source.index = index_module(source.tree, source.module, source.path, source.is_package)
     return source.index
@@ -107,19 +122,22 @@ def _imported(index: ModuleIndex) -> List[str]:
 
 
 class Project:
-    """Parsed files. Indexes and the call graph of a root are built when first asked for, from
-    the root's own files and the files of other roots they import (by an unambiguous name)."""
+    """Read files. A file is parsed, indexed and put in a call graph only when first needed:
+    the call graph of a root is built from the root's own files and the files of other roots
+    they import (by an unambiguous name), so a tree no checkpointed function reaches is only read."""
 
     def __init__(self, files: Iterable[SourceFile]) -> None:
         self.files = list(files)
         self._by_root: Dict[str, List[SourceFile]] = {}
         self._by_module: Dict[str, List[SourceFile]] = {}
         for source in self.files:
-            parse_file(source)
-            if source.tree is not None:
-                self._by_root.setdefault(source.root, []).append(source)
-                self._by_module.setdefault(source.module, []).append(source)
+            read_file(source)
+            self._by_root.setdefault(source.root, []).append(source)
+            self._by_module.setdefault(source.module, []).append(source)
         self._graphs: Dict[str, CallGraph] = {}
+
+    def files_of(self, root: str) -> List[SourceFile]:
+        return self._by_root.get(root, [])
 
     def graph_for(self, root: str) -> CallGraph:
         graph = self._graphs.get(root)

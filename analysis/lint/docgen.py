@@ -29,7 +29,7 @@ def _anchor(rule: Rule) -> str:
 
 def _scope(rule: Rule) -> str:
     if rule.code == "CKP900":
-        return "every file"
+        return "the files parsed"
     return "reachable code" if rule.scope == "reachable" else "own body"
 
 
@@ -48,5 +48,6 @@ def render() -> str:
             out.append(f"\n### {example.title}\n\n")
             out.append(f"Reported: {reported}.\n" if reported else "Nothing is reported.\n")
             for name, text in example.files.items():
-                out.append(f"\n`{name}`:\n\n```py\n{text.rstrip()}\n```\n")
+                language = "toml" if name.endswith(".toml") else "py"
+                out.append(f"\n`{name}`:\n\n```{language}\n{text.rstrip()}\n```\n")
     return "".join(out)

@@ -5,13 +5,14 @@ Never imports or runs the linted code, nor installed packages (CKP105 reads thei
 
 from __future__ import annotations
 
-import ast
 import os
+import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..callgraph import CallGraph, FunctionInfo, Project, SourceFile, Span
+from ..callgraph.project import parse_file
 from .checkpointed import Checkpointed, find_checkpointed, sets_deep_default
 from .config import LintConfig
 from .discover import discover
@@ -74,45 +75,51 @@ def display_path(path: str) -> str:
 
 def lint_paths(paths: Sequence[str], config: Optional[LintConfig] = None) -> LintResult:
     config = config or LintConfig()
-    files = [SourceFile(p, display_path(p)) for p in discover(paths or ["."], config.exclude, config.root)]
+    named = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
+    files = [SourceFile(p, display_path(p), explicit=os.path.abspath(p) in named)
+             for p in discover(paths or ["."], config.exclude, config.root)]
     return lint_files(files, config)
 
 
 def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
     project = Project(files)
-    result = LintResult(files=len(project.files), lines=sum(len(f.lines) for f in project.files),
-                        newer_syntax=sorted(f.display for f in project.files if f.newer_syntax is not None))
+    result = LintResult(files=len(project.files), lines=sum(len(f.lines) for f in project.files))
     by_path: Dict[str, SourceFile] = {os.path.abspath(f.path): f for f in project.files}
-    raw: List[Finding] = []
-    for source in project.files:
-        if source.syntax_error is not None:
-            line, col, message = source.syntax_error
-            rule = BY_CODE["CKP900"]
-            raw.append(Finding(source.display, line, source.column(line, col) + 1, line, source.column(line, col) + 1,
-                               rule.code, rule.name, f"syntax error: {message}"))
     others = frozenset(config.decorators)
-    # the words that mark a file which may apply a decorator: "checkpoint", and each other decorator's name
-    candidates = _candidates(project.files, ("heckpoint", *sorted({d.rsplit(".", 1)[-1] for d in others})))
-    # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it: its root
-    deep_roots = {f.root for f in candidates if "checkpoint.deep" in f.text and f.tree is not None
-                  and sets_deep_default(f.tree)}
+    # the words that mark a file which may apply a decorator: the packages that provide them
+    roots = _candidate_roots(project.files, ("checkpointing", *sorted({d.split(".", 1)[0] for d in others})))
     rules = [rule for rule in RULES if config.enabled(rule.code)]  # per-file ignores only remove more
     checkers: Dict[str, _Checker] = {}
-    for source in candidates:
-        checker = checkers.get(source.root)
-        if checker is None:
-            checker = checkers[source.root] = _Checker(project.graph_for(source.root), rules, by_path,
-                                                       tuple(config.inputs))
-        assert source.index is not None  # graph_for indexed every file of the root
-        for checkpointed in find_checkpointed(checker.graph, source.index, source.path, source.root in deep_roots,
-                                              others):
-            result.checkpointed += 1
-            checker.check(checkpointed, source)
+    for root in sorted(roots):
+        graph = project.graph_for(root)  # parses the root's files and those they import
+        candidates = [f for f in project.files_of(root) if f.tree is not None]
+        # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it
+        deep = any("checkpoint.deep" in f.text and sets_deep_default(f.tree) for f in candidates)
+        checker = checkers[root] = _Checker(graph, rules, by_path, tuple(config.inputs))
+        for source in candidates:
+            assert source.index is not None  # graph_for indexed every file of the root
+            for checkpointed in find_checkpointed(graph, source.index, source.path, deep, others):
+                result.checkpointed += 1
+                checker.check(checkpointed, source)
+    for source in project.files:
+        if source.explicit:
+            parse_file(source)
+    raw: List[Finding] = [_syntax_error(source) for source in project.files if source.syntax_error is not None]
     for checker in checkers.values():
         raw.extend(checker.findings())
     result.findings, result.omitted = _limit(_filter(raw, by_path, config), config.max_findings_per_function)
     result.unresolved = sorted({name for checker in checkers.values() for name in checker.unresolved})
+    result.newer_syntax = sorted(f.display for f in project.files if f.newer_syntax is not None)
     return result
+
+
+def _syntax_error(source: SourceFile) -> Finding:
+    assert source.syntax_error is not None
+    line, col, message = source.syntax_error
+    rule = BY_CODE["CKP900"]
+    column = source.column(line, col) + 1
+    return Finding(source.display, line, column, line, column, rule.code, rule.name, f"syntax error: {message}",
+                   hint=rule.fix)
 
 
 _installed_modules: Dict[str, bool] = {}
@@ -134,28 +141,38 @@ def _installed(top: str) -> bool:
     return found
 
 
-def _candidates(files: List[SourceFile], markers: Sequence[str] = ("heckpoint",)) -> List[SourceFile]:
-    """The files that may define checkpointed functions: those of a root where some file mentions
-    checkpoint (or another decorator's name), or that import a module that does (``from mytools
-    import cached``). Roots of plain library code are only parsed."""
-    parsed = [f for f in files if f.tree is not None]
-    mentioning = {f.module for f in parsed if any(marker in f.text for marker in markers)}
-    roots = {f.root for f in parsed if f.module in mentioning}
-    for f in parsed:
-        if f.root not in roots and any(name in mentioning for name in _top_level_imports(f.tree)):
+_IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w., \t]*)|import[ \t]+([\w., \t]+))",
+                      re.MULTILINE)
+
+
+def _imported_names(text: str) -> Iterator[str]:
+    """Module names a file's text imports (``from a import b`` gives ``a`` and ``a.b``), read
+    without parsing; a superset is harmless (it only decides what gets parsed)."""
+    for match in _IMPORTS.finditer(text):
+        module, names, plain = match.groups()
+        if module is not None:
+            yield module
+            for name in names.split(","):
+                name = name.strip().split(" ")[0]
+                if name:
+                    yield f"{module}.{name}"
+        else:
+            for name in plain.split(","):
+                name = name.strip().split(" ")[0]
+                if name:
+                    yield name
+
+
+def _candidate_roots(files: List[SourceFile], markers: Sequence[str]) -> Set[str]:
+    """The roots that may define checkpointed functions: where some file mentions checkpointing (or
+    another decorator's package), or imports a module that does (``from mytools import cached``).
+    Decided on the text: the other roots are read, never parsed."""
+    mentioning = {f.module for f in files if any(marker in f.text for marker in markers)}
+    roots = {f.root for f in files if f.module in mentioning}
+    for f in files:
+        if f.root not in roots and any(name in mentioning for name in _imported_names(f.text)):
             roots.add(f.root)
-    return [f for f in parsed if f.root in roots]
-
-
-def _top_level_imports(tree: Any) -> List[str]:
-    names: List[str] = []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Import):
-            names.extend(alias.name for alias in stmt.names)
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module:
-            names.append(stmt.module)
-            names.extend(f"{stmt.module}.{alias.name}" for alias in stmt.names)
-    return names
+    return roots
 
 
 class _Checker:

@@ -1,3 +1,7 @@
+from checkpointing import checkpoint
+
+
+@checkpoint
 def describe(x):
     match x:  # expect: CKP900
         case 1:
