@@ -94,7 +94,7 @@ def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
         graph = project.graph_for(root)  # parses the root's files and those they import
         candidates = [f for f in project.files_of(root) if f.tree is not None]
         # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it
-        deep = any("checkpoint.deep" in f.text and sets_deep_default(f.tree) for f in candidates)
+        deep = any("checkpoint.deep" in f.text and f.tree is not None and sets_deep_default(f.tree) for f in candidates)
         checker = checkers[root] = _Checker(graph, rules, by_path, tuple(config.inputs))
         for source in candidates:
             assert source.index is not None  # graph_for indexed every file of the root
