@@ -16,11 +16,12 @@ def project(tmp_path):
 
 @pytest.fixture(autouse=True)
 def _isolated_caches(tmp_path, monkeypatch):
-    """Every test gets its own store directory and analysis cache."""
+    """Every test gets its own store directory, analysis cache and lint cache."""
     from checkpointing import defaults
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setitem(defaults, "analysis.cache_directory", str(tmp_path / ".analysis-cache"))
+    monkeypatch.setenv("CHECKPOINTING_LINT_CACHE", str(tmp_path / ".lint-cache"))
     monkeypatch.setenv("CHECKPOINTING_STRICT", "1")
     yield
 

@@ -47,6 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-findings-per-function", type=int, metavar="N",
                         help="show at most N findings per checkpointed function and count the rest (default: 20, "
                              "or max-findings-per-function in the configuration; 0 shows all)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither reuse nor keep the results of a previous run over the same files")
     parser.add_argument("--config", metavar="PYPROJECT",
                         help="read [tool.checkpointing.lint] from this file instead of the nearest pyproject.toml")
 
@@ -69,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         config.ignore = [*config.ignore, *args.ignore]
     if args.exclude:
         config.exclude = [*config.exclude, *args.exclude]
+    if args.no_cache:
+        config.cache = False
     if args.decorator:
         config.decorators = [*config.decorators, *(d.strip() for d in args.decorator if d.strip())]
     if args.max_findings_per_function is not None:

@@ -34,6 +34,8 @@ class LintConfig:
     max_findings_per_function: int = 20
     #: qualified names of other caching decorators whose functions are checked (as shallow mode)
     decorators: List[str] = field(default_factory=list)
+    #: reuse the results of a previous run over the same files (``result_cache``)
+    cache: bool = True
     source: Optional[str] = None  # the pyproject.toml it came from
     root: str = "."  # per-file-ignores and exclude patterns are relative to this directory
 

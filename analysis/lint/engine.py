@@ -13,6 +13,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 
 from ..callgraph import CallGraph, FunctionInfo, Project, SourceFile, Span
 from ..callgraph.project import parse_file
+from . import result_cache
 from .checkpointed import Checkpointed, find_checkpointed, sets_deep_default
 from .config import LintConfig
 from .discover import discover
@@ -83,6 +84,18 @@ def lint_paths(paths: Sequence[str], config: Optional[LintConfig] = None) -> Lin
 
 def lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
     project = Project(files)
+    cache_key = result_cache.key(project.files, config) if config.cache else None
+    if cache_key is not None:
+        cached = result_cache.load(cache_key)
+        if cached is not None:
+            return cached
+    result = _lint(project, config)
+    if cache_key is not None:
+        result_cache.save(cache_key, result)
+    return result
+
+
+def _lint(project: Project, config: LintConfig) -> LintResult:
     result = LintResult(files=len(project.files), lines=sum(len(f.lines) for f in project.files))
     by_path: Dict[str, SourceFile] = {os.path.abspath(f.path): f for f in project.files}
     others = frozenset(config.decorators)
