@@ -147,13 +147,35 @@ def _absolute(module: str, is_package: bool, level: int, target: Optional[str]) 
 
 # -- local names ------------------------------------------------------------------------------
 
+#: per node type, the fields that may hold nodes (``ctx`` markers and plain values left out)
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_NOT_CHILDREN = frozenset({"ctx", "id", "attr", "name", "arg", "asname", "module", "level", "lineno", "col_offset",
+                           "end_lineno", "end_col_offset", "type_comment", "kind", "conversion", "is_async",
+                           "names"})
+
+
+def _children(node: ast.AST) -> List[ast.AST]:
+    """``ast.iter_child_nodes`` without the ``ctx`` markers, as a list (the hot loop of indexing)."""
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _CHILD_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _NOT_CHILDREN) \
+            if not isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)) else ()
+    out: List[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif type(value) is list:
+            out.extend(v for v in value if isinstance(v, ast.AST))
+    return out
+
 
 def _scope_names(node: ast.AST) -> Tuple[Set[str], Set[str]]:
     """Names bound directly in a scope (not in nested scopes), and those it declares ``global``;
     one pass over the scope."""
     names: Set[str] = set()
     declared: Set[str] = set()
-    stack = list(ast.iter_child_nodes(node))
+    stack = _children(node)
     while stack:
         n = stack.pop()
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -183,7 +205,7 @@ def _scope_names(node: ast.AST) -> Tuple[Set[str], Set[str]]:
             names.add(n.name)
         elif isinstance(n, _MATCH_MAPPING) and n.rest:
             names.add(n.rest)
-        stack.extend(ast.iter_child_nodes(n))
+        stack.extend(_children(n))
     return names, declared
 
 
@@ -260,7 +282,7 @@ class _FunctionReader:
                 if chain[0] not in local:
                     self.info.references.append(Reference(chain, Span.of(node), False))
                 return
-        for child in ast.iter_child_nodes(node):
+        for child in _children(node):
             self._visit(child, local)
 
     def _call(self, node: ast.Call, local: Set[str]) -> None:
@@ -314,17 +336,27 @@ def _add_function(index: ModuleIndex, node: FunctionNode, class_name: Optional[s
     return info
 
 
+#: the fields of compound statements that hold statements (a ``def`` is only ever a statement)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
 def _add_decorated_inner(index: ModuleIndex, outer: FunctionNode, outer_qualname: str) -> None:
     """Decorated functions defined inside a function (a checkpointed closure) are indexed too,
-    as ``outer.<locals>.inner``; undecorated ones stay part of the function around them."""
-    stack: List[ast.AST] = list(outer.body)
+    as ``outer.<locals>.inner``; undecorated ones stay part of the function around them. Only
+    statements are visited: a ``def`` cannot be inside an expression."""
+    stack: List[Any] = list(outer.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
-            _add_function(index, node, None, f"{outer_qualname}.<locals>.{node.name}")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.decorator_list:
+                _add_function(index, node, None, f"{outer_qualname}.<locals>.{node.name}")
+                continue
+        elif isinstance(node, ast.ClassDef):
             continue
-        if not isinstance(node, (ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+        for block in _BLOCKS:
+            inner = getattr(node, block, None)
+            if inner:
+                stack.extend(inner)
 
 
 def _statements(body: List[ast.stmt]) -> Iterator[ast.stmt]:
