@@ -229,6 +229,12 @@ class _FunctionReader:
         bound, declared = _scope_names(node)
         locals_ = (self.param_names | bound) - declared
         self.info.local_names = frozenset(locals_)
+        # defaults and decorators are evaluated where the function is defined (in the enclosing
+        # scope), and what they hold is part of it: ``def f(x, fn=helper)`` reaches ``helper``
+        outer: Set[str] = set()
+        for expr in [*node.args.defaults, *node.args.kw_defaults, *node.decorator_list]:
+            if expr is not None:
+                self._visit(expr, outer)
         for stmt in node.body:
             self._visit(stmt, locals_)
 
