@@ -84,6 +84,21 @@ INPUTS: Dict[str, Tuple[str, ...]] = {
     ),
 }
 
+#: calls that make a client, connection, session or handle (CKP108): an object tied to this process
+#: (a socket, a file, a lock) and often to credentials, not a result to store
+CLIENTS: Tuple[str, ...] = (
+    "boto3.client", "boto3.resource", "boto3.Session", "boto3.session.Session", "google.cloud.*.Client",
+    "azure.storage.blob.*Client", "azure.storage.blob.*Client.from_connection_string", "azure.cosmos.CosmosClient",
+    "requests.Session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession", "urllib3.PoolManager",
+    "http.client.HTTPConnection", "http.client.HTTPSConnection", "socket.socket", "socket.create_connection",
+    "ftplib.FTP", "paramiko.SSHClient", "smtplib.SMTP", "sqlite3.connect", "sqlalchemy.create_engine",
+    "psycopg2.connect", "psycopg.connect", "pymysql.connect", "mysql.connector.connect", "pymongo.MongoClient",
+    "redis.Redis", "redis.StrictRedis", "duckdb.connect", "elasticsearch.Elasticsearch", "openai.OpenAI",
+    "anthropic.Anthropic", "builtins.open", "io.open", "threading.Lock", "threading.RLock",
+    "multiprocessing.Pool", "concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor",
+    "subprocess.Popen", "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "h5py.File",
+)
+
 #: calls that read the clock (CKP103)
 CLOCKS: Tuple[str, ...] = (
     "time.time", "time.time_ns", "time.perf_counter", "time.perf_counter_ns", "time.monotonic",
@@ -119,6 +134,7 @@ class Table:
 
 
 _DEFAULT = Table(INPUTS)
+clients = Table({"client": CLIENTS})
 _tables: Dict[Tuple[str, ...], Table] = {(): _DEFAULT}
 
 

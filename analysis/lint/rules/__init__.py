@@ -15,11 +15,12 @@ from .ckp104_hidden_file_input import HiddenFileInput
 from .ckp105_unseeded_estimator import UnseededEstimator
 from .ckp106_environment_read import EnvironmentRead
 from .ckp107_side_effect_only import SideEffectOnly
+from .ckp108_returns_client import ReturnsClient
 from .ckp900_syntax_error import SyntaxErrorRule
 
 RULES: Tuple[Rule, ...] = (UntrackedCallee(), UntrackedMethodCall(), DynamicReference(), GlobalStatement(),
                            ArgumentMutation(), NondeterministicCall(), HiddenFileInput(), UnseededEstimator(),
-                           EnvironmentRead(), SideEffectOnly(), SyntaxErrorRule())
+                           EnvironmentRead(), SideEffectOnly(), ReturnsClient(), SyntaxErrorRule())
 BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 __all__ = ["BY_CODE", "RULES", "Example", "Hit", "Rule", "RuleContext"]

@@ -24,7 +24,7 @@ _EFFECT_FUNCTIONS = frozenset({
 })
 
 
-def _own_nodes(info: FunctionInfo) -> Iterator[ast.AST]:
+def own_nodes(info: FunctionInfo) -> Iterator[ast.AST]:
     """The function's own body, without nested functions, lambdas and classes."""
     stack: List[ast.AST] = list(reversed(info.node.body))
     while stack:
@@ -35,7 +35,7 @@ def _own_nodes(info: FunctionInfo) -> Iterator[ast.AST]:
 
 
 def _returns_a_value(info: FunctionInfo) -> bool:
-    for node in _own_nodes(info):
+    for node in own_nodes(info):
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             return True  # a generator: its value is the generator
         if isinstance(node, ast.Return) and node.value is not None and not (
@@ -45,7 +45,7 @@ def _returns_a_value(info: FunctionInfo) -> bool:
 
 
 def _first_effect(context: RuleContext, info: FunctionInfo) -> Optional[ast.Call]:
-    for node in _own_nodes(info):
+    for node in own_nodes(info):
         if not isinstance(node, ast.Call):
             continue
         name = context.qualified(info, node.func)
