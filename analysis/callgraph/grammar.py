@@ -73,16 +73,17 @@ def _lowest(pyproject: str) -> Optional[Version]:
     return min(found) if found else None
 
 
-def parse(data: bytes, filename: str, target: Optional[Version]) -> ast.Module:
-    """The module's ``ast`` for the target version. Raises SyntaxError when the file is not valid
+def parse(data: bytes, filename: str, target: Optional[Version]) -> Tuple[ast.Module, Union[str, bytes]]:
+    """The module's ``ast`` for the target version, and the text it was read from (the file's,
+    or with 3.12's type parameters blanked out). Raises SyntaxError when the file is not valid
     for the target, :class:`NewerSyntax` when it is valid but this Python cannot read it."""
     running = sys.version_info[:2]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like are not ours to report
         try:
             if target is not None and target < running:
-                return _parse_for_older(data, filename, target)
-            return ast.parse(data, filename=filename)
+                return _parse_for_older(data, filename, target), data
+            return ast.parse(data, filename=filename), data
         except SyntaxError:
             if target is not None and target <= running:
                 raise  # the target's grammar is one this Python knows
@@ -90,7 +91,7 @@ def parse(data: bytes, filename: str, target: Optional[Version]) -> ast.Module:
             if downgraded is None:
                 raise  # not valid in any grammar libcst knows either
             try:
-                return ast.parse(downgraded, filename=filename)
+                return ast.parse(downgraded, filename=filename), downgraded
             except SyntaxError:
                 raise NewerSyntax(f"valid for a Python newer than {running[0]}.{running[1]}, which runs the lint; "
                                   f"lint this file with that Python") from None

@@ -6,24 +6,26 @@ and the methods it calls on its parameters, on ``self``/``cls`` and on other exp
 project half (:mod:`.graph`) resolves those names across modules.
 
 Python's ``ast`` is used rather than libcst: this analysis only reads, and ``ast`` builds a
-tree ten times faster, which is what a linter run over a large project needs. The normalizer,
-which rewrites code, keeps libcst.
+tree ten times faster, which is what a linter run over a large project needs (libcst reads
+the files this Python's ``ast`` cannot: see :mod:`.grammar`). Which names are outside a
+function is not decided here but read from CPython's symbol table (:class:`Scope`), the model
+the interpreter itself compiles with and that the runtime's code objects come from; the
+normalizer's scope model (``analysis/scopes.py``, on libcst trees) is tested against the same
+table on every file of the standard library.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import symtable
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple, Union
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 Chain = Tuple[str, ...]
 
 BUILTIN_NAMES = frozenset(dir(builtins))
-# pattern captures (Python >= 3.10; an interpreter without them parses no match statement)
-_MATCH_CAPTURES = tuple(getattr(ast, name) for name in ("MatchAs", "MatchStar") if hasattr(ast, name))
-_MATCH_MAPPING = tuple(getattr(ast, name) for name in ("MatchMapping",) if hasattr(ast, name))
 
 
 @dataclass(frozen=True)
@@ -145,13 +147,15 @@ def _absolute(module: str, is_package: bool, level: int, target: Optional[str]) 
     return ".".join([*base, target] if target else base)
 
 
-# -- local names ------------------------------------------------------------------------------
+# -- scopes: CPython's symbol table --------------------------------------------------------------
 
 #: per node type, the fields that may hold nodes (``ctx`` markers and plain values left out)
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _NOT_CHILDREN = frozenset({"ctx", "id", "attr", "name", "arg", "asname", "module", "level", "lineno", "col_offset",
                            "end_lineno", "end_col_offset", "type_comment", "kind", "conversion", "is_async",
                            "names"})
+_COMPREHENSIONS = {ast.ListComp: "listcomp", ast.SetComp: "setcomp", ast.DictComp: "dictcomp",
+                   ast.GeneratorExp: "genexpr"}
 
 
 def _children(node: ast.AST) -> List[ast.AST]:
@@ -170,43 +174,53 @@ def _children(node: ast.AST) -> List[ast.AST]:
     return out
 
 
-def _scope_names(node: ast.AST) -> Tuple[Set[str], Set[str]]:
-    """Names bound directly in a scope (not in nested scopes), and those it declares ``global``;
-    one pass over the scope."""
-    names: Set[str] = set()
-    declared: Set[str] = set()
-    stack = _children(node)
-    while stack:
-        n = stack.pop()
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(n.name)
-            stack.extend(n.decorator_list)
-            continue
-        if isinstance(n, ast.Lambda):
-            continue
-        if isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            # only walrus targets escape a comprehension
-            names.update(t.target.id for t in ast.walk(n) if isinstance(t, ast.NamedExpr)
-                         and isinstance(t.target, ast.Name))
-            continue
-        if isinstance(n, ast.Name):
-            if not isinstance(n.ctx, ast.Load):
-                names.add(n.id)
-            continue
-        if isinstance(n, ast.Global):
-            declared.update(n.names)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            for alias in n.names:
-                if alias.name != "*":
-                    names.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(n, ast.ExceptHandler) and n.name:
-            names.add(n.name)
-        elif isinstance(n, _MATCH_CAPTURES) and n.name:
-            names.add(n.name)
-        elif isinstance(n, _MATCH_MAPPING) and n.rest:
-            names.add(n.rest)
-        stack.extend(_children(n))
-    return names, declared
+class Scope:
+    """One block of CPython's symbol table (module, class, function, lambda, comprehension): which
+    names in it are globals (module-level names or builtins), and its nested blocks, found by the
+    ``ast`` node that opens them. The same table the compiler uses, so every rule of Python's
+    scoping (``global``, ``nonlocal``, class blocks, comprehensions, ``:=``, ``match``) is the
+    interpreter's own, on every version."""
+
+    __slots__ = ("table", "globals", "_children")
+
+    def __init__(self, table: symtable.SymbolTable) -> None:
+        self.table = table
+        self.globals = frozenset(s.get_name() for s in table.get_symbols() if s.is_global())
+        self._children: Optional[Dict[Tuple[str, int], List[symtable.SymbolTable]]] = None
+
+    @classmethod
+    def of_module(cls, source: str, filename: str) -> "Scope":
+        """Raises SyntaxError for what ``ast`` accepts but the compiler refuses (``nonlocal x`` with no ``x``)."""
+        return cls(symtable.symtable(source, filename, "exec"))
+
+    def locals(self) -> FrozenSet[str]:
+        """Every name of the block that is not a global: parameters, locals, free and cell variables."""
+        return frozenset(s.get_name() for s in self.table.get_symbols() if not s.is_global())
+
+    def enter(self, node: ast.AST) -> "Scope":
+        """The block ``node`` opens (a def, lambda, class or comprehension); this one when the
+        interpreter has none for it (comprehensions are inlined in their function on 3.12+)."""
+        if self._children is None:
+            self._children = {}
+            for child in self.table.get_children():
+                self._children.setdefault((child.get_name(), child.get_lineno()), []).append(child)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            key = (node.name, node.lineno)
+        elif isinstance(node, ast.Lambda):
+            key = ("lambda", node.lineno)
+        else:
+            key = (_COMPREHENSIONS.get(type(node), ""), getattr(node, "lineno", 0))
+        found = self._children.get(key)
+        if not found:
+            return self
+        table = found.pop(0)
+        # 3.12+: a generic def or class (``def f[T]``) opens a block of its type parameters first
+        while "type param" in str(getattr(table.get_type(), "value", table.get_type())):
+            inner = [c for c in table.get_children() if c.get_name() == key[0]]
+            if not inner:
+                break
+            table = inner[0]
+        return Scope(table)
 
 
 def _parameters(args: ast.arguments) -> List[ast.arg]:
@@ -219,99 +233,86 @@ def _parameters(args: ast.arguments) -> List[ast.arg]:
 
 
 class _FunctionReader:
-    """Collects one function's outside references and method calls, nested scopes included."""
+    """Collects one function's outside references and method calls, nested scopes included: a
+    name is outside when CPython's symbol table says it is a global where it is used."""
 
     def __init__(self, info: FunctionInfo) -> None:
         self.info = info
         self.param_names = set(info.params)
 
-    def read(self, node: FunctionNode) -> None:
-        bound, declared = _scope_names(node)
-        locals_ = (self.param_names | bound) - declared
-        self.info.local_names = frozenset(locals_)
+    def read(self, node: FunctionNode, enclosing: Scope, own: Scope) -> None:
+        self.info.local_names = own.locals()
         # defaults and decorators are evaluated where the function is defined (in the enclosing
-        # scope), and what they hold is part of it: ``def f(x, fn=helper)`` reaches ``helper``
-        outer: Set[str] = set()
+        # block), and what they hold is part of it: ``def f(x, fn=helper)`` reaches ``helper``
         for expr in [*node.args.defaults, *node.args.kw_defaults, *node.decorator_list]:
             if expr is not None:
-                self._visit(expr, outer)
+                self._visit(expr, enclosing)
         for stmt in node.body:
-            self._visit(stmt, locals_)
+            self._visit(stmt, own)
 
-    def _scope(self, node: ast.AST, outer: Set[str], args: Optional[ast.arguments] = None) -> Set[str]:
-        inner = set(outer)
-        if args is not None:
-            inner.update(a.arg for a in _parameters(args))
-        bound, declared = _scope_names(node)
-        inner.update(bound)
-        return inner - declared
-
-    def _visit(self, node: ast.AST, local: Set[str]) -> None:
+    def _visit(self, node: ast.AST, scope: Scope) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for d in node.decorator_list:
-                self._visit(d, local)
-            for default in [*node.args.defaults, *node.args.kw_defaults]:
-                if default is not None:
-                    self._visit(default, local)
-            inner = self._scope(node, local, node.args)
+            for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+                if expr is not None:
+                    self._visit(expr, scope)
+            inner = scope.enter(node)
             for stmt in node.body:
                 self._visit(stmt, inner)
             return
         if isinstance(node, ast.Lambda):
-            for default in [*node.args.defaults, *node.args.kw_defaults]:
-                if default is not None:
-                    self._visit(default, local)
-            self._visit(node.body, local | {a.arg for a in _parameters(node.args)})
+            for expr in [*node.args.defaults, *node.args.kw_defaults]:
+                if expr is not None:
+                    self._visit(expr, scope)
+            self._visit(node.body, scope.enter(node))
             return
         if isinstance(node, ast.ClassDef):
-            for n in [*node.bases, *node.keywords, *node.decorator_list]:
-                self._visit(n, local)
+            for expr in [*node.bases, *node.keywords, *node.decorator_list]:
+                self._visit(expr, scope)
+            inner = scope.enter(node)
             for stmt in node.body:
-                self._visit(stmt, local)
+                self._visit(stmt, inner)
             return
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            inner = set(local)
-            for gen in node.generators:
-                self._visit(gen.iter, inner)
-                inner |= {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
+            self._visit(node.generators[0].iter, scope)  # evaluated in the enclosing block
+            inner = scope.enter(node)
+            for i, gen in enumerate(node.generators):
+                if i:
+                    self._visit(gen.iter, inner)
                 for cond in gen.ifs:
                     self._visit(cond, inner)
             for part in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
                 self._visit(part, inner)
             return
         if isinstance(node, ast.Call):
-            self._call(node, local)
+            self._call(node, scope)
             return
         if isinstance(node, (ast.Attribute, ast.Name)) and isinstance(node.ctx, ast.Load):
             chain = dotted(node)
             if chain is not None:
-                if chain[0] not in local:
+                if chain[0] in scope.globals:
                     self.info.references.append(Reference(chain, Span.of(node), False))
                 return
         for child in _children(node):
-            self._visit(child, local)
+            self._visit(child, scope)
 
-    def _call(self, node: ast.Call, local: Set[str]) -> None:
+    def _call(self, node: ast.Call, scope: Scope) -> None:
         self.info.calls.append(node)
         func = node.func
         chain = dotted(func)
-        if chain is not None and chain[0] not in local:
+        if chain is not None and chain[0] in scope.globals:
             self.info.references.append(Reference(chain, Span.of(func), True))
         elif isinstance(func, ast.Attribute):
             receiver = func.value
-            name = receiver.id if isinstance(receiver, ast.Name) else ""
-            if name and name not in local:  # a dotted global chain was handled above
-                name = ""
-            if isinstance(receiver, ast.Name) and name in local and name not in self.param_names \
-                    and name not in ("self", "cls"):
-                name = ""
+            name = ""
+            if isinstance(receiver, ast.Name) and (receiver.id in self.param_names or receiver.id in ("self", "cls")):
+                name = receiver.id
             self.info.method_calls.append(MethodCall(name, func.attr, Span.of(func)))
             if not isinstance(receiver, ast.Name):
-                self._visit(receiver, local)
+                self._visit(receiver, scope)
         else:
-            self._visit(func, local)
+            self._visit(func, scope)
         for arg in [*node.args, *(k.value for k in node.keywords)]:
-            self._visit(arg, local)
+            self._visit(arg, scope)
 
 
 # -- module ---------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ def _value_references(value: ast.AST) -> List[Reference]:
     return refs
 
 
-def _add_function(index: ModuleIndex, node: FunctionNode, class_name: Optional[str],
+def _add_function(index: ModuleIndex, node: FunctionNode, class_name: Optional[str], enclosing: Scope,
                   qualname: Optional[str] = None) -> FunctionInfo:
     qualname = qualname or (f"{class_name}.{node.name}" if class_name else node.name)
     params: Dict[str, Optional[Chain]] = {}
@@ -336,9 +337,10 @@ def _add_function(index: ModuleIndex, node: FunctionNode, class_name: Optional[s
         if isinstance(a.annotation, ast.Constant) and isinstance(a.annotation.value, str):
             params[a.arg] = tuple(a.annotation.value.split("."))  # a string annotation: "Scaler"
     info = FunctionInfo(index.name, qualname, node, class_name, params)
-    _FunctionReader(info).read(node)
+    own = enclosing.enter(node)
+    _FunctionReader(info).read(node, enclosing, own)
     index.functions[qualname] = info
-    _add_decorated_inner(index, node, qualname)
+    _add_decorated_inner(index, node, qualname, own)
     return info
 
 
@@ -346,23 +348,24 @@ def _add_function(index: ModuleIndex, node: FunctionNode, class_name: Optional[s
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def _add_decorated_inner(index: ModuleIndex, outer: FunctionNode, outer_qualname: str) -> None:
+def _add_decorated_inner(index: ModuleIndex, outer: FunctionNode, outer_qualname: str, scope: Scope) -> None:
     """Decorated functions defined inside a function (a checkpointed closure) are indexed too,
     as ``outer.<locals>.inner``; undecorated ones stay part of the function around them. Only
     statements are visited: a ``def`` cannot be inside an expression."""
-    stack: List[Any] = list(outer.body)
+    stack: List[Tuple[Any, Scope]] = [(stmt, Scope(scope.table)) for stmt in reversed(outer.body)]
     while stack:
-        node = stack.pop()
+        node, block = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if node.decorator_list:
-                _add_function(index, node, None, f"{outer_qualname}.<locals>.{node.name}")
+                _add_function(index, node, None, block, f"{outer_qualname}.<locals>.{node.name}")
                 continue
+            block = block.enter(node)
         elif isinstance(node, ast.ClassDef):
             continue
-        for block in _BLOCKS:
-            inner = getattr(node, block, None)
+        for field_name in _BLOCKS:
+            inner = getattr(node, field_name, None)
             if inner:
-                stack.extend(inner)
+                stack.extend((child, block) for child in reversed(inner))
 
 
 def _statements(body: List[ast.stmt]) -> Iterator[ast.stmt]:
@@ -383,18 +386,20 @@ def _statements(body: List[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _statements(stmt.body)
 
 
-def index_module(tree: ast.Module, name: str, path: str, is_package: bool = False) -> ModuleIndex:
-    """The index of a parsed module called ``name`` (``is_package``: it is an ``__init__.py``)."""
+def index_module(tree: ast.Module, name: str, path: str, is_package: bool, scope: Scope) -> ModuleIndex:
+    """The index of a parsed module called ``name`` (``is_package``: it is an ``__init__.py``);
+    ``scope``: its symbol table (:meth:`Scope.of_module` of the text ``tree`` was parsed from)."""
     index = ModuleIndex(name, path, tree)
     for stmt in _statements(tree.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _add_function(index, stmt, None)
+            _add_function(index, stmt, None, scope)
         elif isinstance(stmt, ast.ClassDef):
             cls = ClassInfo(name, stmt.name, stmt, [c for c in map(dotted, stmt.bases) if c is not None])
             index.classes[stmt.name] = cls
+            class_scope = scope.enter(stmt)
             for item in stmt.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    cls.methods[item.name] = _add_function(index, item, stmt.name).qualname
+                    cls.methods[item.name] = _add_function(index, item, stmt.name, class_scope).qualname
         elif isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:

@@ -16,7 +16,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from . import grammar
 from .graph import CallGraph
-from .index import ModuleIndex, index_module
+from .index import ModuleIndex, Scope, index_module
 
 
 @dataclass
@@ -30,6 +30,7 @@ class SourceFile:
     module: str = ""
     is_package: bool = False
     tree: Optional[ast.Module] = field(default=None, repr=False)
+    scope: Optional[Scope] = field(default=None, repr=False)  # the module's symbol table
     syntax_error: Optional[Tuple[int, int, str]] = None  # line, column (0-based), message
     #: valid for a newer Python than the one running, which cannot read it (not checked)
     newer_syntax: Optional[str] = None
@@ -82,7 +83,9 @@ def parse_file(source: SourceFile) -> None:
     source.data = None
     target = grammar.target_version(source.path)
     try:
-        tree = grammar.parse(data, source.display, target)
+        tree, text = grammar.parse(data, source.display, target)
+        # what ast accepts and the compiler refuses (``nonlocal x`` with no ``x``) is an error too
+        scope = Scope.of_module(text, source.display)  # type: ignore[arg-type]
     except grammar.NewerSyntax as exc:
         source.newer_syntax = str(exc)
         return
@@ -96,14 +99,15 @@ def parse_file(source: SourceFile) -> None:
     except ValueError as exc:  # null bytes
         source.syntax_error = (1, 0, str(exc))
         return
-    source.tree = tree
+    source.tree, source.scope = tree, scope
 
 
 def index_of(source: SourceFile) -> Optional[ModuleIndex]:
     """The file's index (built once; None for a file that does not parse)."""
     parse_file(source)
     if source.index is None and source.tree is not None:
-        source.index = index_module(source.tree, source.module, source.path, source.is_package)
+        assert source.scope is not None  # made with the tree
+        source.index = index_module(source.tree, source.module, source.path, source.is_package, source.scope)
     return source.index
 
 

@@ -120,3 +120,44 @@ def test_mutual_recursion_is_a_cycle_and_terminates(tmp_path: Path) -> None:
                                        "def b(n):\n    return a(n)\n"})
     assert set(graph.reachable("m:a")) == {"m:a", "m:b"}
     assert graph.cycles() == [["m:a", "m:b"]]
+
+
+def test_names_are_outside_references_exactly_where_the_symbol_table_says_they_are_globals(tmp_path: Path) -> None:
+    """The index takes scoping from CPython's own symbol table: closures' free variables, class
+    blocks, comprehension variables (inlined in their function on 3.12+), ``global`` and ``:=``."""
+    graph = project(tmp_path, {"main.py": """
+        def outer(items):
+            scale = 2
+
+            def inner(x):
+                return x * scale + helper(x)
+
+            total = [v for v in items if (last := v)]
+            return inner, total, last, len(items)
+
+        def declared():
+            global counter
+            counter = helper(1)
+            return counter
+
+        class Config:
+            size = 3
+            doubled = size * 2
+
+            def get(self):
+                return size_of(self)
+
+        def helper(x):
+            return x
+        """})
+    refs = {q: sorted({r.chain[0] for r in info.references}) for q, info in graph.modules["main"].functions.items()}
+    assert refs["outer"] == ["helper", "len"]
+    assert refs["declared"] == ["counter", "helper"]
+    assert refs["Config.get"] == ["size_of"]
+
+
+def test_what_the_compiler_refuses_is_a_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("def f():\n    nonlocal missing\n    missing = 1\n")
+    source = SourceFile(str(tmp_path / "main.py"), "main.py")
+    load_project([source]).graph_for(str(tmp_path))
+    assert source.tree is None and source.syntax_error is not None and source.syntax_error[0] == 2

@@ -28,7 +28,7 @@ GENERIC = b"def first[T](items: list[T]) -> T:\n    return items[0]\n\n\ntype Id
 
 
 def test_newer_syntax_is_read_with_every_line_in_place() -> None:
-    tree = grammar.parse(GENERIC, "generic.py", None)
+    tree, _ = grammar.parse(GENERIC, "generic.py", None)
     [func] = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     assert (func.name, func.lineno, func.body[0].lineno) == ("first", 1, 2)
     assert [n.lineno for n in tree.body] == [1, 5, 6]
