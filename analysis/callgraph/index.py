@@ -266,8 +266,8 @@ class _FunctionReader:
             self._visit(node.body, scope.enter(node))
             return
         if isinstance(node, ast.ClassDef):
-            for expr in [*node.bases, *node.keywords, *node.decorator_list]:
-                self._visit(expr, scope)
+            for part in [*node.bases, *node.keywords, *node.decorator_list]:
+                self._visit(part, scope)
             inner = scope.enter(node)
             for stmt in node.body:
                 self._visit(stmt, inner)
