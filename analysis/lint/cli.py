@@ -20,7 +20,7 @@ rules:
 """ + "\n".join(f"  {r.code} {r.name:<24} {r.summary}" for r in RULES) + """
 
 Configuration: [tool.checkpointing.lint] in the nearest pyproject.toml (select, ignore,
-exclude, per-file-ignores, inputs, max-findings-per-function, decorators). Suppress a finding with "# noqa: CKP001" on its line, or a
+exclude, per-file-ignores, inputs, max-findings-per-function, max-depth, decorators). Suppress a finding with "# noqa: CKP001" on its line, or a
 whole file with a line "# checkpointing: noqa" (optionally ": CODES"). See docs/rules.md."""
 
 
@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-findings-per-function", type=int, metavar="N",
                         help="show at most N findings per checkpointed function and count the rest (default: 20, "
                              "or max-findings-per-function in the configuration; 0 shows all)")
+    parser.add_argument("--max-depth", type=int, metavar="N",
+                        help="report only what is at most N calls away from a checkpointed function, and count the "
+                             "rest (default: any depth, or max-depth in the configuration)")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither reuse nor keep the results of a previous run over the same files")
     parser.add_argument("--config", metavar="PYPROJECT",
@@ -75,11 +78,13 @@ def run(args: argparse.Namespace) -> int:
         config.cache = False
     if args.decorator:
         config.decorators = [*config.decorators, *(d.strip() for d in args.decorator if d.strip())]
-    if args.max_findings_per_function is not None:
-        if args.max_findings_per_function < 0:
-            print("checkpointing lint: --max-findings-per-function must be 0 (all) or more", file=sys.stderr)
-            return 2
-        config.max_findings_per_function = args.max_findings_per_function
+    for option in ("max_findings_per_function", "max_depth"):
+        value = getattr(args, option)
+        if value is not None:
+            if value < 0:
+                print(f"checkpointing lint: --{option.replace('_', '-')} must be 0 (no limit) or more", file=sys.stderr)
+                return 2
+            setattr(config, option, value)
     known = {r.code for r in RULES}
     for code in [*config.select, *config.ignore]:
         if code != "ALL" and not any(k.startswith(code) for k in known):

@@ -15,7 +15,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs", "max-findings-per-function", "decorators")
+KEYS = ("select", "ignore", "exclude", "per-file-ignores", "inputs", "max-findings-per-function", "max-depth",
+        "decorators")
 
 
 class ConfigError(ValueError):
@@ -32,6 +33,8 @@ class LintConfig:
     inputs: List[str] = field(default_factory=list)
     #: findings shown per checkpointed function (0: all); the rest are counted
     max_findings_per_function: int = 20
+    #: findings in code at most this many calls away from the checkpointed function (0: any); the rest counted
+    max_depth: int = 0
     #: qualified names of other caching decorators whose functions are checked (as shallow mode)
     decorators: List[str] = field(default_factory=list)
     #: reuse the results of a previous run over the same files (``result_cache``)
@@ -117,11 +120,12 @@ def load_config(start: str = ".") -> LintConfig:
     if "decorators" in section:
         config.decorators = _qualified_names(section["decorators"], f"{where} decorators",
                                              '["joblib.Memory.cache", "cachier.cachier"]')
-    if "max-findings-per-function" in section:
-        limit = section["max-findings-per-function"]
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-            raise ConfigError(f"{where} max-findings-per-function must be a whole number (0: no limit), got {limit!r}")
-        config.max_findings_per_function = limit
+    for key in ("max-findings-per-function", "max-depth"):
+        if key in section:
+            limit = section[key]
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+                raise ConfigError(f"{where} {key} must be a whole number (0: no limit), got {limit!r}")
+            setattr(config, key.replace("-", "_"), limit)
     pfi = section.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{where} per-file-ignores must be a table of \"glob\" = [\"CODE\", ...]")

@@ -120,7 +120,8 @@ def _lint(project: Project, config: LintConfig) -> LintResult:
     raw: List[Finding] = [_syntax_error(source) for source in project.files if source.syntax_error is not None]
     for checker in checkers.values():
         raw.extend(checker.findings())
-    result.findings, result.omitted = _limit(_filter(raw, by_path, config), config.max_findings_per_function)
+    result.findings, result.omitted = _limit(_filter(raw, by_path, config), config.max_findings_per_function,
+                                             config.max_depth)
     result.unresolved = sorted({name for checker in checkers.values() for name in checker.unresolved})
     result.newer_syntax = sorted(f.display for f in project.files if f.newer_syntax is not None)
     return result
@@ -289,15 +290,15 @@ def _inside(inner: Finding, outer: Finding) -> bool:
             and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column))
 
 
-def _limit(findings: List[Finding], limit: int) -> Tuple[List[Finding], Dict[str, int]]:
-    """At most ``limit`` findings per (first) checkpointed function (0: no limit); the rest counted."""
-    if limit <= 0:
-        return findings, {}
+def _limit(findings: List[Finding], limit: int, depth: int = 0) -> Tuple[List[Finding], Dict[str, int]]:
+    """At most ``limit`` findings per (first) checkpointed function, none more than ``depth``
+    calls away from it (0: no limit); the rest counted."""
     shown: Dict[str, int] = {}
     omitted: Dict[str, int] = {}
     kept: List[Finding] = []
     for finding in findings:
-        if shown.get(finding.function, 0) < limit:
+        within = depth <= 0 or len(finding.chain) - 1 <= depth
+        if within and (limit <= 0 or shown.get(finding.function, 0) < limit):
             shown[finding.function] = shown.get(finding.function, 0) + 1
             kept.append(finding)
         else:

@@ -295,6 +295,8 @@ def test_a_finding_in_shared_code_names_every_function_and_the_shortest_chain(tm
                                     {"function": "evaluate", "module": "pipeline.steps"}]
     text = lint(tmp_path).stdout
     assert "(in `load_table`, reached by train -> clean -> load_table); also reached from `evaluate`" in text
+    shallow = lint(tmp_path, "--max-depth", "1")  # load_table is two calls from train
+    assert codes(shallow) == [] and "note: 1 more finding for `train` not shown" in shallow.stdout
     sarif = json.loads(lint(tmp_path, "--format", "sarif").stdout)
     [result] = sarif["runs"][0]["results"]
     steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
@@ -308,7 +310,8 @@ def test_findings_per_function_are_limited_and_the_rest_counted(tmp_path: Path) 
                                       "def stamp():\n" + body + "    return t0\n")
     out = lint(tmp_path)
     assert len(codes(out)) == 20
-    assert "note: 10 more findings for `stamp` not shown (--max-findings-per-function 0 shows all)." in out.stdout
+    assert "note: 10 more findings for `stamp` not shown (--max-findings-per-function 0 and --max-depth 0 show all)." \
+        in out.stdout
     assert "Found 20 problems" in out.stdout
     assert len(codes(lint(tmp_path, "--max-findings-per-function", "0"))) == 30
     assert len(codes(lint(tmp_path, "--max-findings-per-function", "5"))) == 5

@@ -21,7 +21,7 @@ def render(findings: List[Finding], result: LintResult, show_statistics: bool = 
         out.append(f"hint {code}: {BY_CODE[code].fix}")
     for function, count in sorted(result.omitted.items()):
         out.append(f"note: {count} more finding{'s' if count != 1 else ''} for `{function}` not shown "
-                   f"(--max-findings-per-function 0 shows all).")
+                   f"(--max-findings-per-function 0 and --max-depth 0 show all).")
     if show_statistics and findings:
         out.extend(statistics(findings))
     notices = result.notices()
