@@ -339,3 +339,13 @@ def test_other_caching_decorators_from_the_command_line(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.checkpointing.lint]\ndecorators = "joblib.Memory.cache"\n')
     bad = lint(tmp_path)
     assert bad.returncode == 2 and "decorators must be a list of qualified names" in bad.stderr
+
+
+def test_one_finding_per_helper_and_per_method_of_an_argument(tmp_path: Path) -> None:
+    calls = "".join(f"    total += helpers.clean(x) + model.predict(x) + model.predict(x + {i})\n" for i in range(26))
+    (tmp_path / "helpers.py").write_text("def clean(x):\n    return x\n\n\nclass M:\n    def predict(self, x):\n"
+                                         "        return x\n")
+    (tmp_path / "main.py").write_text("import helpers\nfrom checkpointing import checkpoint\n\n\n@checkpoint\n"
+                                      "def run(x, model):\n    total = 0\n" + calls + "    return total\n")
+    out = lint(tmp_path)
+    assert codes(out) == ["CKP001", "CKP002"], out.stdout

@@ -48,9 +48,11 @@ class UntrackedCallee(Rule):
     def check(self, context: RuleContext) -> Iterator[Hit]:
         info = context.function
         me = f"{info.module}:{info.qualname}"
+        seen = set()  # one finding per helper (its first use), however often it is used
         for ref in info.references:
             target, _ = context.graph.resolve(info.module, ref.chain)
-            if target.kind in ("function", "class") and target.name != me:
+            if target.kind in ("function", "class") and target.name != me and target.name not in seen:
+                seen.add(target.name)
                 what = "class" if target.kind == "class" else "function"
                 name = target.name.split(":", 1)[1]
                 verb = "calls" if ref.called else "uses"  # Color.RED uses the class; Color("red") calls it

@@ -67,11 +67,13 @@ class UntrackedMethodCall(Rule):
         info = context.function
         graph = context.graph
         rebound = rebound_at(info)
+        seen = set()  # one finding per (argument, method), at its first call
         for call in info.method_calls:
-            if call.receiver not in info.params or call.receiver == "cls":
+            if call.receiver not in info.params or call.receiver == "cls" or (call.receiver, call.method) in seen:
                 continue
             if rebound.get(call.receiver, call.span.line) < call.span.line:
                 continue  # `model = load(); model.predict(x)`: not the argument any more
+            seen.add((call.receiver, call.method))
             annotation = info.params[call.receiver]
             if annotation is not None:
                 cls = graph.resolve_class(info.module, annotation)

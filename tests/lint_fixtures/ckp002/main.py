@@ -31,6 +31,6 @@ def rebound(scaler, x, fitted):
     scaler.transform(x)  # expect: CKP002
     scaler = Model()  # expect: CKP001
     if x:
-        fitted = Model()  # expect: CKP001
+        fitted = Model()  # the same helper: reported once, at its first use
     fitted.transform(x)  # expect: CKP002
     return scaler.predict(x)
