@@ -80,12 +80,14 @@ def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr, others
     return False, None
 
 
-def _qualified_decorator(graph: CallGraph, module: ModuleIndex, callee: ast.expr) -> Optional[str]:
+def _qualified_decorator(graph: CallGraph, module: ModuleIndex, callee: ast.expr, _depth: int = 0) -> Optional[str]:
     """The qualified name a decorator callable is known by: ``cachier.cachier``; for a method of an
     object made at module level (``memory = joblib.Memory(...)``, then ``memory.cache``) or in
     place (``joblib.Memory(...).cache``), the class's name then the method's."""
+    if _depth > 5:  # ``x = x.copy()`` and the like: not a decorator made from a library class
+        return None
     if isinstance(callee, ast.Attribute) and isinstance(callee.value, ast.Call):
-        maker = _qualified_decorator(graph, module, callee.value.func)
+        maker = _qualified_decorator(graph, module, callee.value.func, _depth + 1)
         return f"{maker}.{callee.attr}" if maker is not None else None
     chain = dotted(callee)
     if chain is None:
@@ -97,7 +99,7 @@ def _qualified_decorator(graph: CallGraph, module: ModuleIndex, callee: ast.expr
         mod, name = target.name.split(":", 1)
         value = graph.modules[mod].variable_values.get(name)
         if isinstance(value, ast.Call):
-            maker = _qualified_decorator(graph, graph.modules[mod], value.func)
+            maker = _qualified_decorator(graph, graph.modules[mod], value.func, _depth + 1)
             return ".".join((maker, *rest)) if maker is not None else None
     return None
 

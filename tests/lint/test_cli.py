@@ -349,3 +349,12 @@ def test_one_finding_per_helper_and_per_method_of_an_argument(tmp_path: Path) ->
                                       "def run(x, model):\n    total = 0\n" + calls + "    return total\n")
     out = lint(tmp_path)
     assert codes(out) == ["CKP001", "CKP002"], out.stdout
+
+
+def test_a_variable_made_from_itself_is_not_followed_forever(tmp_path: Path) -> None:
+    """``config = config.copy()`` at module level (found linting scikit-learn with --decorator)."""
+    (tmp_path / "main.py").write_text("import functools\n\nconfig = {}\nconfig = config.copy()\n\n\n"
+                                      "@config.cache\ndef f(x):\n    return x\n\n\n@functools.cache\ndef g(x):\n"
+                                      "    return x\n")
+    out = lint(tmp_path, "--decorator", "functools.cache", "--decorator", "dict.cache")
+    assert out.returncode == 0 and "1 checkpointed function checked" in out.stdout, out.stderr
