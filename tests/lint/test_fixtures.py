@@ -40,6 +40,8 @@ def test_lint_reports_exactly_the_marked_lines(monkeypatch) -> None:
     assert config.decorators
     result = lint_paths(["lint_fixtures"], config)
     assert {(f.path, f.line, f.code) for f in result.findings} == expected()
+    # lint_fixtures/unresolved: what could not be seen is listed
+    assert "labtools_not_installed.DicomReader" in result.unresolved
 
 
 def test_command_line_over_the_fixtures(monkeypatch) -> None:
