@@ -64,7 +64,8 @@ class CallGraph:
         self._mros: Dict[str, List[ClassInfo]] = {}
         self._found_methods: Dict[Tuple[str, str], Optional[str]] = {}
         self._adjacent: Dict[str, Tuple[Tuple[str, ...], FrozenSet[str], bool]] = {}
-        self._parents: Dict[str, Dict[str, Optional[str]]] = {}  # start -> node -> the node it was found from
+        self._parents: Dict[str, Dict[str, Optional[str]]] = {}
+        self._functions: Dict[str, Optional[FunctionInfo]] = {}  # node -> its function (None: not one)  # start -> node -> the node it was found from
         self._edged: Set[str] = set()  # modules whose outgoing edges exist (built when first needed)
         for module in self.modules.values():
             for info in module.functions.values():
@@ -146,9 +147,13 @@ class CallGraph:
         return None
 
     def function(self, node: str) -> Optional[FunctionInfo]:
-        module, qualname = node.split(":", 1)
-        index = self.modules.get(module)
-        return index.functions.get(qualname) if index is not None else None
+        try:
+            return self._functions[node]
+        except KeyError:
+            module, qualname = node.split(":", 1)
+            index = self.modules.get(module)
+            found = self._functions[node] = index.functions.get(qualname) if index is not None else None
+            return found
 
     def definition(self, node: str) -> Tuple[str, Span]:
         """File and span of a project node's definition."""
@@ -285,8 +290,8 @@ class CallGraph:
                 demands |= wanted
                 if is_class:
                     classes.append(node)
-                for successor in reversed(successors):
-                    if successor not in parents and successor in graph:
+                for successor in reversed(successors):  # (successors are nodes of the graph)
+                    if successor not in parents:
                         parents[successor] = node
                         pending.append(successor)
             for cls_node in sorted(classes):  # methods called by name on instances of reached classes

@@ -174,6 +174,26 @@ def _children(node: ast.AST) -> List[ast.AST]:
     return out
 
 
+_FLAGS: Optional[Tuple[int, int, int, int]] = None
+try:  # the flags behind ``Symbol.is_global()``, read without making a Symbol per name
+    from _symtable import GLOBAL_EXPLICIT, GLOBAL_IMPLICIT, SCOPE_MASK, SCOPE_OFF  # type: ignore[import-not-found]
+
+    _FLAGS = (SCOPE_OFF, SCOPE_MASK, GLOBAL_IMPLICIT, GLOBAL_EXPLICIT)
+except ImportError:  # pragma: no cover - another implementation: the public API
+    pass
+
+
+def _globals_of(table: symtable.SymbolTable) -> FrozenSet[str]:
+    symbols = getattr(getattr(table, "_table", None), "symbols", None)
+    if _FLAGS is None or not isinstance(symbols, dict) or table.get_type() in ("module", getattr(
+            getattr(symtable, "SymbolTableType", None), "MODULE", "module")):
+        # (a module's own names count as globals there: the public API says so on every version)
+        return frozenset(s.get_name() for s in table.get_symbols() if s.is_global())
+    SCOPE_OFF, SCOPE_MASK, GLOBAL_IMPLICIT, GLOBAL_EXPLICIT = _FLAGS
+    return frozenset(name for name, flags in symbols.items()
+                     if (flags >> SCOPE_OFF) & SCOPE_MASK in (GLOBAL_IMPLICIT, GLOBAL_EXPLICIT))
+
+
 class Scope:
     """One block of CPython's symbol table (module, class, function, lambda, comprehension): which
     names in it are globals (module-level names or builtins), and its nested blocks, found by the
@@ -185,7 +205,7 @@ class Scope:
 
     def __init__(self, table: symtable.SymbolTable) -> None:
         self.table = table
-        self.globals = frozenset(s.get_name() for s in table.get_symbols() if s.is_global())
+        self.globals = _globals_of(table)
         self._children: Optional[Dict[Tuple[str, int], List[symtable.SymbolTable]]] = None
 
     @classmethod

@@ -234,10 +234,17 @@ class _Checker:
         mode = "deep" if checkpointed.deep else "shallow"
         hits: List[Tuple[Rule, Hit]] = [(rule, hit) for rule in self.own_rules if mode in rule.modes
                                         for hit in rule.check(context)]
+        looked = self._looked
+        function_hits = self._function_hits
         for info in context.reachable:
-            self._note_unresolved(info)
+            if id(info) not in looked:
+                self._note_unresolved(info)
             if self.call_rules:
-                hits.extend((rule, hit) for rule, hit in self._hits_in(context, info) if mode in rule.modes)
+                found = function_hits.get(id(info))
+                if found is None:
+                    found = self._hits_in(context, info)
+                if found:
+                    hits.extend((rule, hit) for rule, hit in found if mode in rule.modes)
         start = f"{checkpointed.info.module}:{checkpointed.info.qualname}"
         concerned = (checkpointed.label, checkpointed.info.module)
         for rule, hit in hits:

@@ -161,3 +161,16 @@ def test_what_the_compiler_refuses_is_a_syntax_error(tmp_path: Path) -> None:
     source = SourceFile(str(tmp_path / "main.py"), "main.py")
     load_project([source]).graph_for(str(tmp_path))
     assert source.tree is None and source.syntax_error is not None and source.syntax_error[0] == 2
+
+
+def test_globals_read_from_the_symbol_tables_flags_match_its_public_api() -> None:
+    import symtable
+
+    from checkpointing.analysis.callgraph.index import _globals_of
+
+    source = Path(symtable.__file__).read_text()  # a real module: classes, closures, comprehensions
+    stack = [symtable.symtable(source, "symtable.py", "exec")]
+    while stack:
+        table = stack.pop()
+        assert _globals_of(table) == {s.get_name() for s in table.get_symbols() if s.is_global()}
+        stack.extend(table.get_children())
