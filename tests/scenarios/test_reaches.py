@@ -10,6 +10,7 @@ its key for the arguments in ``CALL``; ``EDIT`` changes ``1234`` in the named fi
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -180,10 +181,14 @@ def test_deep_mode_reaches(name: str, tmp_path: Path) -> None:
     case = CASES[name]
     _write(tmp_path, case.files)
     before = _key(tmp_path)
-    path = case.helper.split(":")[0].replace(".", "/") + ".py"
-    text = (tmp_path / path).read_text()
+    path = tmp_path / (case.helper.split(":")[0].replace(".", "/") + ".py")
+    text = path.read_text()
     assert "1234" in text
-    (tmp_path / path).write_text(text.replace("1234", "4321"))
+    path.write_text(text.replace("1234", "4321"))
+    # as a person's edit would: a same-size edit within the same second leaves the file's cached
+    # bytecode (keyed by size and whole-second mtime) in use, and the old code runs
+    stat = path.stat()
+    os.utime(path, (stat.st_atime, stat.st_mtime + 2))
     assert (_key(tmp_path) != before) == case.reaches
 
 
