@@ -105,7 +105,6 @@ CLOCKS: Tuple[str, ...] = (
     "time.monotonic_ns", "time.process_time", "time.process_time_ns", "time.localtime", "time.gmtime",
     "time.ctime", "datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow",
     "datetime.date.today", "pandas.Timestamp.now", "pandas.Timestamp.today", "pandas.Timestamp.utcnow",
-    "numpy.datetime64.now",
 )
 
 

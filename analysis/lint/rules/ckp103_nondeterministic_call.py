@@ -6,14 +6,10 @@ import ast
 from typing import Optional
 
 from ...callgraph import FunctionInfo
+from .. import knowledge
 from .base import CallRule, Example, Rule, RuleContext
 
-_CLOCKS = frozenset({
-    "time.time", "time.time_ns", "time.perf_counter", "time.perf_counter_ns", "time.monotonic",
-    "time.monotonic_ns", "time.process_time", "time.process_time_ns", "time.localtime", "time.gmtime",
-    "time.ctime", "datetime.datetime.now", "datetime.datetime.today", "datetime.datetime.utcnow",
-    "datetime.date.today",
-})
+_CLOCKS = frozenset(knowledge.CLOCKS)
 _ALWAYS = frozenset({"uuid.uuid1", "uuid.uuid4", "os.urandom", "random.SystemRandom"})
 #: seeding calls and seeded constructors: not draws
 _RANDOM_SEEDING = frozenset({"random.seed", "random.getstate", "random.setstate", "random.Random"})
