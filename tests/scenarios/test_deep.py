@@ -32,6 +32,27 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
             return level2(v) + 1
         ''')}, [("main.py", "return level3(v) * 2", "return level3(v) * 2  # doubled", "skip"),
                 ("main.py", "return v + 1", "return v + 2", "rerun")]),
+    # setattr, vars(self) and locals() select no code: no DynamicAccessWarning (run_edits fails on
+    # one), a method nothing calls is not part of the key, the method that is called is
+    ("writes-and-own-names", {"main.py": main('''
+        def foo(x):
+            print("RUN")
+            model = Model(weight=x)
+            here = locals()
+            return model.describe(), here["x"]
+        ''', "foo(3)", '''
+        class Model:
+            def __init__(self, **options):
+                for key, value in options.items():
+                    setattr(self, key, value)
+
+            def describe(self):
+                return sorted(vars(self).items())
+
+            def unused(self):
+                return 1
+        ''')}, [("main.py", "return 1", "return 2", "skip"),
+                ("main.py", "return sorted(vars(self).items())", "return sorted(vars(self))", "rerun")]),
     ("from-import", {"main.py": main(FOO_CALLS_HELPER, "foo(5)", "from helpers import helper"),
                      "helpers.py": "def helper(v):\n    return v * 2\n\ndef other(v):\n    return v - 1\n"},
      [("helpers.py", "return v - 1", "return v - 2", "skip"), ("helpers.py", "v * 2", "v * 3", "rerun")]),
