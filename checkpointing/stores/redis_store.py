@@ -60,6 +60,9 @@ def _pieces(chunks: List[Any], size: int) -> Iterator[Any]:
         yield b"".join(pending)
 
 
+#: how long a read keeps retrying while concurrent overwrites replace the entry under it
+_TORN_READ_SECONDS = 5.0
+
 class RedisCache(CacheBase[str, Any]):
     """Entries in Redis. ``url`` (``redis://host:port/db``) or ``client`` (a ``redis.Redis``)."""
 
@@ -157,7 +160,13 @@ class RedisCache(CacheBase[str, Any]):
             self.client.delete(*names)
 
     def _fetch(self, key: str) -> Any:
-        for _ in range(3):  # an overwrite may delete the chunks between reading the pointer and them
+        # An overwrite writes its chunks, switches the pointer, then deletes the old chunks: a
+        # reader between the two may find chunks gone. Each such read is retried as long as the
+        # pointer keeps changing (writers are making progress), up to a time limit; the same
+        # pointer twice with chunks gone is an entry that was damaged or evicted: a miss.
+        deadline = time.monotonic() + _TORN_READ_SECONDS
+        last = None
+        while True:
             pointer = self.client.get(self._k("e", key))
             if pointer is None:
                 raise CheckpointNotExist(key)
@@ -173,6 +182,9 @@ class RedisCache(CacheBase[str, Any]):
                 pipe.get(self._k("c", key, version, str(i)))
             pieces = pipe.execute()
             if any(p is None for p in pieces):
+                if pointer == last or time.monotonic() >= deadline:
+                    raise CheckpointNotExist(key)
+                last = pointer
                 continue
             if count == 1:
                 return pieces[0]
@@ -182,7 +194,6 @@ class RedisCache(CacheBase[str, Any]):
                 buf[offset:offset + len(piece)] = piece
                 offset += len(piece)
             return buf if offset == size else buf[:offset]
-        raise CheckpointNotExist(key)
 
     def retrieve(self, context_id: str) -> Any:
         key = str(context_id)
