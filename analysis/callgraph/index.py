@@ -203,10 +203,14 @@ class Scope:
 
     __slots__ = ("table", "globals", "_children")
 
-    def __init__(self, table: symtable.SymbolTable) -> None:
+    def __init__(self, table: symtable.SymbolTable, globals_: Optional[FrozenSet[str]] = None) -> None:
         self.table = table
-        self.globals = _globals_of(table)
+        self.globals = _globals_of(table) if globals_ is None else globals_
         self._children: Optional[Dict[Tuple[str, int], List[symtable.SymbolTable]]] = None
+
+    def again(self) -> "Scope":
+        """The same block, its nested blocks to be entered again from the first (a second walk)."""
+        return Scope(self.table, self.globals)
 
     @classmethod
     def of_module(cls, source: str, filename: str) -> "Scope":
@@ -372,7 +376,8 @@ def _add_decorated_inner(index: ModuleIndex, outer: FunctionNode, outer_qualname
     """Decorated functions defined inside a function (a checkpointed closure) are indexed too,
     as ``outer.<locals>.inner``; undecorated ones stay part of the function around them. Only
     statements are visited: a ``def`` cannot be inside an expression."""
-    stack: List[Tuple[Any, Scope]] = [(stmt, Scope(scope.table)) for stmt in reversed(outer.body)]
+    again = scope.again()
+    stack: List[Tuple[Any, Scope]] = [(stmt, again) for stmt in reversed(outer.body)]
     while stack:
         node, block = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -17,6 +17,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 from . import grammar
 from .graph import CallGraph
 from .index import ModuleIndex, Scope, index_module
+from .index_store import Indexed, IndexStore
 
 
 @dataclass
@@ -30,7 +31,6 @@ class SourceFile:
     module: str = ""
     is_package: bool = False
     tree: Optional[ast.Module] = field(default=None, repr=False)
-    scope: Optional[Scope] = field(default=None, repr=False)  # the module's symbol table
     syntax_error: Optional[Tuple[int, int, str]] = None  # line, column (0-based), message
     #: valid for a newer Python than the one running, which cannot read it (not checked)
     newer_syntax: Optional[str] = None
@@ -73,42 +73,41 @@ def read_file(source: SourceFile) -> None:
     source.module, source.root, source.is_package = module_name_for(source.path)
 
 
-def parse_file(source: SourceFile) -> None:
-    """Parse a file read by :func:`read_file` (once); a file that does not parse gets
-    ``syntax_error`` (or ``newer_syntax``) instead of a tree."""
-    if source.parsed:
-        return
-    source.parsed = True
+def compute_index(source: SourceFile) -> Indexed:
+    """Parse and index a file read by :func:`read_file`: its index, or its syntax error (or
+    ``newer_syntax`` when it is valid only for a newer Python than the one running)."""
     data = source.data if source.data is not None else source.text.encode("utf-8")
-    source.data = None
     target = grammar.target_version(source.path)
     try:
         tree, text = grammar.parse(data, source.display, target)
         # what ast accepts and the compiler refuses (``nonlocal x`` with no ``x``) is an error too
         scope = Scope.of_module(text, source.display)  # type: ignore[arg-type]
     except grammar.NewerSyntax as exc:
-        source.newer_syntax = str(exc)
-        return
+        return Indexed(newer_syntax=str(exc))
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = max((exc.offset or 1) - 1, 0)
         message = exc.msg if target is None else f"{exc.msg} (for {grammar.describe(target)}, the lowest " \
                                                   f"requires-python allows)"
-        source.syntax_error = (line, col, message)
-        return
+        return Indexed(syntax_error=(line, col, message))
     except ValueError as exc:  # null bytes
-        source.syntax_error = (1, 0, str(exc))
-        return
-    source.tree, source.scope = tree, scope
+        return Indexed(syntax_error=(1, 0, str(exc)))
+    return Indexed(index_module(tree, source.module, source.path, source.is_package, scope))
 
 
-def index_of(source: SourceFile) -> Optional[ModuleIndex]:
-    """The file's index (built once; None for a file that does not parse)."""
-    parse_file(source)
-    if source.index is None and source.tree is not None:
-        assert source.scope is not None  # made with the tree
-        source.index = index_module(source.tree, source.module, source.path, source.is_package, source.scope)
-    return source.index
+def store_key(source: SourceFile) -> str:
+    data = source.data if source.data is not None else source.text.encode("utf-8", "surrogatepass")
+    return IndexStore.key(data, source.path, source.display, source.module, source.is_package,
+                          grammar.target_version(source.path))
+
+
+def apply_index(source: SourceFile, indexed: Indexed) -> None:
+    source.parsed = True
+    source.data = None
+    source.index = indexed.index
+    source.tree = indexed.index.tree if indexed.index is not None else None
+    source.syntax_error = indexed.syntax_error
+    source.newer_syntax = indexed.newer_syntax
 
 
 def _imported(index: ModuleIndex) -> List[str]:
@@ -130,8 +129,10 @@ class Project:
     the call graph of a root is built from the root's own files and the files of other roots
     they import (by an unambiguous name), so a tree no checkpointed function reaches is only read."""
 
-    def __init__(self, files: Iterable[SourceFile]) -> None:
+    def __init__(self, files: Iterable[SourceFile], store: Optional[IndexStore] = None, jobs: int = 0) -> None:
         self.files = list(files)
+        self.store = store
+        self.jobs = jobs
         self._by_root: Dict[str, List[SourceFile]] = {}
         self._by_module: Dict[str, List[SourceFile]] = {}
         for source in self.files:
@@ -143,12 +144,26 @@ class Project:
     def files_of(self, root: str) -> List[SourceFile]:
         return self._by_root.get(root, [])
 
+    def index(self, sources: List[SourceFile]) -> None:
+        """Parse and index files not done yet: from the store when it has them, the rest in
+        parallel across cores when there are many (:func:`.indexing.index_files`)."""
+        from .indexing import index_files
+
+        index_files([s for s in sources if not s.parsed], self.store, self.jobs)
+
+    def index_of(self, source: SourceFile) -> Optional[ModuleIndex]:
+        """The file's index (None for a file that does not parse)."""
+        if not source.parsed:
+            self.index([source])
+        return source.index
+
     def graph_for(self, root: str) -> CallGraph:
         graph = self._graphs.get(root)
         if graph is None:
             modules: Dict[str, ModuleIndex] = {}
+            self.index(self._by_root.get(root, []))
             for source in self._by_root.get(root, []):
-                found = index_of(source)
+                found = source.index
                 if found is not None:
                     modules[found.name] = found
             pending = [name for m in modules.values() for name in _imported(m)]
@@ -157,7 +172,7 @@ class Project:
                 candidates = self._by_module.get(name, [])
                 if name in modules or len(candidates) != 1:
                     continue  # ours, not in the linted files, or ambiguous between roots
-                found = index_of(candidates[0])
+                found = self.index_of(candidates[0])
                 if found is not None:
                     modules[name] = found
                     pending.extend(_imported(found))
@@ -165,6 +180,6 @@ class Project:
         return graph
 
 
-def load_project(files: Iterable[SourceFile]) -> Project:
-    """Parse every file (see :class:`Project`)."""
-    return Project(files)
+def load_project(files: Iterable[SourceFile], store: Optional[IndexStore] = None) -> Project:
+    """Read every file (see :class:`Project`)."""
+    return Project(files, store)

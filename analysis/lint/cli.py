@@ -52,6 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "rest (default: any depth, or max-depth in the configuration)")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither reuse nor keep the results of a previous run over the same files")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N",
+                        help="parse files in N processes (default: one per core; 1: in this process only)")
     parser.add_argument("--config", metavar="PYPROJECT",
                         help="read [tool.checkpointing.lint] from this file instead of the nearest pyproject.toml")
 
@@ -78,11 +80,12 @@ def run(args: argparse.Namespace) -> int:
         config.cache = False
     if args.decorator:
         config.decorators = [*config.decorators, *(d.strip() for d in args.decorator if d.strip())]
-    for option in ("max_findings_per_function", "max_depth"):
+    for option in ("max_findings_per_function", "max_depth", "jobs"):
         value = getattr(args, option)
         if value is not None:
             if value < 0:
-                print(f"checkpointing lint: --{option.replace('_', '-')} must be 0 (no limit) or more", file=sys.stderr)
+                print(f"checkpointing lint: --{option.replace('_', '-')} must be 0 ("
+                      f"{'one per core' if option == 'jobs' else 'no limit'}) or more", file=sys.stderr)
                 return 2
             setattr(config, option, value)
     known = {r.code for r in RULES}

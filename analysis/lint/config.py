@@ -39,6 +39,8 @@ class LintConfig:
     decorators: List[str] = field(default_factory=list)
     #: reuse the results of a previous run over the same files (``result_cache``)
     cache: bool = True
+    #: processes that parse files (0: one per core)
+    jobs: int = 0
     source: Optional[str] = None  # the pyproject.toml it came from
     root: str = "."  # per-file-ignores and exclude patterns are relative to this directory
 

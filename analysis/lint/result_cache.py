@@ -45,7 +45,7 @@ def directory() -> str:
 
 def key(files: Iterable[SourceFile], config: LintConfig) -> str:
     h = xxhash.xxh3_128()
-    settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("source", "cache")}
+    settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("source", "cache", "jobs")}
     h.update(json.dumps([LINT_VERSION, _version(), sys.version, os.getcwd(), settings], sort_keys=True,
                         default=str).encode())
     folders = set()

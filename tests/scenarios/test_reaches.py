@@ -20,7 +20,8 @@ from typing import Dict
 
 import pytest
 
-from checkpointing.analysis.lint import LintConfig, engine, lint_paths
+from checkpointing.analysis.callgraph import CallGraph
+from checkpointing.analysis.lint import LintConfig, lint_paths
 
 PRINT_KEY = '\n\nif __name__ == "__main__":\n    print(target.explain({call}).key)\n'
 
@@ -198,13 +199,14 @@ def test_the_lint_reaches(name: str, tmp_path: Path, monkeypatch) -> None:
     _write(tmp_path, case.files)
     monkeypatch.chdir(tmp_path)
     reached = []
-    real = engine._Checker.check
+    real = CallGraph.reach
 
-    def spy(self, checkpointed, home):
-        start = f"{checkpointed.info.module}:{checkpointed.info.qualname}"
-        reached.extend(self.graph.reachable(start))
-        return real(self, checkpointed, home)
+    def spy(self, starts):
+        found = real(self, starts)
+        for bits in found.sets.values():
+            reached.extend(found.members(bits))
+        return found
 
-    monkeypatch.setattr(engine._Checker, "check", spy)
+    monkeypatch.setattr(CallGraph, "reach", spy)
     lint_paths(["."], LintConfig(cache=False))
     assert (case.helper in reached) == case.lint_expected

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Dict, List
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checkpointing.analysis.callgraph import SourceFile, load_project, module_name_for
 
@@ -174,3 +178,53 @@ def test_globals_read_from_the_symbol_tables_flags_match_its_public_api() -> Non
         table = stack.pop()
         assert _globals_of(table) == {s.get_name() for s in table.get_symbols() if s.is_global()}
         stack.extend(table.get_children())
+
+
+def _random_program(draw: st.DrawFn) -> Dict[str, str]:
+    """Two modules of functions and classes that call each other, directly, through classes, and
+    by method name on values of unknown type (cycles, self-calls and inheritance included)."""
+    functions = [f"f{i}" for i in range(draw(st.integers(1, 8)))]
+    classes = [f"C{i}" for i in range(draw(st.integers(0, 4)))]
+    methods = ["fit", "run", "step"]
+    callables = functions + classes
+    lines = {"a": ["import b", ""], "b": ["import a", ""]}
+
+    def body(indent: str) -> List[str]:
+        out = []
+        for _ in range(draw(st.integers(0, 3))):
+            kind = draw(st.sampled_from(["call", "method", "self"]))
+            if kind == "call":
+                module = draw(st.sampled_from(["a", "b"]))
+                out.append(f"{indent}{module}.{draw(st.sampled_from(callables))}()")
+            elif kind == "method":
+                out.append(f"{indent}obj.{draw(st.sampled_from(methods))}()")
+            else:
+                out.append(f"{indent}self.{draw(st.sampled_from(methods))}()")
+        return out + [f"{indent}return None"]
+
+    for module in ("a", "b"):
+        for name in functions:
+            lines[module] += [f"def {name}(self=None, obj=None):", *body("    "), ""]
+        for i, name in enumerate(classes):
+            base = f"({classes[i - 1]})" if i and draw(st.booleans()) else ""
+            lines[module].append(f"class {name}{base}:")
+            for method in draw(st.lists(st.sampled_from(["__init__", *methods]), unique=True)):
+                lines[module] += [f"    def {method}(self, obj=None):", *body("        ")]
+            lines[module] += ["    pass", ""]
+    return {f"{module}.py": "\n".join(text) + "\n" for module, text in lines.items()}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_reach_for_many_starts_is_what_each_start_reaches(tmp_path: Path, data: st.DataObject) -> None:
+    files = data.draw(st.composite(_random_program)())
+    folder = tmp_path / str(len(list(tmp_path.iterdir())))
+    graph = project(folder, files)
+    starts = sorted(graph.graph.nodes)
+    reach = graph.reach(starts)
+    for start in starts:
+        expected = set(graph.reachable(start))
+        assert set(reach.members(reach.sets[start])) == expected, start
+        for node in expected:
+            path = graph.chains(start, [node])[node]
+            assert path[0] == start and path[-1] == node and len(path) == len(graph.chain(start, node))

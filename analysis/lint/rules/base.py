@@ -69,7 +69,11 @@ class RuleContext:
         """Like :meth:`qualified`, and for the project's own code its dotted name too
         (``mylab.io.fetch``): what a table of known calls (``knowledge``) is looked up by."""
         chain = dotted(node)
-        if chain is None or chain[0] in info.local_names:
+        return self.chain_target(info, chain) if chain is not None else None
+
+    def chain_target(self, info: FunctionInfo, chain: Tuple[str, ...]) -> Optional[str]:
+        """:meth:`dotted_target` of a name and its attributes (``("os", "environ", "get")``)."""
+        if chain[0] in info.local_names:
             return None
         target, rest = self.graph.resolve(info.module, chain)
         if target.kind in ("external", "builtin"):
@@ -108,14 +112,29 @@ class Rule:
         return info.calls
 
 
-class CallRule(Rule):
-    """A rule about single calls anywhere in reachable code: implement :meth:`problem`.
+class FunctionRule(Rule):
+    """A rule about each function of reachable code on its own: implement :meth:`check_function`.
 
-    Its findings in a function do not depend on which checkpointed function reaches it, so the
-    engine checks each function once (:meth:`check_function`) however many reach it.
+    Its hits in a function do not depend on which checkpointed function reaches it, so the
+    engine checks each function once however many reach it.
     """
 
     scope = "reachable"
+    #: hits in the checkpointed function itself are not reported for it (only for others reaching it)
+    skips_own = False
+
+    def check_function(self, context: RuleContext, info: FunctionInfo,
+                       calls: Optional[List[ast.Call]] = None) -> List[Hit]:
+        raise NotImplementedError
+
+    def check(self, context: RuleContext) -> Iterator[Hit]:
+        for info in context.reachable:
+            if not (self.skips_own and info is context.function):
+                yield from self.check_function(context, info)
+
+
+class CallRule(FunctionRule):
+    """A rule about single calls anywhere in reachable code: implement :meth:`problem`."""
 
     def problem(self, context: RuleContext, info: FunctionInfo, call: ast.Call) -> Optional[str]:
         raise NotImplementedError
@@ -128,7 +147,3 @@ class CallRule(Rule):
             if message is not None:
                 hits.append(Hit(Span.of(call), message, info))
         return hits
-
-    def check(self, context: RuleContext) -> Iterator[Hit]:
-        for info in context.reachable:
-            yield from self.check_function(context, info)

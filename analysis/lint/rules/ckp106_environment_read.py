@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Optional
+from typing import List, Optional, Tuple
 
 from ...callgraph import FunctionInfo, Span
 from .. import knowledge
-from .base import Example, Hit, Rule, RuleContext
+from .base import Example, FunctionRule, Hit, RuleContext
 
 
 def _read(context: RuleContext, info: FunctionInfo, node: ast.AST) -> Optional[str]:
@@ -22,7 +22,12 @@ def _read(context: RuleContext, info: FunctionInfo, node: ast.AST) -> Optional[s
     return None
 
 
-class EnvironmentRead(Rule):
+def _environmental(context: RuleContext, info: FunctionInfo, chain: Tuple[str, ...]) -> bool:
+    name = context.chain_target(info, chain)
+    return name is not None and (name.startswith("os.environ") or knowledge.inputs().category(name) == "environment")
+
+
+class EnvironmentRead(FunctionRule):
     code = "CKP106"
     name = "environment-read"
     summary = "a helper of a shallow checkpointed function reads an environment variable"
@@ -50,12 +55,16 @@ class EnvironmentRead(Rule):
         }),
     )
 
-    def check(self, context: RuleContext) -> Iterator[Hit]:
-        for info in context.reachable:
-            if info is context.function:
-                continue
-            for node in self.walk_own(info):
-                what = _read(context, info, node)
-                if what is not None and isinstance(node, ast.expr):
-                    yield Hit(Span.of(node), f"{what} reads the environment, which the key of a shallow "
-                                             f"checkpointed function covers only in its own body", info)
+    skips_own = True
+
+    def check_function(self, context: RuleContext, info: FunctionInfo,
+                       calls: Optional[List[ast.Call]] = None) -> List[Hit]:
+        hits: List[Hit] = []
+        if not any(_environmental(context, info, ref.chain) for ref in info.references):
+            return hits  # (what it would report is a name of the module's, or under it: a reference)
+        for node in self.walk_own(info):
+            what = _read(context, info, node)
+            if what is not None and isinstance(node, ast.expr):
+                hits.append(Hit(Span.of(node), f"{what} reads the environment, which the key of a shallow "
+                                               f"checkpointed function covers only in its own body", info))
+        return hits
