@@ -25,6 +25,7 @@ from .exceptions import (
     NonlocalStatementError,
     UnhashableValueError,
     UntrustedStoreWarning,
+    VerificationWarning,
 )
 from .stores import CacheBase, InMemoryLRUCache, PickleFileCache, open_store
 
@@ -56,6 +57,7 @@ __all__ = [
     "ReturnValue",
     "UnhashableValueError",
     "UntrustedStoreWarning",
+    "VerificationWarning",
     "checkpoint",
     "defaults",
     "hash_anything",

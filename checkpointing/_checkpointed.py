@@ -18,7 +18,7 @@ import time
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple, cast
 
-from . import _explain, _usage
+from . import _explain, _usage, _verify
 from ._config import defaults
 from ._context import FuncCallContext
 from ._explain import Explanation
@@ -113,7 +113,7 @@ class CheckpointedFunction:
         except EnvironmentMismatch as exc:  # written by another environment: look beside it
             found, key, value = self._another_environment(key, exc)
             if found:
-                return value
+                return self._served(key, value, args, kwargs)
         except CheckpointNotExist:
             pass
         except Exception as exc:
@@ -123,10 +123,16 @@ class CheckpointedFunction:
             usage.hits += 1  # usage.hit(key), inlined: this is the hot path
             used = usage.keys
             used[key] = used.get(key, 0) + 1
+            if _verify.VERIFIER is not None:  # CHECKPOINTING_VERIFY: recompute and compare
+                return _verify.VERIFIER.check(self, key, value, args, kwargs)
             return value
         if self.decorator.lock:
             return self._compute_once(key, args, kwargs, start)
         return self._compute_and_save(key, args, kwargs, time.perf_counter() - start)
+
+    def _served(self, key: str, value: Any, args: Tuple[Any, ...], kwargs: Any) -> Any:
+        """What a hit returns: the stored value, unless verification recomputes it."""
+        return value if _verify.VERIFIER is None else _verify.VERIFIER.check(self, key, value, args, kwargs)
 
     def _key_of(self, args: Tuple[Any, ...], kwargs: Any) -> Optional[str]:
         """The call's key; None when it cannot be computed (the failure policy has spoken)."""
@@ -228,7 +234,7 @@ class CheckpointedFunction:
                     self._failed("reading the store", exc)
                 else:
                     self.usage.hit(key)
-                    return value
+                    return self._served(key, value, args, kwargs)
             return self._compute_and_save(key, args, kwargs, spent)
 
     # -- explaining a miss ------------------------------------------------------------------------

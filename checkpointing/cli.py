@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ._manage_cli import add_commands
 
     add_commands(sub)
+    from ._verify_cli import add_command
+
+    add_command(sub)
     return parser
 
 

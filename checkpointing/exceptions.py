@@ -117,6 +117,11 @@ class CorruptEntryWarning(CheckpointWarning):
     """A stored entry was truncated, damaged or unreadable; it is treated as a miss and overwritten."""
 
 
+class VerificationWarning(CheckpointWarning):
+    """Under ``CHECKPOINTING_VERIFY`` (``checkpointing verify``): a hit's stored result differs from
+    a recomputation, because the key missed an input (stale) or the function is nondeterministic."""
+
+
 #: checkpointing 1.0.1's names for two errors, kept so that its imports still work
 HashFailedError = UnhashableValueError
 RefactorFailedError = CheckpointFailedError
