@@ -53,15 +53,9 @@ def _difference(a: Any, b: Any, path: str, depth: int) -> Optional[str]:
         if found is not None:
             return found
     if isinstance(a, dict):
-        missing = [k for k in a if k not in b]
-        extra = [k for k in b if k not in a]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"keys {', '.join(map(short_repr, missing[:5]))} only in the stored value")
-            if extra:
-                parts.append(f"keys {', '.join(map(short_repr, extra[:5]))} only in the recomputed one")
-            return f"{path}: " + "; ".join(parts)
+        found = _only_in_one(path, "keys", a, b, "value")
+        if found is not None:
+            return found
         for k in a:
             found = _difference(a[k], b[k], f"{path}[{short_repr(k)}]", depth + 1)
             if found is not None:
@@ -84,6 +78,20 @@ def _difference(a: Any, b: Any, path: str, depth: int) -> Optional[str]:
             if found is not None:
                 return found
     return _pair(path, a, b)
+
+
+def _only_in_one(path: str, what: str, a: Any, b: Any, noun: str) -> Optional[str]:
+    """Keys (or columns) of one side that the other lacks, or None."""
+    missing = [k for k in a if k not in b]
+    extra = [k for k in b if k not in a]
+    if not (missing or extra):
+        return None
+    parts = []
+    if missing:
+        parts.append(f"{what} {', '.join(map(short_repr, missing[:5]))} only in the stored {noun}")
+    if extra:
+        parts.append(f"{what} {', '.join(map(short_repr, extra[:5]))} only in the recomputed one")
+    return f"{path}: " + "; ".join(parts)
 
 
 def _array(a: Any, b: Any, path: str) -> str:
@@ -111,15 +119,9 @@ def _array(a: Any, b: Any, path: str) -> str:
 def _pandas(a: Any, b: Any, path: str, depth: int) -> Optional[str]:
     columns = getattr(a, "columns", None)
     if columns is not None:  # a DataFrame
-        missing = [c for c in a.columns if c not in b.columns]
-        extra = [c for c in b.columns if c not in a.columns]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"columns {', '.join(map(short_repr, missing[:5]))} only in the stored frame")
-            if extra:
-                parts.append(f"columns {', '.join(map(short_repr, extra[:5]))} only in the recomputed one")
-            return f"{path}: " + "; ".join(parts)
+        found = _only_in_one(path, "columns", a.columns, b.columns, "frame")
+        if found is not None:
+            return found
         if a.shape != b.shape:
             return f"{path}: shape {a.shape} (stored) != {b.shape} (recomputed)"
         if not same(a.index, b.index):
