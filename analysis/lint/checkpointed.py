@@ -18,10 +18,11 @@ code, so they are checked as shallow mode is.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from ..callgraph import CallGraph, FunctionInfo, ModuleIndex, Target, dotted
+from ..callgraph import CallGraph, FunctionInfo, ModuleIndex, Project, SourceFile, Target, dotted
 
 _DECORATORS = ("checkpoint", "DecoratorCheckpoint")
 
@@ -156,3 +157,56 @@ def find_checkpointed(graph: CallGraph, module: ModuleIndex, path: str, deep_def
                 add(graph.function(method), deep)
     yield from seen.values()
 
+
+_IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w., \t]*)|import[ \t]+([\w., \t]+))",
+                      re.MULTILINE)
+
+
+def _imported_names(text: str) -> Iterator[str]:
+    """Module names a file's text imports (``from a import b`` gives ``a`` and ``a.b``), read
+    without parsing; a superset is harmless (it only decides what gets parsed)."""
+    for match in _IMPORTS.finditer(text):
+        module, names, plain = match.groups()
+        if module is not None:
+            yield module
+            for name in names.split(","):
+                name = name.strip().split(" ")[0]
+                if name:
+                    yield f"{module}.{name}"
+        else:
+            for name in plain.split(","):
+                name = name.strip().split(" ")[0]
+                if name:
+                    yield name
+
+
+def _candidate_roots(files: List[SourceFile], markers: Sequence[str]) -> Set[str]:
+    """The roots that may define checkpointed functions: where some file mentions checkpointing (or
+    another decorator's package), or imports a module that does (``from mytools import cached``).
+    Decided on the text: the other roots are read, never parsed."""
+    mentioning = {f.module for f in files if any(marker in f.text for marker in markers)}
+    roots = {f.root for f in files if f.module in mentioning}
+    for f in files:
+        if f.root not in roots and any(name in mentioning for name in _imported_names(f.text)):
+            roots.add(f.root)
+    return roots
+
+
+def checkpointed_by_root(project: Project, decorators: Iterable[str] = ()
+                         ) -> Iterator[Tuple[str, CallGraph, List[Tuple[Checkpointed, SourceFile]]]]:
+    """Each root that defines checkpointed functions (or functions cached by one of
+    ``decorators``, by qualified name): its call graph, and those functions with their files."""
+    others = frozenset(decorators)
+    # the words that mark a file which may apply a decorator: the packages that provide them
+    roots = _candidate_roots(project.files, ("checkpointing", *sorted({d.split(".", 1)[0] for d in others})))
+    for root in sorted(roots):
+        graph = project.graph_for(root)  # parses the root's files and those they import
+        candidates = [f for f in project.files_of(root) if f.tree is not None]
+        # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it
+        deep = any("checkpoint.deep" in f.text and f.tree is not None and sets_deep_default(f.tree) for f in candidates)
+        found: List[Tuple[Checkpointed, SourceFile]] = []
+        for source in candidates:
+            assert source.index is not None  # graph_for indexed every file of the root
+            found.extend((checkpointed, source)
+                         for checkpointed in find_checkpointed(graph, source.index, source.path, deep, others))
+        yield root, graph, found

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..callgraph import CallGraph, FunctionInfo, Project, SourceFile, Span
 from ..callgraph.index_store import IndexStore
 from . import result_cache
-from .checkpointed import Checkpointed, find_checkpointed, sets_deep_default
+from .checkpointed import Checkpointed, checkpointed_by_root
 from .config import LintConfig
 from .discover import discover
 from .finding import Finding
@@ -113,23 +112,11 @@ def _lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
 def _lint(project: Project, config: LintConfig) -> LintResult:
     result = LintResult(files=len(project.files), lines=sum(len(f.lines) for f in project.files))
     by_path: Dict[str, SourceFile] = {os.path.abspath(f.path): f for f in project.files}
-    others = frozenset(config.decorators)
-    # the words that mark a file which may apply a decorator: the packages that provide them
-    roots = _candidate_roots(project.files, ("checkpointing", *sorted({d.split(".", 1)[0] for d in others})))
     rules = [rule for rule in RULES if config.enabled(rule.code)]  # per-file ignores only remove more
     checkers: Dict[str, _Checker] = {}
-    for root in sorted(roots):
-        graph = project.graph_for(root)  # parses the root's files and those they import
-        candidates = [f for f in project.files_of(root) if f.tree is not None]
-        # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it
-        deep = any("checkpoint.deep" in f.text and f.tree is not None and sets_deep_default(f.tree) for f in candidates)
-        checker = checkers[root] = _Checker(graph, rules, by_path, tuple(config.inputs))
-        found: List[Tuple[Checkpointed, SourceFile]] = []
-        for source in candidates:
-            assert source.index is not None  # graph_for indexed every file of the root
-            found.extend((checkpointed, source)
-                         for checkpointed in find_checkpointed(graph, source.index, source.path, deep, others))
+    for root, graph, found in checkpointed_by_root(project, config.decorators):
         result.checkpointed += len(found)
+        checker = checkers[root] = _Checker(graph, rules, by_path, tuple(config.inputs))
         checker.check_all(found)
     project.index([source for source in project.files if source.explicit])
     raw: List[Finding] = [_syntax_error(source) for source in project.files if source.syntax_error is not None]
@@ -168,40 +155,6 @@ def _installed(top: str) -> bool:
             found = False
         _installed_modules[top] = found
     return found
-
-
-_IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w., \t]*)|import[ \t]+([\w., \t]+))",
-                      re.MULTILINE)
-
-
-def _imported_names(text: str) -> Iterator[str]:
-    """Module names a file's text imports (``from a import b`` gives ``a`` and ``a.b``), read
-    without parsing; a superset is harmless (it only decides what gets parsed)."""
-    for match in _IMPORTS.finditer(text):
-        module, names, plain = match.groups()
-        if module is not None:
-            yield module
-            for name in names.split(","):
-                name = name.strip().split(" ")[0]
-                if name:
-                    yield f"{module}.{name}"
-        else:
-            for name in plain.split(","):
-                name = name.strip().split(" ")[0]
-                if name:
-                    yield name
-
-
-def _candidate_roots(files: List[SourceFile], markers: Sequence[str]) -> Set[str]:
-    """The roots that may define checkpointed functions: where some file mentions checkpointing (or
-    another decorator's package), or imports a module that does (``from mytools import cached``).
-    Decided on the text: the other roots are read, never parsed."""
-    mentioning = {f.module for f in files if any(marker in f.text for marker in markers)}
-    roots = {f.root for f in files if f.module in mentioning}
-    for f in files:
-        if f.root not in roots and any(name in mentioning for name in _imported_names(f.text)):
-            roots.add(f.root)
-    return roots
 
 
 class _Checker:
