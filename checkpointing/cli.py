@@ -70,9 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     from ._manage_cli import add_commands
 
     add_commands(sub)
-    from ._verify_cli import add_command
+    from ._verify_cli import add_command as add_verify
 
-    add_command(sub)
+    add_verify(sub)
+    from ._impact_cli import add_command as add_impact
+
+    add_impact(sub)
     return parser
 
 

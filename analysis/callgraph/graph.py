@@ -267,6 +267,12 @@ class CallGraph:
                                             frozenset(data.get("demands", ())), data.get("kind") == "class")
         return found
 
+    def successors(self, node: str) -> List[str]:
+        """What ``node`` uses directly (sorted): the edges of its module are resolved first."""
+        if node not in self.graph:
+            return []
+        return sorted(self._adjacency_of(node)[0])
+
     def all_edges(self) -> nx.DiGraph:
         """The whole graph, every module's edges resolved."""
         for module in self.modules:

@@ -210,3 +210,23 @@ def test_the_lint_reaches(name: str, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(CallGraph, "reach", spy)
     lint_paths(["."], LintConfig(cache=False))
     assert (case.helper in reached) == case.lint_expected
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_impact_reaches(name: str, tmp_path: Path) -> None:
+    """`checkpointing impact` is static too: it predicts a new deep key where the lint sees the helper reached."""
+    from checkpointing.analysis.callgraph import SourceFile
+    from checkpointing.analysis.impact import checkpointed_keys
+
+    case = CASES[name]
+    keys = []
+    for version in ("before", "after"):
+        folder = tmp_path / version
+        folder.mkdir()
+        _write(folder, case.files)
+        if version == "after":
+            path = folder / (case.helper.split(":")[0].replace(".", "/") + ".py")
+            path.write_text(path.read_text().replace("1234", "4321"))
+        files = [SourceFile(str(folder / n), n) for n in case.files]
+        keys.append(checkpointed_keys(files)["main:target"].keys["deep"])
+    assert (keys[0] != keys[1]) == case.lint_expected
