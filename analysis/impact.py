@@ -331,11 +331,13 @@ class Impact:
     unseen: List[str] = field(default_factory=list)
     #: in the other mode, would its key change?
     other_mode_changes: bool = False
+    #: the nodes ("module:qualname") whose change gives the new key (or goes unseen)
+    changed_nodes: List[str] = field(default_factory=list)
 
 
-def _reasons(before: Dict[Tuple[str, str], Part], after: Dict[Tuple[str, str], Part]
-             ) -> Tuple[List[str], List[Tuple[str, int, str]], bool]:
-    """Why, where, and whether only the form of something changed."""
+def _reasons(before: Dict[Tuple[str, str], Part], after: Dict[Tuple[str, str], Part],
+             nodes: Optional[List[str]] = None) -> Tuple[List[str], List[Tuple[str, int, str]], bool]:
+    """Why, where, and whether only the form of something changed (``nodes`` collects what changed)."""
     reasons: List[str] = []
     where: List[Tuple[str, int, str]] = []
     form = False
@@ -361,6 +363,8 @@ def _reasons(before: Dict[Tuple[str, str], Part], after: Dict[Tuple[str, str], P
             reasons.append(reason)
             if a is not None and a.path:
                 where.append((a.path, a.line, reason))
+            if nodes is not None and a is not None and ident[0] in ("code", "helper", "class", "global"):
+                nodes.append(ident[1])
     return reasons, where, form
 
 
@@ -377,7 +381,8 @@ def compare(before: Dict[str, FunctionKeys], after: Dict[str, FunctionKeys]) -> 
             continue
         mode = a.mode
         other = "shallow" if mode == "deep" else "deep"
-        reasons, where, form = _reasons(b.parts[mode], a.parts[mode])
+        changed_nodes: List[str] = []
+        reasons, where, form = _reasons(b.parts[mode], a.parts[mode], changed_nodes)
         changed = a.keys[mode] != b.keys[mode]
         if changed and not reasons:
             reasons = ["the way it reaches its code changed"]
@@ -388,9 +393,12 @@ def compare(before: Dict[str, FunctionKeys], after: Dict[str, FunctionKeys]) -> 
         if a.deep != b.deep:
             impact.status, impact.reasons = "changed", [f"it is now checkpointed in {mode} mode"] + \
                 (impact.reasons if changed else [])
+        impact.changed_nodes = changed_nodes if changed else []
         impact.other_mode_changes = a.keys[other] != b.keys[other]
         if mode == "shallow" and impact.other_mode_changes:
-            deep_reasons, deep_where, _ = _reasons(b.parts["deep"], a.parts["deep"])
+            deep_nodes: List[str] = []
+            deep_reasons, deep_where, _ = _reasons(b.parts["deep"], a.parts["deep"], deep_nodes)
+            impact.changed_nodes.extend(n for n in deep_nodes if n not in impact.changed_nodes)
             impact.unseen = [r for r in deep_reasons if r not in reasons and not r.startswith("its own code")]
             impact.locations.extend(w for w in deep_where if w[2] in impact.unseen)
         impacts.append(impact)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 DESCRIPTION = """\
 For a git revision range, say which checkpointed functions' keys change, and why ("helper
@@ -80,7 +80,7 @@ def _files(top: str, relative: List[str], exclude: List[str]) -> List[Any]:
     return [SourceFile(p, os.path.relpath(p, top)) for p in discover(present, exclude, top)] if present else []
 
 
-def _stored(url: str) -> Dict[str, Tuple[int, float]]:
+def stored_totals(url: str) -> Dict[str, Tuple[int, float]]:
     """Entries and compute seconds per function id, from a store."""
     from .stores.from_url import open_store
     from .stores.management import list_entries
@@ -93,7 +93,7 @@ def _stored(url: str) -> Dict[str, Tuple[int, float]]:
     return totals
 
 
-def _invalidated(node: str, stored: Dict[str, Tuple[int, float]]) -> Tuple[int, float]:
+def invalidated(node: str, stored: Dict[str, Tuple[int, float]]) -> Tuple[int, float]:
     """A function's entries: by ``module.qualname``, or ``__main__.qualname`` for a script run directly."""
     module, qualname = node.split(":", 1)
     entries, seconds = stored.get(f"{module}.{qualname}", (0, 0.0))
@@ -103,7 +103,7 @@ def _invalidated(node: str, stored: Dict[str, Tuple[int, float]]) -> Tuple[int, 
     return entries, seconds
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     if seconds >= 3600:
         return f"{seconds / 3600:.1f} h"
     if seconds >= 60:
@@ -111,46 +111,51 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.1f} s"
 
 
-def run(args: argparse.Namespace) -> int:
+def compute(base_name: str, head_name: Optional[str], paths: List[str], decorators: Sequence[str] = ()) -> List[Any]:
+    """What the change from ``base_name`` to ``head_name`` (None: the working tree) does to the
+    keys of the checkpointed functions under ``paths``; raises UsageError with what to do."""
     from .analysis.impact import checkpointed_keys, compare
     from .analysis.lint.config import ConfigError, load_config
 
+    try:
+        root = _git(["rev-parse", "--show-toplevel"], os.getcwd()).decode().strip()
+    except (UsageError, OSError) as exc:
+        raise UsageError(f"run it inside a git repository ({exc})") from exc
+    base = _revision(base_name, root)
+    head = _revision(head_name, root) if head_name else None
+    for path in paths:
+        if head is None and not os.path.exists(path):
+            raise UsageError(f"{path}: no such file or directory")
+    relative = [os.path.relpath(os.path.abspath(p), root) for p in paths]
+    if any(r == ".." or r.startswith(".." + os.sep) for r in relative):
+        raise UsageError(f"the paths must be inside the repository {root}")
+    try:
+        config = load_config(paths[0] if os.path.exists(paths[0]) else root)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    decorators = [*config.decorators, *decorators]
+    with tempfile.TemporaryDirectory(prefix="checkpointing-impact-") as folder:
+        _extract(root, base, relative, os.path.join(folder, "base"))
+        before = checkpointed_keys(_files(os.path.join(folder, "base"), relative, config.exclude), decorators)
+        if head is not None:
+            _extract(root, head, relative, os.path.join(folder, "head"))
+            after = checkpointed_keys(_files(os.path.join(folder, "head"), relative, config.exclude), decorators)
+        else:
+            after = checkpointed_keys(_files(root, relative, config.exclude), decorators)
+    return compare(before, after)
+
+
+def run(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
     try:
-        try:
-            root = _git(["rev-parse", "--show-toplevel"], os.getcwd()).decode().strip()
-        except (UsageError, OSError) as exc:
-            raise UsageError(f"run it inside a git repository ({exc})") from exc
-        base = _revision(args.base, root)
-        head = _revision(args.head, root) if args.head else None
-        for path in paths:
-            if head is None and not os.path.exists(path):
-                raise UsageError(f"{path}: no such file or directory")
-        relative = [os.path.relpath(os.path.abspath(p), root) for p in paths]
-        if any(r == ".." or r.startswith(".." + os.sep) for r in relative):
-            raise UsageError(f"the paths must be inside the repository {root}")
-        config = load_config(paths[0] if os.path.exists(paths[0]) else root)
-    except (UsageError, ConfigError) as exc:
+        impacts = compute(args.base, args.head, paths, args.decorator)
+    except UsageError as exc:
         print(f"checkpointing impact: {exc}", file=sys.stderr)
         return 2
-    decorators = [*config.decorators, *args.decorator]
-    with tempfile.TemporaryDirectory(prefix="checkpointing-impact-") as folder:
-        try:
-            _extract(root, base, relative, os.path.join(folder, "base"))
-            before = checkpointed_keys(_files(os.path.join(folder, "base"), relative, config.exclude), decorators)
-            if head is not None:
-                _extract(root, head, relative, os.path.join(folder, "head"))
-                after = checkpointed_keys(_files(os.path.join(folder, "head"), relative, config.exclude), decorators)
-            else:
-                after = checkpointed_keys(_files(root, relative, config.exclude), decorators)
-        except UsageError as exc:
-            print(f"checkpointing impact: {exc}", file=sys.stderr)
-            return 2
-    impacts = compare(before, after)
-    stored = _stored(args.store) if args.store else None
+    stored = stored_totals(args.store) if args.store else None
     rows = []
     for impact in impacts:
-        entries, seconds = _invalidated(impact.node, stored) if stored is not None else (0, 0.0)
+        entries, seconds = invalidated(impact.node, stored) if stored is not None else (0, 0.0)
         rows.append((impact, entries, seconds))
     head_name = args.head or "the working tree"
     print(FORMATS[args.format](rows, f"{args.base}..{head_name}", stored is not None), end="")
@@ -184,11 +189,11 @@ def _text(rows: List[Row], span: str, with_store: bool) -> str:
                   + "; ".join(impact.unseen) + ". Its cached results are now wrong: use deep=True, or clear them "
                   f"(checkpointing clear --function {impact.function.rsplit('.', 1)[-1]})", file=out)
         if with_store and impact.status in ("changed", "removed"):
-            print(f"    {n} entr{'ies' if n != 1 else 'y'}, {_duration(spent)} of compute", file=out)
+            print(f"    {n} entr{'ies' if n != 1 else 'y'}, {duration(spent)} of compute", file=out)
     summary = f"\n{len(changed)} function{'s' if len(changed) != 1 else ''} get{'s' if len(changed) == 1 else ''} " \
               f"new keys"
     if with_store:
-        summary += f": {entries} entr{'ies' if entries != 1 else 'y'}, {_duration(seconds)} of compute to redo"
+        summary += f": {entries} entr{'ies' if entries != 1 else 'y'}, {duration(seconds)} of compute to redo"
     if stale:
         summary += f"; {len(stale)} shallow function{'s' if len(stale) != 1 else ''} will serve stale results"
     print(summary, file=out)
@@ -212,7 +217,7 @@ def _json(rows: List[Row], span: str, with_store: bool) -> str:
 def _markdown(rows: List[Row], span: str, with_store: bool) -> str:
     changed, stale, entries, seconds = _counted(rows)
     out = io.StringIO()
-    cost = f" ({entries} entries, {_duration(seconds)} of compute)" if with_store else ""
+    cost = f" ({entries} entries, {duration(seconds)} of compute)" if with_store else ""
     print(f"### checkpointing impact: {len(changed)} of {len(rows)} checkpointed functions get new keys{cost}\n",
           file=out)
     shown = [r for r in rows if r[0].status != "unchanged" or r[0].unseen]
@@ -228,7 +233,7 @@ def _markdown(rows: List[Row], span: str, with_store: bool) -> str:
                 why += " — ⚠️ **stale**: " + "; ".join(impact.unseen).replace("|", "\\|")
             line = f"| `{impact.function}` | {impact.mode} | {key} | {why} |"
             if with_store:
-                line += f" {n} | {_duration(spent)} |"
+                line += f" {n} | {duration(spent)} |"
             print(line, file=out)
     if stale:
         print(f"\n⚠️ {len(stale)} shallow function{'s' if len(stale) != 1 else ''} reach code that changed without "
@@ -239,7 +244,7 @@ def _markdown(rows: List[Row], span: str, with_store: bool) -> str:
 def _github(rows: List[Row], span: str, with_store: bool) -> str:
     out = io.StringIO()
     for impact, n, spent in rows:
-        cost = f" ({n} entries, {_duration(spent)} of compute)" if with_store else ""
+        cost = f" ({n} entries, {duration(spent)} of compute)" if with_store else ""
         for path, line, reason in impact.locations:
             if reason in impact.unseen:
                 print(f"::warning file={path},line={line},title=checkpointing: stale cache::{impact.function} "

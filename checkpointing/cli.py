@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ._impact_cli import add_command as add_impact
 
     add_impact(sub)
+    from ._graph_cli import add_command as add_graph
+
+    add_graph(sub)
     return parser
 
 
