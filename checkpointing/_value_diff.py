@@ -18,15 +18,27 @@ from ._hashing import ValueHasher
 _MAX_DEPTH = 12
 
 
-def same(a: Any, b: Any) -> bool:
-    """Equal by value digest (the key's notion of equal values); ``==`` for what cannot be digested."""
+def compare(a: Any, b: Any) -> Optional[bool]:
+    """Equal by value digest (the key's notion of equal values); by ``==`` what cannot be digested,
+    when its type defines equality; None when neither can tell (an object that cannot be pickled
+    and compares by identity)."""
     try:
         return ValueHasher().digest(a) == ValueHasher().digest(b)
     except Exception:
-        try:
-            return bool(a == b)
-        except Exception:
-            return False
+        pass
+    if a is b:
+        return True
+    if type(a).__eq__ is object.__eq__:
+        return None
+    try:
+        return bool(a == b)
+    except Exception:
+        return None
+
+
+def same(a: Any, b: Any) -> bool:
+    """:func:`compare` says they are equal."""
+    return compare(a, b) is True
 
 
 def first_difference(stored: Any, fresh: Any, path: str = "result") -> Optional[str]:

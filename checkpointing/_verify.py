@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
-from ._value_diff import first_difference, same
+from ._value_diff import compare, first_difference, same
 from .exceptions import VerificationWarning
 
 if TYPE_CHECKING:
@@ -102,11 +102,10 @@ class Verifier:
         start = time.perf_counter()
         fresh = _run(function, args, kwargs)
         verdict, difference, returned = SAME, None, stored
-        try:
-            equal = same(stored, fresh)
-        except Exception:  # pragma: no cover - same() does not raise; kept for safety
-            equal = False
-        if not equal:
+        equal = compare(stored, fresh)
+        if equal is None:  # neither digested nor comparable: the result cannot be checked
+            verdict = UNVERIFIABLE
+        elif not equal:
             again = _run(function, args, kwargs)
             verdict = NONDETERMINISTIC if not same(fresh, again) else STALE
             difference = first_difference(stored, fresh)
@@ -195,12 +194,16 @@ def describe(entry: Dict[str, Any]) -> str:
 
 
 def table(tallies: Dict[str, Tally]) -> List[str]:
-    """The summary: one row per function."""
+    """The summary: one row per function (a column of results that could not be compared, if any)."""
+    unverifiable = any(t.unverifiable for t in tallies.values())
     rows = [("function", "hits verified", "stale", "nondeterministic", "time")]
+    if unverifiable:
+        rows[0] = rows[0][:4] + ("not comparable", "time")
     for name in sorted(tallies):
         t = tallies[name]
-        rows.append((name, str(t.verified), str(t.stale), str(t.nondeterministic), f"{t.seconds:.2f} s"))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        row = (name, str(t.verified), str(t.stale), str(t.nondeterministic))
+        rows.append(row + ((str(t.unverifiable),) if unverifiable else ()) + (f"{t.seconds:.2f} s",))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
             for row in rows]
 

@@ -89,6 +89,10 @@ def _print_text(tallies: Dict[str, _verify.Tally], mismatches: List[Dict[str, An
     if returncode != 0:
         print(f"checkpointing verify: the command exited with status {returncode}; the summary covers what "
               f"ran before", file=out)
+    opaque = sorted(name for name, t in tallies.items() if t.unverifiable)
+    if opaque:
+        print(f"checkpointing verify: the results of {', '.join(opaque)} can be neither pickled nor compared "
+              f"(their type has no ==): those hits were not checked", file=out)
     if not hits:
         print("checkpointing verify: no hit was verified: the store had no entry this run could use. Run the "
               "command once without verify to fill the cache, then verify.", file=out)
@@ -96,5 +100,6 @@ def _print_text(tallies: Dict[str, _verify.Tally], mismatches: List[Dict[str, An
         print(f"checkpointing verify: {hits} hit{'s' if hits != 1 else ''} verified: {stale} function"
               f"{'s' if stale != 1 else ''} with stale entries, {nondeterministic} nondeterministic", file=out)
     else:
-        print(f"checkpointing verify: {hits} hit{'s' if hits != 1 else ''} verified, each gave back its stored "
-              f"result", file=out)
+        checked = hits - sum(t.unverifiable for t in tallies.values())
+        print(f"checkpointing verify: {checked} hit{'s' if checked != 1 else ''} verified, each gave back its "
+              f"stored result", file=out)

@@ -163,3 +163,22 @@ def test_fractions_parse() -> None:
         with pytest.raises(ValueError):
             parse_fraction(bad)
     assert issubclass(VerificationWarning, UserWarning)
+
+
+def test_a_result_neither_digested_nor_comparable_is_counted_unchecked(tmp_path, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from checkpointing import _verify
+
+    calls = []
+    function = SimpleNamespace(func=lambda x: calls.append(x) or object(), function_id="m.f",
+                               decorator=SimpleNamespace(identifier=SimpleNamespace(deep=True)))
+    monkeypatch.setattr(_verify, "compare", lambda a, b: None)
+    report = tmp_path / "report.jsonl"
+    verifier = _verify.Verifier(1.0, str(report))
+    stored = object()
+    assert verifier.check(function, "k", stored, (1,), {}) is stored and calls == [1]
+    tallies, mismatches = _verify.read_report(str(report))
+    assert (tallies["m.f"].verified, tallies["m.f"].unverifiable, mismatches) == (1, 1, [])
+    assert "not comparable" in _verify.table(tallies)[0]
+
