@@ -24,6 +24,8 @@ import threading
 from types import CodeType, FunctionType, ModuleType
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
+from .analysis.processes import single_threaded
+
 logger = logging.getLogger("checkpointing")
 
 _MIN_PARALLEL = 6
@@ -138,7 +140,7 @@ def _workers() -> Any:
         return None
     with _pool_lock:
         if _pool is None:
-            if not _single_threaded():
+            if not single_threaded():
                 return None
             from .analysis import normalize_function  # noqa: F401  (imported before forking)
 
@@ -147,18 +149,6 @@ def _workers() -> Any:
                 atexit.register(release)
                 _registered = True
         return _pool
-
-
-def _single_threaded() -> bool:
-    """Does this process run one thread? Counted by the operating system: a library's native
-    threads (a BLAS or Arrow thread pool) are invisible to ``threading`` but make a fork as
-    unsafe as a Python thread does (Python 3.12+ warns)."""
-    if threading.active_count() > 1:
-        return False
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:  # no /proc: what threading sees is what we know
-        return True
 
 
 def release() -> None:

@@ -28,7 +28,8 @@ def compare(a: Any, b: Any) -> Optional[bool]:
         pass
     if a is b:
         return True
-    if type(a).__eq__ is object.__eq__:
+    equality: Any = type(a).__eq__
+    if equality is object.__eq__:  # compares by identity: two results can never be told equal
         return None
     try:
         return bool(a == b)

@@ -196,7 +196,7 @@ def describe(entry: Dict[str, Any]) -> str:
 def table(tallies: Dict[str, Tally]) -> List[str]:
     """The summary: one row per function (a column of results that could not be compared, if any)."""
     unverifiable = any(t.unverifiable for t in tallies.values())
-    rows = [("function", "hits verified", "stale", "nondeterministic", "time")]
+    rows: List[Tuple[str, ...]] = [("function", "hits verified", "stale", "nondeterministic", "time")]
     if unverifiable:
         rows[0] = rows[0][:4] + ("not comparable", "time")
     for name in sorted(tallies):

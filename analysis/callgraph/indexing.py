@@ -13,10 +13,9 @@ batch, everything is indexed here.
 from __future__ import annotations
 
 import os
-import sys
-import threading
 from typing import Iterator, List, Optional, Sequence, Tuple
 
+from ..processes import can_fork
 from .index_store import Indexed, IndexStore, dumps
 from .project import SourceFile, apply_index, compute_index, store_key
 
@@ -29,10 +28,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))  # type: ignore[attr-defined,unused-ignore]
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         return os.cpu_count() or 1
-
-
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def index_files(sources: Sequence[SourceFile], store: Optional[IndexStore], jobs: int = 0) -> None:
@@ -49,7 +44,7 @@ def index_files(sources: Sequence[SourceFile], store: Optional[IndexStore], jobs
         return
     size = sum(len(s.data) if s.data is not None else len(s.text) for s, _ in todo)
     processes = min(jobs if jobs > 0 else available_cores(), len(todo))
-    if processes > 1 and size >= PARALLEL_BYTES and _can_fork():
+    if processes > 1 and size >= PARALLEL_BYTES and can_fork():
         _in_parallel(todo, store, processes)
     else:
         for source, key in todo:

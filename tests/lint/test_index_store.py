@@ -119,44 +119,86 @@ def test_the_store_is_trimmed_to_its_limit_least_recently_used_first(tmp_path: P
     assert left == ["07", "08", "09"]
 
 
-@pytest.mark.parametrize("cache", [False, True])
-def test_indexing_in_parallel_reports_what_one_process_does(tmp_path: Path, monkeypatch, cache: bool) -> None:
+PARALLEL = """\
+import json, os, sys
+from checkpointing.analysis.callgraph import indexing
+from checkpointing.analysis.lint import LintConfig, lint_paths
+
+indexing.PARALLEL_BYTES = 0
+forks = []
+real_fork = os.fork
+def counting_fork():
+    forks.append(1)
+    return real_fork()
+os.fork = counting_fork
+if sys.argv[1] == "die":
+    real_work = indexing._work
+    def dying(todo, positions, store, out):
+        real_work(todo, positions[:3], store, out)  # three results written, then the worker is gone
+        os._exit(1)
+    indexing._work = dying
+
+def report(config):
+    return [[f.path, f.line, f.code, list(map(list, f.functions)), list(f.chain)]
+            for f in lint_paths(["."], config).findings]
+
+alone = report(LintConfig(cache=False, jobs=1, max_findings_per_function=0))
+single = len(forks)
+together = report(LintConfig(cache=sys.argv[1] == "cache", jobs=3, max_findings_per_function=0))
+print(json.dumps({"alone": alone, "together": together, "forks": [single, len(forks)]}))
+"""
+
+
+def _in_a_fresh_process(folder: Path, mode: str) -> dict:
+    """Forks are made only from a single-threaded process: a test runner's worker is not one."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", PARALLEL, mode], cwd=folder, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "CHECKPOINTING_LINT_CACHE": str(folder / ".lint-cache")})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("mode", ["no cache", "cache"])
+def test_indexing_in_parallel_reports_what_one_process_does(tmp_path: Path, monkeypatch, mode: str) -> None:
+    _write(tmp_path, modules=30)
+    found = _in_a_fresh_process(tmp_path, mode)
+    assert found["forks"] == [0, 2]
+    assert found["together"] == found["alone"] and len(found["alone"]) > 60
+    if mode == "cache":  # the workers' results were stored: a rerun after an edit parses only that file
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("CHECKPOINTING_LINT_CACHE", str(tmp_path / ".lint-cache"))
+        parsed = _parsed(monkeypatch)
+        (tmp_path / "main.py").write_text((tmp_path / "main.py").read_text() + "\n")
+        lint_paths(["."], LintConfig(jobs=1))
+        assert parsed == ["main.py"]
+
+
+def test_a_worker_that_dies_leaves_its_files_to_this_process(tmp_path: Path) -> None:
+    _write(tmp_path, modules=30)
+    found = _in_a_fresh_process(tmp_path, "die")
+    assert found["forks"][1] == 2 and found["together"] == found["alone"]
+
+
+def test_a_process_with_other_threads_does_not_fork(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
     _write(tmp_path, modules=30)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(indexing, "PARALLEL_BYTES", 0)
     forks = []
-    real_fork = os.fork
-
-    def counting_fork():
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counting_fork)
-    alone = lint_paths(["."], LintConfig(cache=False, jobs=1, max_findings_per_function=0))
-    assert not forks
-    together = lint_paths(["."], LintConfig(cache=cache, jobs=3, max_findings_per_function=0))
-    assert len(forks) == 2
-    assert _report(together) == _report(alone) and len(alone.findings) > 60
-    if cache:  # the workers' results were stored: a rerun after an edit parses only that file
-        parsed = _parsed(monkeypatch)
-        (tmp_path / "main.py").write_text((tmp_path / "main.py").read_text() + "\n")
-        lint_paths(["."], LintConfig(jobs=3))
-        assert parsed == ["main.py"]
-
-
-def test_a_worker_that_dies_leaves_its_files_to_this_process(tmp_path: Path, monkeypatch) -> None:
-    _write(tmp_path, modules=30)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(indexing, "PARALLEL_BYTES", 0)
-    real_work = indexing._work
-
-    def dying(todo, positions, store, out):
-        real_work(todo, positions[:3], store, out)  # three results written, then the worker is gone
-        os._exit(1)
-
-    monkeypatch.setattr(indexing, "_work", dying)
-    alone = lint_paths(["."], LintConfig(cache=False, jobs=1))
-    assert _report(lint_paths(["."], LintConfig(cache=False, jobs=2))) == _report(alone)
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or 0)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert lint_paths(["."], LintConfig(cache=False, jobs=3)).findings
+    finally:
+        stop.set()
+        other.join()
+    assert forks == []
 
 
 def test_an_unreadable_store_only_costs_time(tmp_path: Path, monkeypatch) -> None:
