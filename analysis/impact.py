@@ -167,6 +167,10 @@ class _Version:
         refs = set()
         for ref in info.references:
             target, rest = graph.resolve(info.module, ref.chain)
+            if target.in_project and target.name.split(".", 1)[0].split(":", 1)[0] == "checkpointing":
+                # the decorator's own code, when the checkpointing sources are among the files read:
+                # library code, which the runtime's key names and never walks
+                target = Target("external", target.name.replace(":", "."))
             used = ref.chain[:len(ref.chain) - len(rest)] if rest else ref.chain
             refs.add((position.get(ref.chain[0], len(position)), ".".join(used[1:]), target))
         return code, sorted(refs, key=lambda r: (r[0], r[1], r[2].kind, r[2].name))
@@ -211,7 +215,7 @@ class _Version:
             done += 1
             records.append(self._record(graph, node, ref, parts, node == start, local))
             if done == len(order):  # what is reached only by a method's name: in the order of its content
-                rest = [n for n in reached if n not in number]
+                rest = [n for n in reached if n not in number and not _checkpointing(n)]
                 for n in sorted(rest, key=lambda n: self._content(graph, n, local)):
                     ref(n)
         return _digest(*records), parts
@@ -255,7 +259,7 @@ class _Version:
                     encoded.append((pos, suffix, ref(target.name)))
                 else:
                     encoded.append((pos, suffix, target.kind, target.name))
-            encoded.extend(("method", ref(s)) for s in successors if s not in referenced)
+            encoded.extend(("method", ref(s)) for s in successors if s not in referenced and not _checkpointing(s))
             return ("function", *encoded)
         index = graph.modules[module]
         if qualname in index.classes:
@@ -264,10 +268,15 @@ class _Version:
             path, line = self._where(graph, module, cls.lineno)
             parts[("class", node)] = Part("class", node.replace(":", "."), _digest(skeleton),
                                           _digest(self._text(graph, module, cls)), path, line)
-            return ("class", skeleton, *(ref(s) for s in successors))
+            return ("class", skeleton, *(ref(s) for s in successors if not _checkpointing(s)))
         part = self._global(graph, node)
         parts[("global", node)] = part
-        return ("global", part.digest, *(ref(s) for s in successors))
+        return ("global", part.digest, *(ref(s) for s in successors if not _checkpointing(s)))
+
+
+def _checkpointing(node: str) -> bool:
+    """A node of checkpointing's own code (linted along with the project, as in its own repository)."""
+    return node.split(":", 1)[0].split(".", 1)[0] == "checkpointing"
 
 
 def _signature(args: ast.arguments, names: bool) -> List[Tuple[str, str, Optional[str]]]:

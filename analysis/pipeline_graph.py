@@ -61,6 +61,8 @@ def build(files: Sequence[SourceFile], decorators: Iterable[str] = (), max_depth
         included: Set[str] = set()
         for node in reached:
             module, qualname = node.split(":", 1)
+            if module.split(".", 1)[0] == "checkpointing":  # the decorator's own sources, when read too
+                continue
             if graph.function(node) is not None or qualname in graph.modules[module].classes:
                 included.add(node)
         # breadth first, each node at its distance from the nearest checkpointed function; a use
