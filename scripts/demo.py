@@ -118,9 +118,17 @@ def main() -> int:
                 reason = f"  ({why[step]})" if step in why else ""
                 print(f"   {step:<10} {'recomputed' if step in ran else 'from cache'}{reason}")
             print(f"   {result}\n")
+        start = time.perf_counter()
+        checked = subprocess.run([sys.executable, "-m", "checkpointing", "verify", "--", sys.executable, "pipeline.py"],
+                                 cwd=folder, capture_output=True, text=True)
+        print(f"== checkpointing verify: the last run again, each cached result recomputed and compared  "
+              f"({time.perf_counter() - start:.2f}s, exit status {checked.returncode})")
+        summary = checked.stdout[checked.stdout.find("function "):].strip().splitlines()
+        print("\n".join(f"   {line}" for line in summary if line) + "\n")
         print("What happened: an edit that cannot change a result (formatting, names, comments) is served from\n"
               "the cache; a change to code or to a value a step reads recomputes that step, and every step\n"
-              "whose arguments changed as a consequence recomputes too. Each recomputation says why.")
+              "whose arguments changed as a consequence recomputes too. Each recomputation says why, and\n"
+              "`checkpointing verify` proves the cached results are the ones a fresh computation gives.")
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
