@@ -21,10 +21,11 @@ changes for that reason is not predicted.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import xxhash
 
@@ -56,7 +57,10 @@ class FunctionKeys:
     line: int
     deep: bool
     keys: Dict[str, str] = field(default_factory=dict)  # mode -> digest
-    parts: Dict[str, Dict[Tuple[str, str], Part]] = field(default_factory=dict)  # mode -> (kind, name) -> part
+    #: mode -> digest of the text as written of everything the key covers (formatting counts)
+    raw: Dict[str, str] = field(default_factory=dict)
+    version: Optional["_Version"] = field(default=None, repr=False)
+    ident: str = ""  # "file::qualname": how the two versions' functions are paired
 
     @property
     def mode(self) -> str:
@@ -65,6 +69,11 @@ class FunctionKeys:
     @property
     def name(self) -> str:
         return self.node.replace(":", ".")
+
+    def parts(self, mode: str) -> Dict[Tuple[str, str], Part]:
+        """What the key of ``mode`` covers, part by part (made when a reason is asked for)."""
+        assert self.version is not None
+        return self.version.parts(self.ident, mode)
 
 
 def _digest(*items: object) -> str:
@@ -91,24 +100,81 @@ def canonical(text: str) -> Tuple[str, Tuple[str, ...]]:
     return found
 
 
+_Local = Tuple[str, str, Part, List[Tuple[int, str, Target]]]  # digest, raw digest, part, references
+
+
 class _Version:
-    """The checkpointed functions of one version of the code, and what their keys cover."""
+    """The checkpointed functions of one version of the code, and what their keys cover.
+
+    A key is computed from per-node digests made once however many checkpointed functions reach
+    the node: its *local* digest (its canonical code and signature, a class's skeleton, a global's
+    assignments; the library names it uses) and its *node* digest (the local one with the local
+    digests of what it refers to, by position: content, never names). A deep key is the start's
+    node digest with the sorted node digests of everything it reaches.
+    """
 
     def __init__(self, files: Sequence[SourceFile], decorators: Iterable[str] = ()) -> None:
         self.project = Project(files)
         self.by_path = {os.path.abspath(f.path): f for f in self.project.files}
-        self.functions: Dict[str, FunctionKeys] = {}
         self._assignments: Dict[str, Dict[str, List[ast.stmt]]] = {}
+        #: texts also found in the other version: kept as written (the same on both sides), so that
+        #: only what changed is normalized (see :func:`versions`)
+        self.shared: FrozenSet[str] = frozenset()
+        # by (graph, node, is the checkpointed function): two roots may both have a ``main:run``
+        self._local: Dict[Tuple[int, str, bool], _Local] = {}
+        self._node: Dict[Tuple[int, str, bool], str] = {}
+        #: by "file::qualname" (unique, and the same in both versions): graph, function, what it reaches
+        self._found: Dict[str, Tuple[CallGraph, FunctionInfo, List[str], bool, str]] = {}
         for _, graph, found in checkpointed_by_root(self.project, decorators):
             starts = [f"{c.info.module}:{c.info.qualname}" for c, _ in found]
             reach = graph.reach(starts)
             for (checkpointed, source), start in zip(found, starts):
-                info = checkpointed.info
-                keys = FunctionKeys(start, source.display, info.span.line, checkpointed.deep)
-                self.functions[start] = keys
-                keys.keys["shallow"], keys.parts["shallow"] = self._shallow(graph, info)
-                reached = [n for n in reach.members(reach.sets[start])]
-                keys.keys["deep"], keys.parts["deep"] = self._deep(graph, start, reached)
+                reached = [n for n in reach.members(reach.sets[start]) if n != start and not _checkpointing(n)]
+                where = graph.modules[checkpointed.info.module].path
+                home = self.by_path.get(os.path.abspath(where))
+                ident = f"{home.display if home is not None else source.display}::{checkpointed.info.qualname}"
+                self._found[ident] = (graph, checkpointed.info, reached, checkpointed.deep, start)
+
+    def texts(self) -> Set[str]:
+        """The text of every function the checkpointed functions reach."""
+        nodes: Dict[Tuple[int, str], CallGraph] = {}
+        for graph, _, reached, _, start in self._found.values():
+            nodes[(id(graph), start)] = graph
+            nodes.update(((id(graph), node), graph) for node in reached)
+        found: Set[str] = set()
+        for (_, node), graph in nodes.items():
+            info = graph.function(node)
+            if info is not None:
+                found.add(self._text(graph, info.module, info.node))
+        return found
+
+    def keys(self) -> Dict[str, FunctionKeys]:
+        out: Dict[str, FunctionKeys] = {}
+        for ident, (graph, info, reached, deep, start) in self._found.items():
+            keys = FunctionKeys(start, ident.rsplit("::", 1)[0], info.span.line, deep, version=self, ident=ident)
+            digest, raw, _, _ = self._local_of(graph, start, True)
+            shallow = self._shallow_items(graph, start)
+            keys.keys["shallow"] = _digest(digest, [item for item, _ in shallow])
+            keys.raw["shallow"] = _digest(raw, sorted(part.raw for _, part in shallow if part is not None))
+            helpers = sorted(self._node_of(graph, n, False) for n in reached)
+            keys.keys["deep"] = _digest(self._node_of(graph, start, True), helpers)
+            keys.raw["deep"] = _digest(raw, sorted(self._local_of(graph, n, False)[1] for n in reached))
+            out[ident] = keys
+        return out
+
+    def parts(self, ident: str, mode: str) -> Dict[Tuple[str, str], Part]:
+        graph, _, reached, _, start = self._found[ident]
+        _, _, own, _ = self._local_of(graph, start, True)
+        parts = {("code", start): own}
+        if mode == "shallow":
+            for _, part in self._shallow_items(graph, start):
+                if part is not None:
+                    parts[(part.kind, part.name)] = part
+            return parts
+        for node in reached:
+            part = self._local_of(graph, node, False)[2]
+            parts[(part.kind, node)] = part
+        return parts
 
     # -- sources ----------------------------------------------------------------------------------
 
@@ -122,6 +188,9 @@ class _Version:
         first = min([getattr(node, "lineno", 1), *(d.lineno for d in getattr(node, "decorator_list", ()))])
         last = getattr(node, "end_lineno", None) or first
         return textwrap.dedent("\n".join(source.lines[first - 1:last])) + "\n"
+
+    def _canonical(self, text: str) -> Tuple[str, Tuple[str, ...]]:
+        return (text, ()) if text in self.shared else canonical(text)
 
     def _where(self, graph: CallGraph, module: str, line: int) -> Tuple[str, int]:
         source = self._source(graph.modules[module])
@@ -143,7 +212,7 @@ class _Version:
                                 table.setdefault(n.id, []).append(stmt)
         return table.get(name, [])
 
-    # -- parts ------------------------------------------------------------------------------------
+    # -- digests ----------------------------------------------------------------------------------
 
     def _global(self, graph: CallGraph, node: str) -> Part:
         module, name = node.split(":", 1)
@@ -156,18 +225,15 @@ class _Version:
         return Part("global", node.replace(":", "."), _digest(canonical_text), _digest(raw), path, line,
                     value if len(value) <= 40 else value[:37] + "...")
 
-    def _references(self, graph: CallGraph, info: FunctionInfo, names: bool = False
-                    ) -> Tuple[str, List[Tuple[int, str, Target]]]:
-        """The function's canonical code with its signature (default values; with ``names``, the
-        names callers can pass by keyword too), and (free name's position, attributes after it,
-        target) for each name it reads from outside."""
-        code, free = canonical(self._text(graph, info.module, info.node))
-        code += "\n# signature: " + repr(_signature(info.node.args, names))
+    def _references(self, graph: CallGraph, info: FunctionInfo, text: str) -> Tuple[str, List[Tuple[int, str, Target]]]:
+        """The function's canonical code, and (free name's position, attributes after it, target)
+        for each name it reads from outside."""
+        code, free = self._canonical(text)
         position = {name: i for i, name in enumerate(free)}
         refs = set()
         for ref in info.references:
             target, rest = graph.resolve(info.module, ref.chain)
-            if target.in_project and target.name.split(".", 1)[0].split(":", 1)[0] == "checkpointing":
+            if target.in_project and _checkpointing(target.name):
                 # the decorator's own code, when the checkpointing sources are among the files read:
                 # library code, which the runtime's key names and never walks
                 target = Target("external", target.name.replace(":", "."))
@@ -175,103 +241,69 @@ class _Version:
             refs.add((position.get(ref.chain[0], len(position)), ".".join(used[1:]), target))
         return code, sorted(refs, key=lambda r: (r[0], r[1], r[2].kind, r[2].name))
 
-    def _shallow(self, graph: CallGraph, info: FunctionInfo) -> Tuple[str, Dict[Tuple[str, str], Part]]:
-        code, refs = self._references(graph, info)
-        start = f"{info.module}:{info.qualname}"
-        path, line = self._where(graph, info.module, info.span.line)
-        parts = {("code", start): Part("code", start.replace(":", "."), _digest(code),
-                                       _digest(self._text(graph, info.module, info.node)), path, line)}
-        items: List[object] = [code]
-        for pos, suffix, target in refs:
-            if target.kind == "variable":
-                part = self._global(graph, target.name)
-                parts[("global", target.name)] = part
-                items.append((pos, suffix, "value", part.digest))
-            elif target.kind in ("function", "class"):  # by name: an edit inside it is not seen
-                parts[("name", target.name)] = Part("name", target.name.replace(":", "."), "", "")
-                items.append((pos, suffix, "name", target.name))
-            else:
-                if target.kind in ("external", "builtin"):
-                    parts[("library", target.name)] = Part("library", target.name, "", "")
-                items.append((pos, suffix, target.kind, target.name))
-        return _digest(*items), parts
-
-    def _deep(self, graph: CallGraph, start: str, reached: List[str]) -> Tuple[str, Dict[Tuple[str, str], Part]]:
-        number: Dict[str, int] = {start: 0}
-        order = [start]
-        records: List[object] = []
-        parts: Dict[Tuple[str, str], Part] = {}
-        local: Dict[str, Tuple[str, str]] = {}  # node -> (canonical content, raw text)
-
-        def ref(node: str) -> int:
-            if node not in number:
-                number[node] = len(order)
-                order.append(node)
-            return number[node]
-
-        done = 0
-        while done < len(order):
-            node = order[done]
-            done += 1
-            records.append(self._record(graph, node, ref, parts, node == start, local))
-            if done == len(order):  # what is reached only by a method's name: in the order of its content
-                rest = [n for n in reached if n not in number and not _checkpointing(n)]
-                for n in sorted(rest, key=lambda n: self._content(graph, n, local)):
-                    ref(n)
-        return _digest(*records), parts
-
-    def _content(self, graph: CallGraph, node: str, local: Dict[str, Tuple[str, str]]) -> str:
-        found = local.get(node)
-        if found is None:
-            info = graph.function(node)
-            module, qualname = node.split(":", 1)
-            if info is not None:
-                raw = self._text(graph, module, info.node)
-                found = (canonical(raw)[0], raw)
-            elif qualname in graph.modules[module].classes:
-                cls = graph.modules[module].classes[qualname].node
-                raw = self._text(graph, module, cls)
-                found = (_skeleton(cls), raw)
-            else:
-                part = self._global(graph, node)
-                found = (part.digest, part.raw)
-            local[node] = found
-        return found[0]
-
-    def _record(self, graph: CallGraph, node: str, ref, parts: Dict[Tuple[str, str], Part],  # type: ignore[no-untyped-def]
-                is_start: bool, local: Dict[str, Tuple[str, str]]) -> object:
+    def _local_of(self, graph: CallGraph, node: str, start: bool) -> _Local:
+        """A node's own content (without what it refers to): digest, raw digest, part, references.
+        ``start``: the checkpointed function itself (its parameters' names do not count; a
+        helper's keyword names do)."""
+        key = (id(graph), node, start)
+        found = self._local.get(key)
+        if found is not None:
+            return found
+        if start and graph.function(node) is None:  # (only a function has a role)
+            found = self._local[key] = self._local_of(graph, node, False)
+            return found
         module, qualname = node.split(":", 1)
         info = graph.function(node)
-        successors = graph.successors(node)
         if info is not None:
-            code, refs = self._references(graph, info, names=not is_start)
-            raw = self._text(graph, module, info.node)
+            text = self._text(graph, module, info.node)
+            code, refs = self._references(graph, info, text)
+            libraries = [(pos, suffix, t.kind, t.name) for pos, suffix, t in refs if not t.in_project]
+            digest = _digest(code, _signature(info.node.args, not start), libraries)
             path, line = self._where(graph, module, info.span.line)
-            kind = "code" if is_start else "helper"
-            libraries = sorted({t.name for _, _, t in refs if t.kind in ("external", "builtin")})
-            parts[(kind, node)] = Part(kind, node.replace(":", "."), _digest(code, libraries), _digest(raw), path,
-                                       line)
-            encoded: List[object] = [code]
-            referenced = set()
-            for pos, suffix, target in refs:
-                if target.in_project:
-                    referenced.add(target.name)
-                    encoded.append((pos, suffix, ref(target.name)))
-                else:
-                    encoded.append((pos, suffix, target.kind, target.name))
-            encoded.extend(("method", ref(s)) for s in successors if s not in referenced and not _checkpointing(s))
-            return ("function", *encoded)
-        index = graph.modules[module]
-        if qualname in index.classes:
-            cls = index.classes[qualname].node
-            skeleton = _skeleton(cls)
+            kind = "code" if start else "helper"
+            found = (digest, _digest(text), Part(kind, node.replace(":", "."), digest, _digest(text), path, line),
+                     refs)
+        elif qualname in graph.modules[module].classes:
+            cls = graph.modules[module].classes[qualname].node
+            digest = _digest(_skeleton(cls))
+            raw = _digest(self._text(graph, module, cls))
             path, line = self._where(graph, module, cls.lineno)
-            parts[("class", node)] = Part("class", node.replace(":", "."), _digest(skeleton),
-                                          _digest(self._text(graph, module, cls)), path, line)
-            return ("class", skeleton, *(ref(s) for s in successors if not _checkpointing(s)))
-        part = self._global(graph, node)
-        parts[("global", node)] = part
-        return ("global", part.digest, *(ref(s) for s in successors if not _checkpointing(s)))
+            found = (digest, raw, Part("class", node.replace(":", "."), digest, raw, path, line), [])
+        else:
+            part = self._global(graph, node)
+            found = (part.digest, part.raw, part, [])
+        self._local[key] = found
+        return found
+
+    def _node_of(self, graph: CallGraph, node: str, start: bool) -> str:
+        """The local digest with the local digests of what the node refers to, in order."""
+        key = (id(graph), node, start)
+        found = self._node.get(key)
+        if found is None:
+            digest, _, _, refs = self._local_of(graph, node, start)
+            referenced = {t.name for _, _, t in refs if t.in_project}
+            targets = [(pos, suffix, self._local_of(graph, t.name, False)[0]) for pos, suffix, t in refs if t.in_project]
+            others = sorted(self._local_of(graph, s, False)[0] for s in graph.successors(node)
+                            if s not in referenced and not _checkpointing(s))
+            found = self._node[key] = _digest(digest, targets, others)
+        return found
+
+    def _shallow_items(self, graph: CallGraph, start: str) -> List[Tuple[object, Optional[Part]]]:
+        """What the shallow key reads besides the code: each name's value or name, with its part."""
+        _, _, _, refs = self._local_of(graph, start, True)
+        items: List[Tuple[object, Optional[Part]]] = []
+        for pos, suffix, target in refs:
+            if target.kind == "variable":
+                value = self._global(graph, target.name)
+                items.append(((pos, suffix, "value", value.digest), value))
+            elif target.kind in ("function", "class"):  # by name: an edit inside it is not seen
+                items.append(((pos, suffix, "name", target.name),
+                              Part("name", target.name.replace(":", "."), target.name, "")))
+            else:
+                library = Part("library", target.name, target.name, "") \
+                    if target.kind in ("external", "builtin") else None
+                items.append(((pos, suffix, target.kind, target.name), library))
+        return items
 
 
 def _checkpointing(node: str) -> bool:
@@ -316,9 +348,28 @@ def _skeleton(cls: ast.ClassDef) -> str:
     return ast.unparse(copy)
 
 
+def versions(before: Sequence[SourceFile], after: Sequence[SourceFile], decorators: Iterable[str] = ()
+             ) -> Tuple[Dict[str, FunctionKeys], Dict[str, FunctionKeys]]:
+    """The checkpointed functions of two versions of the code, by node ("module:qualname"), with
+    their keys. A function's text found in both versions is compared as written; only the others
+    are normalized (the normalizer is the slow part), which gives equal keys exactly when
+    normalizing everything would, except that a text equal to one of the other version's may be
+    seen as changed."""
+    collecting = gc.isenabled()
+    gc.disable()  # (millions of syntax-tree nodes that live until the end: see the lint's engine)
+    try:
+        old, new = _Version(before, decorators), _Version(after, decorators)
+        shared = frozenset(old.texts() & new.texts())
+        old.shared = new.shared = shared
+        return old.keys(), new.keys()
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def checkpointed_keys(files: Sequence[SourceFile], decorators: Iterable[str] = ()) -> Dict[str, FunctionKeys]:
-    """Every checkpointed function of these files, by node ("module:qualname"), with its keys."""
-    return _Version(files, decorators).functions
+    """The checkpointed functions of one version, with keys comparable to another's made the same way."""
+    return _Version(files, decorators).keys()
 
 
 @dataclass
@@ -378,24 +429,29 @@ def _reasons(before: Dict[Tuple[str, str], Part], after: Dict[Tuple[str, str], P
 
 
 def compare(before: Dict[str, FunctionKeys], after: Dict[str, FunctionKeys]) -> List[Impact]:
-    """For each checkpointed function of either version, what the change does to its key."""
+    """For each checkpointed function of either version (paired by file and qualified name), what
+    the change does to its key."""
     impacts = []
-    for node in sorted({*before, *after}):
-        b, a = before.get(node), after.get(node)
+    for ident in sorted({*before, *after}):
+        b, a = before.get(ident), after.get(ident)
         if a is None or b is None:
             f = a or b
             assert f is not None
-            impacts.append(Impact(node, f.name, f.path, f.line, f.mode, "added" if a is not None else "removed",
+            impacts.append(Impact(f.node, f.name, f.path, f.line, f.mode, "added" if a is not None else "removed",
                                   ["it is new: no entry yet" if a is not None else "it is no longer checkpointed"]))
             continue
         mode = a.mode
         other = "shallow" if mode == "deep" else "deep"
         changed_nodes: List[str] = []
-        reasons, where, form = _reasons(b.parts[mode], a.parts[mode], changed_nodes)
         changed = a.keys[mode] != b.keys[mode]
+        form = a.raw[mode] != b.raw[mode]
+        reasons: List[str] = []
+        where: List[Tuple[str, int, str]] = []
+        if changed:
+            reasons, where, _ = _reasons(b.parts(mode), a.parts(mode), changed_nodes)
         if changed and not reasons:
             reasons = ["the way it reaches its code changed"]
-        impact = Impact(node, a.name, a.path, a.line, mode, "changed" if changed else ("formatting" if form or reasons
+        impact = Impact(a.node, a.name, a.path, a.line, mode, "changed" if changed else ("formatting" if form or reasons
                                                                                    else "unchanged"),
                         reasons if changed else (["only formatting, comments or names changed: keys unchanged"]
                                                  if form or reasons else []), where if changed else [])
@@ -406,7 +462,7 @@ def compare(before: Dict[str, FunctionKeys], after: Dict[str, FunctionKeys]) -> 
         impact.other_mode_changes = a.keys[other] != b.keys[other]
         if mode == "shallow" and impact.other_mode_changes:
             deep_nodes: List[str] = []
-            deep_reasons, deep_where, _ = _reasons(b.parts["deep"], a.parts["deep"], deep_nodes)
+            deep_reasons, deep_where, _ = _reasons(b.parts("deep"), a.parts("deep"), deep_nodes)
             impact.changed_nodes.extend(n for n in deep_nodes if n not in impact.changed_nodes)
             impact.unseen = [r for r in deep_reasons if r not in reasons and not r.startswith("its own code")]
             impact.locations.extend(w for w in deep_where if w[2] in impact.unseen)

@@ -114,7 +114,7 @@ def duration(seconds: float) -> str:
 def compute(base_name: str, head_name: Optional[str], paths: List[str], decorators: Sequence[str] = ()) -> List[Any]:
     """What the change from ``base_name`` to ``head_name`` (None: the working tree) does to the
     keys of the checkpointed functions under ``paths``; raises UsageError with what to do."""
-    from .analysis.impact import checkpointed_keys, compare
+    from .analysis.impact import compare, versions
     from .analysis.lint.config import ConfigError, load_config
 
     try:
@@ -136,13 +136,14 @@ def compute(base_name: str, head_name: Optional[str], paths: List[str], decorato
     decorators = [*config.decorators, *decorators]
     with tempfile.TemporaryDirectory(prefix="checkpointing-impact-") as folder:
         _extract(root, base, relative, os.path.join(folder, "base"))
-        before = checkpointed_keys(_files(os.path.join(folder, "base"), relative, config.exclude), decorators)
+        old_files = _files(os.path.join(folder, "base"), relative, config.exclude)
         if head is not None:
             _extract(root, head, relative, os.path.join(folder, "head"))
-            after = checkpointed_keys(_files(os.path.join(folder, "head"), relative, config.exclude), decorators)
+            new_files = _files(os.path.join(folder, "head"), relative, config.exclude)
         else:
-            after = checkpointed_keys(_files(root, relative, config.exclude), decorators)
-    return compare(before, after)
+            new_files = _files(root, relative, config.exclude)
+        before, after = versions(old_files, new_files, decorators)
+        return compare(before, after)
 
 
 def run(args: argparse.Namespace) -> int:

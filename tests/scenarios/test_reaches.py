@@ -216,10 +216,10 @@ def test_the_lint_reaches(name: str, tmp_path: Path, monkeypatch) -> None:
 def test_impact_reaches(name: str, tmp_path: Path) -> None:
     """`checkpointing impact` is static too: it predicts a new deep key where the lint sees the helper reached."""
     from checkpointing.analysis.callgraph import SourceFile
-    from checkpointing.analysis.impact import checkpointed_keys
+    from checkpointing.analysis.impact import versions
 
     case = CASES[name]
-    keys = []
+    files = []
     for version in ("before", "after"):
         folder = tmp_path / version
         folder.mkdir()
@@ -227,6 +227,6 @@ def test_impact_reaches(name: str, tmp_path: Path) -> None:
         if version == "after":
             path = folder / (case.helper.split(":")[0].replace(".", "/") + ".py")
             path.write_text(path.read_text().replace("1234", "4321"))
-        files = [SourceFile(str(folder / n), n) for n in case.files]
-        keys.append(checkpointed_keys(files)["main:target"].keys["deep"])
-    assert (keys[0] != keys[1]) == case.lint_expected
+        files.append([SourceFile(str(folder / n), n) for n in case.files])
+    before, after = versions(*files)
+    assert (before["main.py::target"].keys["deep"] != after["main.py::target"].keys["deep"]) == case.lint_expected
