@@ -59,7 +59,7 @@ class IndexStore:
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self.written = 0
+        self.written = 0  # bytes written by this process (a worker's are its own)
 
     @staticmethod
     def key(data: bytes, path: str, display: str, module: str, is_package: bool,

@@ -49,8 +49,6 @@ def index_files(sources: Sequence[SourceFile], store: Optional[IndexStore], jobs
     else:
         for source, key in todo:
             _index_here(source, key, store)
-    if store is not None and store.written:
-        store.trim()
 
 
 def _index_here(source: SourceFile, key: Optional[str], store: Optional[IndexStore]) -> None:
@@ -135,6 +133,8 @@ def _in_parallel(todo: List[Tuple[SourceFile, Optional[str]]], store: Optional[I
                 os.waitpid(pid, 0)
                 done = 0
                 for blob in _read_results(out):
+                    if store is not None:
+                        store.written += len(blob)  # (the worker stored it)
                     indexed = pickle.loads(blob)
                     assert isinstance(indexed, Indexed)
                     apply_index(todo[chunk[done]][0], indexed)

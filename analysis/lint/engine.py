@@ -106,6 +106,8 @@ def _lint_files(files: Iterable[SourceFile], config: LintConfig) -> LintResult:
     result = _lint(project, config)
     if cache_key is not None:
         result_cache.save(cache_key, result)
+    if store is not None and store.written:
+        store.trim()  # once per run, after what it wrote
     return result
 
 
