@@ -39,6 +39,9 @@ ENV = "CHECKPOINTING_VERIFY"
 REPORT_ENV = "CHECKPOINTING_VERIFY_REPORT"
 
 STALE, NONDETERMINISTIC, SAME, UNVERIFIABLE = "stale", "nondeterministic", "same", "unverifiable"
+#: the recomputation raised: the stored result cannot be reproduced any more (an input is gone)
+FAILED = "failed"
+MISMATCHES = (STALE, NONDETERMINISTIC, FAILED)
 
 
 def parse_fraction(text: str, where: str = ENV) -> float:
@@ -66,6 +69,7 @@ class Tally:
     stale: int = 0
     nondeterministic: int = 0
     unverifiable: int = 0
+    failed: int = 0
     seconds: float = 0.0
 
     def add(self, verdict: str, seconds: float) -> None:
@@ -77,6 +81,8 @@ class Tally:
             self.nondeterministic += 1
         elif verdict == UNVERIFIABLE:
             self.unverifiable += 1
+        elif verdict == FAILED:
+            self.failed += 1
 
 
 class Verifier:
@@ -100,7 +106,12 @@ class Verifier:
             if drawn >= self.fraction:
                 return stored
         start = time.perf_counter()
-        fresh = _run(function, args, kwargs)
+        try:
+            fresh = _run(function, args, kwargs)
+        except Exception as exc:  # the program goes on with what was stored; the run is told
+            self._record(function, key, FAILED, time.perf_counter() - start,
+                         f"the recomputation raised {type(exc).__name__}: {exc}", args, kwargs)
+            return stored
         verdict, difference, returned = SAME, None, stored
         equal = compare(stored, fresh)
         if equal is None:  # neither digested nor comparable: the result cannot be checked
@@ -119,7 +130,7 @@ class Verifier:
         name = function.function_id
         with self._lock:
             self.tallies.setdefault(name, Tally()).add(verdict, seconds)
-            first = verdict in (STALE, NONDETERMINISTIC) and name not in self._told
+            first = verdict in MISMATCHES and name not in self._told
             if first:
                 self._told.add(name)
         entry: Dict[str, Any] = {"function": name, "verdict": verdict, "seconds": seconds, "key": key}
@@ -179,6 +190,11 @@ def describe(entry: Dict[str, Any]) -> str:
                 "the key covers the code it reaches and its globals: the missed input is outside the program "
                 "(a file, a database, the network, the clock); pass it as an argument. "
                 "`checkpointing lint` points at such reads")
+    elif entry["verdict"] == FAILED:
+        head = (f"{name}: its stored result could not be recomputed (key {entry['key']}): the function fails "
+                f"now with the same arguments")
+        hint = ("an input it read is gone or changed (a file, a database, the environment): the stored result "
+                "cannot be reproduced; pass that input as an argument, or clear the entry")
     else:
         head = (f"{name}: the stored result differs from a recomputation, and two recomputations differ too: "
                 f"the function is nondeterministic (key {entry['key']})")
@@ -186,7 +202,7 @@ def describe(entry: Dict[str, Any]) -> str:
                 "`checkpointing lint` points at unseeded draws and clock reads")
     lines = [head]
     if entry.get("difference"):
-        lines.append(f"  first difference: {entry['difference']}")
+        lines.append(f"  {'why' if entry['verdict'] == FAILED else 'first difference'}: {entry['difference']}")
     if entry.get("covers"):
         lines.append(f"  the key covers: {'; '.join(entry['covers'])}")
     lines.append(f"  hint: {hint}")
@@ -195,14 +211,16 @@ def describe(entry: Dict[str, Any]) -> str:
 
 def table(tallies: Dict[str, Tally]) -> List[str]:
     """The summary: one row per function (a column of results that could not be compared, if any)."""
+    failed = any(t.failed for t in tallies.values())
     unverifiable = any(t.unverifiable for t in tallies.values())
-    rows: List[Tuple[str, ...]] = [("function", "hits verified", "stale", "nondeterministic", "time")]
-    if unverifiable:
-        rows[0] = rows[0][:4] + ("not comparable", "time")
+    rows: List[Tuple[str, ...]] = [("function", "hits verified", "stale", "nondeterministic")
+                                   + (("failed",) if failed else ()) + (("not comparable",) if unverifiable else ())
+                                   + ("time",)]
     for name in sorted(tallies):
         t = tallies[name]
-        row = (name, str(t.verified), str(t.stale), str(t.nondeterministic))
-        rows.append(row + ((str(t.unverifiable),) if unverifiable else ()) + (f"{t.seconds:.2f} s",))
+        rows.append((name, str(t.verified), str(t.stale), str(t.nondeterministic))
+                    + ((str(t.failed),) if failed else ()) + ((str(t.unverifiable),) if unverifiable else ())
+                    + (f"{t.seconds:.2f} s",))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
             for row in rows]
@@ -225,7 +243,7 @@ def read_report(path: str) -> Tuple[Dict[str, Tally], List[Dict[str, Any]]]:
         except (ValueError, KeyError, TypeError):
             continue  # a line cut by a killed process
         tallies.setdefault(name, Tally()).add(verdict, seconds)
-        if verdict in (STALE, NONDETERMINISTIC) and "difference" in entry and name not in mismatches:
+        if verdict in MISMATCHES and "difference" in entry and name not in mismatches:
             mismatches[name] = entry
     return tallies, list(mismatches.values())
 

@@ -21,7 +21,8 @@ that agree mean the stored entry is stale (the key missed an input); two that di
 function is nondeterministic. The program gets the recomputed result; the store is not changed.
 
 Exit status: 0 every verified hit gave back its stored result, 1 a stale or nondeterministic
-function was found, 2 a usage error or the command failed (its own status is printed).
+function was found (or one whose stored result could not be recomputed: it raised), 2 a usage
+error or the command failed (its own status is printed).
 """
 
 
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         tallies, mismatches = _verify.read_report(report)
     failed = returncode != 0
-    found = any(t.stale or t.nondeterministic for t in tallies.values())
+    found = any(t.stale or t.nondeterministic or t.failed for t in tallies.values())
     if args.format == "json":
         print(json.dumps({"command": command, "returncode": returncode,
                           "functions": {name: vars(t) for name, t in sorted(tallies.items())},
@@ -86,6 +87,7 @@ def _print_text(tallies: Dict[str, _verify.Tally], mismatches: List[Dict[str, An
         print("", file=out)
     stale = sum(1 for t in tallies.values() if t.stale)
     nondeterministic = sum(1 for t in tallies.values() if t.nondeterministic)
+    failed = sum(1 for t in tallies.values() if t.failed)
     if returncode != 0:
         print(f"checkpointing verify: the command exited with status {returncode}; the summary covers what "
               f"ran before", file=out)
@@ -96,9 +98,10 @@ def _print_text(tallies: Dict[str, _verify.Tally], mismatches: List[Dict[str, An
     if not hits:
         print("checkpointing verify: no hit was verified: the store had no entry this run could use. Run the "
               "command once without verify to fill the cache, then verify.", file=out)
-    elif stale or nondeterministic:
+    elif stale or nondeterministic or failed:
         print(f"checkpointing verify: {hits} hit{'s' if hits != 1 else ''} verified: {stale} function"
-              f"{'s' if stale != 1 else ''} with stale entries, {nondeterministic} nondeterministic", file=out)
+              f"{'s' if stale != 1 else ''} with stale entries, {nondeterministic} nondeterministic"
+              + (f", {failed} that could not be recomputed" if failed else ""), file=out)
     else:
         checked = hits - sum(t.unverifiable for t in tallies.values())
         print(f"checkpointing verify: {checked} hit{'s' if checked != 1 else ''} verified, each gave back its "

@@ -123,7 +123,7 @@ def main() -> int:
                                  cwd=folder, capture_output=True, text=True)
         print(f"== checkpointing verify: the last run again, each cached result recomputed and compared  "
               f"({time.perf_counter() - start:.2f}s, exit status {checked.returncode})")
-        summary = checked.stdout[checked.stdout.find("function "):].strip().splitlines()
+        summary = checked.stdout[checked.stdout.find("\nfunction ") + 1:].strip().splitlines()
         print("\n".join(f"   {line}" for line in summary if line) + "\n")
         print("What happened: an edit that cannot change a result (formatting, names, comments) is served from\n"
               "the cache; a change to code or to a value a step reads recomputes that step, and every step\n"

@@ -95,7 +95,7 @@ def test_the_text_report_tells_each_function_once_with_a_summary_table(project: 
     assert done.stdout.count("__main__.scaled: the stored result differs") == 1
     assert "first difference: result['value']: 2 (stored) != 5 (recomputed)" in done.stdout
     assert "use deep=True" in done.stdout
-    table = done.stdout[done.stdout.index("function "):].splitlines()
+    table = done.stdout[done.stdout.index("\nfunction ") + 1:].splitlines()
     assert table[0].split() == ["function", "hits", "verified", "stale", "nondeterministic", "time"]
     assert table[2].split()[:4] == ["__main__.seeded", "3", "0", "0"]
     assert table[1].split()[:4] == ["__main__.scaled", "3", "2", "0"]
@@ -181,4 +181,30 @@ def test_a_result_neither_digested_nor_comparable_is_counted_unchecked(tmp_path,
     tallies, mismatches = _verify.read_report(str(report))
     assert (tallies["m.f"].verified, tallies["m.f"].unverifiable, mismatches) == (1, 1, [])
     assert "not comparable" in _verify.table(tallies)[0]
+
+
+READS_A_FILE = """\
+    from checkpointing import checkpoint
+
+
+    @checkpoint(deep=True)
+    def load(path):
+        with open(path) as f:
+            return f.read()
+
+
+    print("OUT", load("data.txt"))
+"""
+
+
+def test_a_result_that_cannot_be_recomputed_any_more_is_reported_and_the_program_goes_on(project: Project) -> None:
+    project.write({"main.py": READS_A_FILE, "data.txt": "42"}).run()
+    (project.root / "data.txt").unlink()
+    done = verify(project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "OUT 42" in done.stdout  # served what was stored
+    assert "its stored result could not be recomputed" in done.stdout
+    assert "why: the recomputation raised FileNotFoundError" in done.stdout
+    assert "1 that could not be recomputed" in done.stdout
+    assert done.stdout[done.stdout.index("\nfunction ") + 1:].splitlines()[0].split()[-2:] == ["failed", "time"]
 
