@@ -231,14 +231,16 @@ def _markdown(rows: List[Row], span: str, with_store: bool) -> str:
                    "unchanged": "unchanged"}[impact.status]
             why = "; ".join(impact.reasons).replace("|", "\\|")
             if impact.unseen:
-                why += " — ⚠️ **stale**: " + "; ".join(impact.unseen).replace("|", "\\|")
+                why += (" — " if why else "") + "⚠️ **stale**: " + "; ".join(impact.unseen).replace("|", "\\|")
             line = f"| `{impact.function}` | {impact.mode} | {key} | {why} |"
             if with_store:
                 line += f" {n} | {duration(spent)} |"
             print(line, file=out)
     if stale:
-        print(f"\n⚠️ {len(stale)} shallow function{'s' if len(stale) != 1 else ''} reach code that changed without "
-              f"a new key: their cached results are stale. Use `deep=True`, or clear them.", file=out)
+        one = len(stale) == 1
+        print(f"\n⚠️ {len(stale)} shallow function{'' if one else 's'} reach{'es' if one else ''} code that changed "
+              f"without a new key: {'its' if one else 'their'} cached results are stale. Use `deep=True`, or clear "
+              f"them.", file=out)
     return out.getvalue()
 
 
