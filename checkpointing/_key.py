@@ -59,7 +59,7 @@ from typing import (
 
 from . import _objects
 from ._fingerprint import CodeIdentity, Fingerprint, Import, Reading, code_identity, resolve_free_name
-from ._hashing import _EXACT, ValueHasher, is_plain, new_hasher
+from ._hashing import _EXACT, ValueHasher, _type_module, is_plain, new_hasher
 from ._objects import MISSING
 
 if TYPE_CHECKING:
@@ -855,8 +855,7 @@ def _is_data(value: Any) -> bool:
     """Plain data, arrays and frames: keyed by value wherever they are read."""
     if is_plain(value):
         return True
-    module = type(value).__module__
-    return module.startswith(("numpy", "pandas")) and not callable(value)
+    return _type_module(type(value)).startswith(("numpy", "pandas")) and not callable(value)
 
 
 def _instance_dict(obj: Any) -> Optional[Dict[str, Any]]:

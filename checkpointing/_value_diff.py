@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ._explain import short_repr
-from ._hashing import ValueHasher
+from ._hashing import ValueHasher, _type_module
 
 _MAX_DEPTH = 12
 
@@ -58,7 +58,7 @@ def _difference(a: Any, b: Any, path: str, depth: int) -> Optional[str]:
         return f"{path}: a {type(a).__qualname__} (stored) != a {type(b).__qualname__} (recomputed)"
     if depth >= _MAX_DEPTH:
         return _pair(path, a, b)
-    module = type(a).__module__.split(".")[0]
+    module = _type_module(type(a)).split(".")[0]
     if module == "numpy" and hasattr(a, "shape"):
         return _array(a, b, path)
     if module == "pandas":

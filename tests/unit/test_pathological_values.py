@@ -142,3 +142,21 @@ def test_a_type_whose_module_is_not_a_string_is_hashed_or_refused_cleanly():
         hash_anything([value])
     except UnhashableValueError:
         pass  # refused with the documented error, never an AttributeError from inside the hasher
+
+
+class _ModuleIsADescriptor:
+    """Like a Cython function type on some builds (numpy on Python 3.10): the type's
+    ``__module__`` is a descriptor of its instances, not a string."""
+
+    __module__ = property(lambda self: "somewhere")  # type: ignore[assignment]
+
+
+def test_a_type_whose_module_is_not_a_string_is_neither_data_nor_an_error() -> None:
+    from checkpointing._key import _is_data
+    from checkpointing._value_diff import first_difference
+
+    odd = _ModuleIsADescriptor()
+    assert not isinstance(type(odd).__dict__["__module__"], str)
+    assert _is_data(odd) is False
+    assert first_difference(odd, odd) is None
+    assert first_difference([odd], [1]).startswith("result[0]: a ")
