@@ -396,16 +396,14 @@ class Impact:
 
 
 def _reasons(before: Dict[Tuple[str, str], Part], after: Dict[Tuple[str, str], Part],
-             nodes: Optional[List[str]] = None) -> Tuple[List[str], List[Tuple[str, int, str]], bool]:
-    """Why, where, and whether only the form of something changed (``nodes`` collects what changed)."""
+             nodes: Optional[List[str]] = None) -> Tuple[List[str], List[Tuple[str, int, str]]]:
+    """Why, and where (``nodes`` collects what changed)."""
     reasons: List[str] = []
     where: List[Tuple[str, int, str]] = []
-    form = False
     for ident in [*after, *(i for i in before if i not in after)]:
         b, a = before.get(ident), after.get(ident)
         if a is not None and b is not None:
             if a.digest == b.digest:
-                form = form or a.raw != b.raw
                 continue
             reason = {"code": "its own code changed", "helper": f"helper `{a.name}` changed",
                       "class": f"class `{a.name}` changed", "global": f"global `{a.name}` changed"
@@ -425,7 +423,7 @@ def _reasons(before: Dict[Tuple[str, str], Part], after: Dict[Tuple[str, str], P
                 where.append((a.path, a.line, reason))
             if nodes is not None and a is not None and ident[0] in ("code", "helper", "class", "global"):
                 nodes.append(ident[1])
-    return reasons, where, form
+    return reasons, where
 
 
 def compare(before: Dict[str, FunctionKeys], after: Dict[str, FunctionKeys]) -> List[Impact]:
@@ -443,28 +441,25 @@ def compare(before: Dict[str, FunctionKeys], after: Dict[str, FunctionKeys]) -> 
         mode = a.mode
         other = "shallow" if mode == "deep" else "deep"
         changed_nodes: List[str] = []
-        changed = a.keys[mode] != b.keys[mode]
-        form = a.raw[mode] != b.raw[mode]
-        reasons: List[str] = []
-        where: List[Tuple[str, int, str]] = []
-        if changed:
-            reasons, where, _ = _reasons(b.parts(mode), a.parts(mode), changed_nodes)
-        if changed and not reasons:
-            reasons = ["the way it reaches its code changed"]
-        impact = Impact(a.node, a.name, a.path, a.line, mode, "changed" if changed else ("formatting" if form or reasons
-                                                                                   else "unchanged"),
-                        reasons if changed else (["only formatting, comments or names changed: keys unchanged"]
-                                                 if form or reasons else []), where if changed else [])
+        if a.keys[mode] != b.keys[mode]:
+            reasons, where = _reasons(b.parts(mode), a.parts(mode), changed_nodes)
+            impact = Impact(a.node, a.name, a.path, a.line, mode, "changed",
+                            reasons or ["the way it reaches its code changed"], where, changed_nodes=changed_nodes)
+        elif a.raw[mode] != b.raw[mode]:
+            impact = Impact(a.node, a.name, a.path, a.line, mode, "formatting",
+                            ["only formatting, comments or names changed: keys unchanged"])
+        else:
+            impact = Impact(a.node, a.name, a.path, a.line, mode, "unchanged")
         if a.deep != b.deep:
-            impact.status, impact.reasons = "changed", [f"it is now checkpointed in {mode} mode"] + \
-                (impact.reasons if changed else [])
-        impact.changed_nodes = changed_nodes if changed else []
+            impact.reasons = [f"it is now checkpointed in {mode} mode"] + \
+                (impact.reasons if impact.status == "changed" else [])
+            impact.status = "changed"
         impact.other_mode_changes = a.keys[other] != b.keys[other]
         if mode == "shallow" and impact.other_mode_changes:
             deep_nodes: List[str] = []
-            deep_reasons, deep_where, _ = _reasons(b.parts("deep"), a.parts("deep"), deep_nodes)
+            deep_reasons, deep_where = _reasons(b.parts("deep"), a.parts("deep"), deep_nodes)
             impact.changed_nodes.extend(n for n in deep_nodes if n not in impact.changed_nodes)
-            impact.unseen = [r for r in deep_reasons if r not in reasons and not r.startswith("its own code")]
+            impact.unseen = [r for r in deep_reasons if r not in impact.reasons and not r.startswith("its own code")]
             impact.locations.extend(w for w in deep_where if w[2] in impact.unseen)
         impacts.append(impact)
     return impacts

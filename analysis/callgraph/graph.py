@@ -64,8 +64,7 @@ class CallGraph:
         self._mros: Dict[str, List[ClassInfo]] = {}
         self._found_methods: Dict[Tuple[str, str], Optional[str]] = {}
         self._adjacent: Dict[str, Tuple[Tuple[str, ...], FrozenSet[str], bool]] = {}
-        self._parents: Dict[str, Dict[str, Optional[str]]] = {}
-        self._functions: Dict[str, Optional[FunctionInfo]] = {}  # node -> its function (None: not one)  # start -> node -> the node it was found from
+        self._functions: Dict[str, Optional[FunctionInfo]] = {}  # node -> its function (None: not one)
         self._edged: Set[str] = set()  # modules whose outgoing edges exist (built when first needed)
         for module in self.modules.values():
             for info in module.functions.values():
@@ -279,10 +278,14 @@ class CallGraph:
             self._ensure_edges(module)
         return self.graph
 
-    def reachable(self, start: str, until: Optional[Set[str]] = None) -> List[str]:
+    def reachable(self, start: str) -> List[str]:
         """Every node ``start`` may use, itself included, nearest first (breadth first: the path
-        by which each was first found is a shortest one, see :meth:`chain`); with ``until``,
-        stopped once every node of it has been found."""
+        by which each was first found is a shortest one, see :meth:`chains`)."""
+        return self._walk(start)[0]
+
+    def _walk(self, start: str, until: Optional[Set[str]] = None) -> Tuple[List[str], Dict[str, Optional[str]]]:
+        """The breadth-first walk from ``start``: the nodes in order, and the node each was found
+        from; with ``until``, stopped once every node of it has been found."""
         graph = self.graph
         parents: Dict[str, Optional[str]] = {start: None}
         order: List[str] = []
@@ -297,8 +300,7 @@ class CallGraph:
                 if missing is not None:
                     missing.discard(node)
                     if not missing:
-                        self._parents[start] = parents
-                        return order
+                        return order, parents
                 successors, wanted, is_class = self._adjacency_of(node)
                 demands |= wanted
                 if is_class:
@@ -315,26 +317,13 @@ class CallGraph:
                     if found is not None and found not in parents:
                         parents[found] = cls_node
                         pending.append(found)
-        self._parents[start] = parents
-        return order
-
-    def chain(self, start: str, node: str) -> List[str]:
-        """A shortest path of uses from ``start`` to ``node`` (both included; after :meth:`reachable`)."""
-        parents = self._parents.get(start)
-        if parents is None:
-            self.reachable(start)
-            parents = self._parents[start]
-        path = [node]
-        while parents.get(path[-1]) is not None:
-            path.append(parents[path[-1]])  # type: ignore[arg-type]
-        return path[::-1]
+        return order, parents
 
     def chains(self, start: str, nodes: Iterable[str]) -> Dict[str, List[str]]:
-        """A shortest path of uses from ``start`` to each of ``nodes`` (which it reaches): the
-        breadth-first walk of :meth:`reachable`, stopped once all are found."""
+        """A shortest path of uses from ``start`` to each of ``nodes`` (which it reaches), both
+        ends included: the breadth-first walk of :meth:`reachable`, stopped once all are found."""
         wanted = set(nodes)
-        self.reachable(start, wanted)
-        parents = self._parents.pop(start)
+        _, parents = self._walk(start, wanted)
         found: Dict[str, List[str]] = {}
         for node in wanted:
             path = [node]
@@ -346,12 +335,6 @@ class CallGraph:
     def reach(self, starts: Iterable[str]) -> "Reach":
         """What each of ``starts`` may use, for many starts at once (see :class:`Reach`)."""
         return Reach(self, starts)
-
-    def reachable_functions(self, start: str) -> Iterator[FunctionInfo]:
-        for node in self.reachable(start):
-            info = self.function(node)
-            if info is not None:
-                yield info
 
     def cycles(self) -> List[List[str]]:
         """Groups of mutually recursive nodes (strongly connected components of two or more)."""
@@ -394,10 +377,6 @@ class Reach:
             number = self.number[node] = len(self.nodes)
             self.nodes.append(node)
         return 1 << number
-
-    def reaches(self, start: str, node: str) -> bool:
-        number = self.number.get(node)
-        return number is not None and bool(self.sets.get(start, 0) >> number & 1)
 
     def members(self, bits: int) -> Iterator[str]:
         """The nodes of a bit set, in the order they were numbered."""

@@ -40,8 +40,9 @@ class Indexed:
 _code_digest: Optional[str] = None
 
 
-def _code() -> str:
-    """A digest of the analysis package's own code (any edit to it is a new store key)."""
+def code_digest() -> str:
+    """A digest of the analysis package's own code and the Python running it: any edit to either
+    is a new key, here and for the lint's whole-run results."""
     global _code_digest
     if _code_digest is None:
         h = xxhash.xxh3_128(sys.version.encode())
@@ -65,7 +66,7 @@ class IndexStore:
     def key(data: bytes, path: str, display: str, module: str, is_package: bool,
             target: Optional[Tuple[int, int]]) -> str:
         h = xxhash.xxh3_128()
-        h.update(f"{_code()}\0{os.path.abspath(path)}\0{display}\0{module}\0{is_package}\0{target}\0"
+        h.update(f"{code_digest()}\0{os.path.abspath(path)}\0{display}\0{module}\0{is_package}\0{target}\0"
                  .encode("utf-8", "surrogatepass"))
         h.update(data)
         return h.hexdigest()

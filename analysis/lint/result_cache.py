@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional
 import xxhash
 
 from ..callgraph.grammar import find_pyproject
+from ..callgraph.index_store import code_digest
 from .config import LintConfig
 from .finding import Finding
 
@@ -57,11 +58,7 @@ def key(files: Iterable[SourceFile], config: LintConfig) -> str:
     for pyproject in sorted({p for p in map(find_pyproject, folders) if p is not None}):
         with open(pyproject, "rb") as f:
             h.update(pyproject.encode("utf-8", "replace") + f.read())
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the analysis package: its own code
-    for folder, _, names in sorted(os.walk(here)):
-        for name in sorted(n for n in names if n.endswith(".py")):
-            st = os.stat(os.path.join(folder, name))
-            h.update(f"{folder}/{name}:{st.st_mtime_ns}:{st.st_size}".encode("utf-8", "replace"))
+    h.update(code_digest().encode())  # the analysis package's own code
     for entry in sys.path:  # installing or removing a package changes its folder's mtime
         try:
             h.update(f"{entry}:{os.stat(entry or '.').st_mtime_ns}".encode("utf-8", "replace"))

@@ -214,6 +214,15 @@ def _random_program(draw: st.DrawFn) -> Dict[str, str]:
     return {f"{module}.py": "\n".join(text) + "\n" for module, text in lines.items()}
 
 
+def _full_walk_path(graph, start: str, node: str) -> List[str]:
+    """The path a walk that is not stopped early finds (the early stop must not lengthen it)."""
+    _, parents = graph._walk(start)
+    path = [node]
+    while parents.get(path[-1]) is not None:
+        path.append(parents[path[-1]])
+    return path[::-1]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_reach_for_many_starts_is_what_each_start_reaches(tmp_path: Path, data: st.DataObject) -> None:
@@ -227,4 +236,6 @@ def test_reach_for_many_starts_is_what_each_start_reaches(tmp_path: Path, data: 
         assert set(reach.members(reach.sets[start])) == expected, start
         for node in expected:
             path = graph.chains(start, [node])[node]
-            assert path[0] == start and path[-1] == node and len(path) == len(graph.chain(start, node))
+            assert path[0] == start and path[-1] == node and len(path) == len(_full_walk_path(graph, start, node))
+            for a, b in zip(path, path[1:]):  # each step a use, or a method of a reached class by name
+                assert graph.graph.has_edge(a, b) or b.startswith(a + "."), (a, b)

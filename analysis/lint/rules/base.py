@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 from ...callgraph import CallGraph, FunctionInfo, Span, dotted
@@ -42,19 +42,10 @@ class RuleContext:
     graph: CallGraph
     #: a project's own input readers ([tool.checkpointing.lint] inputs)
     inputs: Tuple[str, ...] = ()
-    _reachable: Optional[List[FunctionInfo]] = field(default=None, repr=False)
 
     @property
     def function(self) -> FunctionInfo:
         return self.checkpointed.info
-
-    @property
-    def reachable(self) -> List[FunctionInfo]:
-        """The checkpointed function and every project function it may reach."""
-        if self._reachable is None:
-            start = f"{self.function.module}:{self.function.qualname}"
-            self._reachable = list(self.graph.reachable_functions(start))
-        return self._reachable
 
     def qualified(self, info: FunctionInfo, node: ast.AST) -> Optional[str]:
         """The dotted standard-library / installed-package name an expression refers to."""
@@ -126,11 +117,6 @@ class FunctionRule(Rule):
     def check_function(self, context: RuleContext, info: FunctionInfo,
                        calls: Optional[List[ast.Call]] = None) -> List[Hit]:
         raise NotImplementedError
-
-    def check(self, context: RuleContext) -> Iterator[Hit]:
-        for info in context.reachable:
-            if not (self.skips_own and info is context.function):
-                yield from self.check_function(context, info)
 
 
 class CallRule(FunctionRule):
