@@ -24,6 +24,7 @@ from .exceptions import (
     HashFailedWarning,
     NonlocalStatementError,
     UnhashableValueError,
+    UnstableKeyWarning,
     UntrustedStoreWarning,
     VerificationWarning,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "RedisCache",
     "ReturnValue",
     "UnhashableValueError",
+    "UnstableKeyWarning",
     "UntrustedStoreWarning",
     "VerificationWarning",
     "checkpoint",

@@ -16,13 +16,15 @@ import functools
 import logging
 import time
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Set, Tuple, cast
 
-from . import _explain, _usage, _verify
+from . import _explain, _replay, _usage, _verify
 from ._config import defaults
 from ._context import FuncCallContext
 from ._explain import Explanation
 from ._identifier import AutoFuncCallIdentifier
+from ._objects import MISSING
+from ._run_record import Outcome, RunRecord
 from ._typing import Checkpointed, P, R
 from .exceptions import (
     CheckpointFailedWarning,
@@ -30,6 +32,7 @@ from .exceptions import (
     ExpensiveOverheadWarning,
     GlobalStatementError,
     NonlocalStatementError,
+    UnstableKeyWarning,
 )
 from .stores import entry_format, trust
 from .stores.base import LockTimeout
@@ -41,6 +44,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger("checkpointing")
 #: seconds by which caching a result may exceed computing it before it counts as a slow miss
 OVERHEAD_TOLERANCE = 0.1
+_NO_KEY: Tuple[None, None] = (None, None)
+#: inputs the person running the program chooses: a change of one is never "by itself"
+_CHOSEN_INPUTS = ("argument", "environment", "argv")
+
+
+
 
 
 def warn_at(func: Callable[..., Any], message: str, category: type) -> None:
@@ -78,6 +87,11 @@ class CheckpointedFunction:
         self._slow_misses = 0
         #: decided at the first call: True when only you can write the store
         self._private: Optional[bool] = None
+        #: warnings given once per function and process
+        self._told: Set[str] = set()
+        #: keys under which this process stored results that depend on generators' states: a later
+        #: call with the same key finds the generators moved on by the program, not unseeded
+        self._conditional_keys: Set[str] = set()
 
     def __repr__(self) -> str:
         return f"CheckpointedFunction({self.function_id}, cache={self.cache!r})"
@@ -103,7 +117,7 @@ class CheckpointedFunction:
 
     def call(self, args: Tuple[Any, ...], kwargs: Any) -> Any:
         """The stored result of ``func(*args, **kwargs)``, computed and stored on a miss."""
-        key = self._key_of(args, kwargs) if self._private or self._usable() else None
+        key, context = self._key_of(args, kwargs) if self._private or self._usable() else _NO_KEY
         if key is None:
             return self.func(*args, **kwargs)
         start = time.perf_counter()
@@ -113,12 +127,14 @@ class CheckpointedFunction:
         except EnvironmentMismatch as exc:  # written by another environment: look beside it
             found, key, value = self._another_environment(key, exc)
             if found:
-                return self._served(key, value, args, kwargs)
+                return self._served(key, value, args, kwargs, context)
         except CheckpointNotExist:
             pass
         except Exception as exc:
             self._failed("reading the store", exc)
         else:
+            if type(value) in _replay.STORED_FORMS:  # its computation used random generators
+                return self._stored_form(key, value, args, kwargs, context, start)
             usage = self.usage
             usage.hits += 1  # usage.hit(key), inlined: this is the hot path
             used = usage.keys
@@ -127,26 +143,68 @@ class CheckpointedFunction:
                 return _verify.VERIFIER.check(self, key, value, args, kwargs)
             return value
         if self.decorator.lock:
-            return self._compute_once(key, args, kwargs, start)
-        return self._compute_and_save(key, args, kwargs, time.perf_counter() - start)
+            return self._compute_once(key, args, kwargs, start, context)
+        return self._compute_and_save(key, args, kwargs, time.perf_counter() - start, context)
 
-    def _served(self, key: str, value: Any, args: Tuple[Any, ...], kwargs: Any) -> Any:
-        """What a hit returns: the stored value, unless verification recomputes it."""
+    def _served(self, key: str, value: Any, args: Tuple[Any, ...], kwargs: Any,
+                context: Optional[FuncCallContext] = None) -> Any:
+        """What a hit returns: the stored value (after setting the generators its computation
+        used as it left them), unless verification recomputes it."""
+        if type(value) is _replay.Recorded:
+            state = _replay.CallState(context)
+            result = value.value
+            if _verify.VERIFIER is not None:
+                result = _verify.VERIFIER.check(self, key, result, args, kwargs, state.snapshot())
+            state.apply(value.effects)
+            return result
         return value if _verify.VERIFIER is None else _verify.VERIFIER.check(self, key, value, args, kwargs)
 
-    def _key_of(self, args: Tuple[Any, ...], kwargs: Any) -> Optional[str]:
-        """The call's key; None when it cannot be computed (the failure policy has spoken)."""
+    def _stored_form(self, key: str, value: Any, args: Tuple[Any, ...], kwargs: Any,
+                     context: Optional[FuncCallContext], start: float) -> Any:
+        """A hit on an entry stored with what its computation did to random generators (see
+        ``_replay``): a :class:`~checkpointing._replay.Recorded` result, or a
+        :class:`~checkpointing._replay.Conditional` that sends the call to the result computed
+        with the generators in their current states."""
+        if type(value) is _replay.Recorded:
+            self.usage.hit(key)
+            return self._served(key, value, args, kwargs, context)
+        states = _replay.CallState(context).states(value.labels)
+        if states is not None:
+            variant = _replay.variant_key(key, states)
+            found = self._look_up(variant)
+            if type(found) is _replay.Recorded:
+                self.usage.hit(variant)
+                return self._served(variant, found, args, kwargs, context)
+        if key not in self._conditional_keys:  # stored by an earlier run, which found other states
+            self._unseeded(value.labels)
+        return self._compute_and_save(key, args, kwargs, time.perf_counter() - start, context, value)
+
+    def _look_up(self, key: str) -> Any:
+        """The value stored under ``key``; MISSING on a miss, or when the store failed (the
+        failure policy has spoken)."""
+        try:
+            return self.cache.retrieve(key)
+        except CheckpointNotExist:
+            return MISSING
+        except Exception as exc:
+            self._failed("reading the store", exc)
+            return MISSING
+
+    def _key_of(self, args: Tuple[Any, ...], kwargs: Any) -> Tuple[Optional[str], Optional[FuncCallContext]]:
+        """The call's key (None when it cannot be computed: the failure policy has spoken), and the
+        context it was computed from (None on the scalar fast path)."""
         try:
             if self._scalar_key is not None:
                 key: Optional[str] = self._scalar_key(self.func, args, kwargs)
                 if key is not None:
-                    return key
-            return self._identify(FuncCallContext(self.func, args, kwargs))
+                    return key, None
+            context = FuncCallContext(self.func, args, kwargs)
+            return self._identify(context), context
         except (GlobalStatementError, NonlocalStatementError):
             raise
         except Exception as exc:
             self._failed("computing the key", exc)
-            return None
+            return None, None
 
     def _usable(self) -> bool:
         """May the store be read and written? Only if nobody else can write it, or entries
@@ -161,21 +219,35 @@ class CheckpointedFunction:
 
     # -- a miss -----------------------------------------------------------------------------------
 
-    def _compute_and_save(self, key: Optional[str], args: Tuple[Any, ...], kwargs: Any, spent: float) -> Any:
+    def _compute_and_save(self, key: Optional[str], args: Tuple[Any, ...], kwargs: Any, spent: float,
+                          context: Optional[FuncCallContext] = None,
+                          known: Optional[_replay.Conditional] = None) -> Any:
+        """Compute, recording what the computation did to random generators, and store the result
+        (see ``_replay`` for the forms it is stored in). ``known``: the call's key already holds a
+        :class:`~checkpointing._replay.Conditional` (its results depend on generators' states)."""
         perf = time.perf_counter
-        # explained before running: the function may mutate its arguments
-        explanation = self._why_missed(key, args, kwargs) if key is not None else None
-        start = perf()
-        result = self.func(*args, **kwargs)
-        run_time = perf() - start
         if key is None:
-            return result
+            return self.func(*args, **kwargs)
+        # explained before running: the function may mutate its arguments
+        explanation = self._why_missed(key, args, kwargs, known)
+        state = _replay.CallState(context)
+        record = RunRecord(state.watches())
+        start = perf()
+        with record:
+            result = self.func(*args, **kwargs)
+        run_time = perf() - start
         usage = self.usage
         usage.misses += 1
         start = perf()
+        outcome = record.outcome
+        effects = [*outcome.effects, *state.read_effects()]
+        nondeterministic = outcome.nondeterministic
+        if nondeterministic is not None:
+            self._warn_once("nondeterministic", f"{self._name}() is not cached: {nondeterministic}, so its result "
+                                                f"differs on every run. Seed it with a number instead.")
+            return result
         try:
-            self.cache.save_entry(key, result, {"function": self.function_id, "created": time.time(),
-                                                "compute_time": run_time})
+            self._save(key, result, outcome, effects, record, run_time, known)
         except Exception as exc:
             self._failed("saving the result", exc, result=result, has_result=True)
         else:
@@ -192,6 +264,55 @@ class CheckpointedFunction:
                                    f"{run_time:.2f}s): consider removing @checkpoint from it",
                         ExpensiveOverheadWarning)
         return result
+
+    def _save(self, key: str, result: Any, outcome: Outcome, effects: Sequence[Tuple[str, Any, bool]],
+              record: RunRecord, run_time: float, known: Optional[_replay.Conditional]) -> None:
+        """Store ``result`` under ``key``, in the form what its computation did calls for (see _replay)."""
+        metadata = {"function": self.function_id, "created": time.time(), "compute_time": run_time}
+        dependencies = [use.label for use in outcome.dependencies]
+        if not dependencies and known is None:
+            self.cache.save_entry(key, _replay.Recorded(result, effects) if effects else result, metadata)
+            return
+        labels = _replay.Conditional([*(known.labels if known is not None else ()), *dependencies])
+        before = [(label, record.before(label)) for label in labels.labels]
+        if any(digest is None for _, digest in before):
+            return  # a generator its results depend on is not in this process now: nothing to key them on
+        variant = _replay.variant_key(key, before)  # type: ignore[arg-type]
+        self.cache.save_entry(variant, _replay.Recorded(result, effects), metadata)
+        self._conditional_keys.add(key)
+        if known is None or known.labels != labels.labels:
+            self.cache.save_entry(key, labels, {"function": self.function_id, "created": time.time(),
+                                                "compute_time": 0.0, "role": "conditional"})
+
+    def _unseeded(self, labels: Tuple[str, ...]) -> None:
+        """A call found its results stored for other states of the generators they depend on."""
+        self.usage.unstable += 1
+        self._warn_once("unseeded", f"{self._name}() is computed again although its code and arguments did not "
+                                    f"change: {_replay.describe(labels)} is in another state than when its stored "
+                                    f"results were computed, because the program does not seed it before the call "
+                                    f"(or seeds it differently). Seed it once before the call (`np.random.seed(0)`, "
+                                    f"`random.seed(0)`, `torch.manual_seed(0)`) or pass the function a seeded "
+                                    f"generator (`random_state=0`, `np.random.default_rng(0)`), and later runs are "
+                                    f"served from the cache.")
+
+    def _unstable(self, explanation: Explanation) -> None:
+        """The call's arguments are those of a stored entry, no source file changed since it was
+        written, and yet its key differs: something it depends on differs between runs by itself."""
+        self.usage.unstable += 1
+        what = "; ".join(c.message for c in explanation.changes if c.kind != "argument") or (
+            "no part the explanation can name changed")
+        self._warn_once("unstable", f"{self._name}() is computed again although its arguments and every source file "
+                                    f"of the program are unchanged: {what}. A value that differs between runs by "
+                                    f"itself is part of its key (one made when a module is imported from the clock, "
+                                    f"the process id or an unseeded generator, or an object identified by its "
+                                    f"address): make it deterministic, or pass it as an argument, and later runs are "
+                                    f"served from the cache.")
+
+    def _warn_once(self, what: str, message: str, category: type = UnstableKeyWarning) -> None:
+        if what in self._told:
+            return
+        self._told.add(what)
+        warn_at(self.func, message, category)
 
     @property
     def _name(self) -> str:
@@ -212,7 +333,8 @@ class CheckpointedFunction:
         self.usage.hit(variant)
         return True, variant, value
 
-    def _compute_once(self, key: str, args: Tuple[Any, ...], kwargs: Any, start: float) -> Any:
+    def _compute_once(self, key: str, args: Tuple[Any, ...], kwargs: Any, start: float,
+                      context: Optional[FuncCallContext]) -> Any:
         """lock=True: whoever holds the key's lock computes; the others then read its result."""
         decorator = self.decorator
         timeout = decorator.lock_timeout if decorator.lock_timeout is not None \
@@ -226,20 +348,18 @@ class CheckpointedFunction:
             except Exception as exc:  # a store that cannot lock must not stop the computation
                 self._failed("taking the single-flight lock", exc)
             else:
-                try:
-                    value = self.cache.retrieve(key)  # computed by another caller while we waited
-                except CheckpointNotExist:
-                    pass
-                except Exception as exc:
-                    self._failed("reading the store", exc)
-                else:
+                value = self._look_up(key)  # computed by another caller while we waited
+                if type(value) in _replay.STORED_FORMS:
+                    return self._stored_form(key, value, args, kwargs, context, start)
+                if value is not MISSING:
                     self.usage.hit(key)
-                    return self._served(key, value, args, kwargs)
-            return self._compute_and_save(key, args, kwargs, spent)
+                    return self._served(key, value, args, kwargs, context)
+            return self._compute_and_save(key, args, kwargs, spent, context)
 
     # -- explaining a miss ------------------------------------------------------------------------
 
-    def _why_missed(self, key: str, args: Tuple[Any, ...], kwargs: Any) -> Optional[Explanation]:
+    def _why_missed(self, key: str, args: Tuple[Any, ...], kwargs: Any,
+                    known: Optional[_replay.Conditional] = None) -> Optional[Explanation]:
         """Before a save: what changed since this function's last entry (None if unknown)."""
         if self._components is None:
             return None
@@ -248,7 +368,14 @@ class CheckpointedFunction:
         except Exception as exc:  # explaining must never break the user's program
             logger.debug("could not explain the miss of %s: %s", self.function_id, exc)
             return None
-        return explanation if explanation.key == key else None
+        if explanation.key != key:
+            return None
+        if known is not None:  # the same key: the generators it depends on are in other states
+            explanation.previous_key = key
+            explanation.changes = _replay.changes(known.labels, moved_on=key in self._conditional_keys)
+        elif explanation.unchanged_program and not any(c.kind in _CHOSEN_INPUTS for c in explanation.changes):
+            self._unstable(explanation)
+        return explanation
 
     def _remember(self, explanation: Optional[Explanation]) -> None:
         """After a save: log why the call missed, and keep its components for next time."""
@@ -257,7 +384,8 @@ class CheckpointedFunction:
         explanation.cached = False
         _explain.log_miss(explanation)
         try:
-            self.cache.record_latest(self.function_id, explanation.key, _explain.to_json(explanation.components))
+            self.cache.record_latest(self.function_id, explanation.key, _explain.document(
+                explanation.key, explanation.components, self.cache.latest(self.function_id)))
         except Exception as exc:
             logger.debug("could not record the latest entry of %s: %s", self.function_id, exc)
 
@@ -271,17 +399,46 @@ class CheckpointedFunction:
             key = self._identify(context)
             return Explanation(self.function_id, key, cache.contains(key), [])
         key, parts = self._components(context)
-        previous = cache.latest(self.function_id)
-        explanation = Explanation(self.function_id, key, cache.contains(key), parts)
-        if previous is not None and previous.get("key") != key:
+        previous = _explain.record_of(cache.latest(self.function_id), parts)
+        cached = cache.contains(key)
+        explanation = Explanation(self.function_id, key, cached, parts)
+        labels = self._conditional_labels(key) if cached else None
+        if labels is not None:  # its results depend on generators: is there one for their states?
+            states = _replay.CallState(context).states(labels)
+            explanation.cached = states is not None and bool(cache.contains(_replay.variant_key(key, states)))
+            if not explanation.cached:
+                explanation.previous_key = key
+                explanation.changes = _replay.changes(labels, moved_on=key in self._conditional_keys)
+            return explanation
+        if previous is not None and previous.get("key") not in (None, key):
             explanation.previous_key = previous.get("key")
             bound = context.arguments if context.fingerprint.signature is not None else {}
             explanation.changes = _explain.diff(_explain.from_json(previous.get("components")), parts, bound)
+            explanation.unchanged_program = previous.get("arguments") == _explain.arguments_digest(parts) and \
+                previous.get("sources") == _explain.sources_signature()
         return explanation
+
+    def _conditional_labels(self, key: str) -> Optional[Tuple[str, ...]]:
+        """The generators the results stored under ``key`` depend on (None: a plain entry). Read
+        from the entry's metadata where the store keeps it, so a large result is not loaded."""
+        metadata = getattr(self.cache, "metadata", None)
+        if metadata is not None:
+            try:
+                meta = metadata(key)
+            except Exception:
+                meta = None
+            if isinstance(meta, dict) and meta.get("role") != "conditional":
+                return None
+        try:
+            value = self.cache.retrieve(key)
+        except Exception:
+            return None
+        return value.labels if type(value) is _replay.Conditional else None
 
     def rerun(self, *args: Any, **kwargs: Any) -> Any:
         """Run unconditionally, overwrite the entry, return the new value."""
-        return self._compute_and_save(self._key_of(args, kwargs) if self._usable() else None, args, kwargs, 0.0)
+        key, context = self._key_of(args, kwargs) if self._usable() else _NO_KEY
+        return self._compute_and_save(key, args, kwargs, 0.0, context)
 
     def clear(self) -> int:
         """Delete every stored entry of this function; the number deleted."""

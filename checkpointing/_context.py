@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from types import FrameType
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 from . import _fingerprint
 from ._objects import MISSING
@@ -17,7 +17,7 @@ class FuncCallContext:
     :meth:`get_nonlocal_variable` also looks at that frame's locals.
     """
 
-    __slots__ = ("func", "args", "kwargs", "def_frame", "_arguments", "_fingerprint")
+    __slots__ = ("func", "args", "kwargs", "def_frame", "_arguments", "_fingerprint", "generators", "plan")
 
     def __init__(self, func: Callable[..., Any], args: Sequence[Any] = (), kwargs: Optional[Mapping[str, Any]] = None,
                  def_frame: Optional[FrameType] = None) -> None:
@@ -27,6 +27,10 @@ class FuncCallContext:
         self.def_frame = def_frame
         self._arguments: Optional[Dict[str, Any]] = None
         self._fingerprint: Optional[_fingerprint.Fingerprint] = None
+        #: the random generators the key walk met: (label, generator, "static" | "argument"), see _replay
+        self.generators: Sequence[Tuple[str, Any, str]] = ()
+        #: deep mode: the plan of what the key walk read (see _deep_plan), if one was kept
+        self.plan: Any = None
 
     @property
     def fingerprint(self) -> "_fingerprint.Fingerprint":

@@ -59,6 +59,9 @@ class Read:
     kind: int
     expected: Any  # the value (SAME, EQUAL) or its digest (DATA)
     digester: Optional[Digester] = None
+    #: binds a new value where the read found it (a module global), for a hit that replays what
+    #: the computation did (see _replay); None where the value can only change in place
+    writer: Optional[Callable[[Any], None]] = None
 
 
 class Recorder:
@@ -72,7 +75,7 @@ class Recorder:
         self._seen: Set[Hashable] = set()
 
     def note(self, reader: Reader, value: Any, digester: Optional[Digester] = None, kind: Optional[int] = None,
-             key: Optional[Hashable] = None) -> None:
+             key: Optional[Hashable] = None, writer: Optional[Callable[[Any], None]] = None) -> None:
         """Note one read; ``key`` names what is read (say, a module's global), so that a value
         read by many functions is checked once."""
         if key is not None:
@@ -83,10 +86,10 @@ class Recorder:
             kind = SAME if is_constant(value) else DATA
         if kind == DATA:
             assert digester is not None
-            self.reads.append(Read(reader, DATA, None, digester))
+            self.reads.append(Read(reader, DATA, None, digester, writer))
             self._values.append(value)
         else:
-            self.reads.append(Read(reader, kind, value))
+            self.reads.append(Read(reader, kind, value, None, writer))
 
     def plan(self, digest: bytes, entry: Tuple[Any, ...], builder: Any, new_probe: Callable[[], Any]) -> "Plan":
         """The plan of a finished walk. DATA reads are digested by a *replay* builder, exactly as
@@ -112,6 +115,10 @@ class Plan:
     reads: Tuple[Read, ...]
     dynamic_sites: Tuple[Any, ...]
     _keep: Any  # the objects whose identities the reads compare
+    #: the random generators the walk met through code ((label, generator, "static"), see _key)
+    generators: Tuple[Any, ...] = ()
+    #: makes the builder that digests DATA reads as the walk did
+    new_probe: Optional[Callable[[], Any]] = None
     #: the SAME reads apart, checked in one pass of C-level calls
     _same_readers: Tuple[Reader, ...] = field(init=False, repr=False)
     _same_expected: Tuple[Any, ...] = field(init=False, repr=False)
@@ -122,6 +129,28 @@ class Plan:
         self._same_readers = tuple(r.reader for r in same)
         self._same_expected = tuple(r.expected for r in same)
         self._other = tuple(r for r in self.reads if r.kind != SAME)
+
+    def changed(self, new_probe: Callable[[], Any]) -> List[int]:
+        """The indices of the reads that now give another answer than the walk saw (after a
+        computation: what it changed of the state its key read)."""
+        found = []
+        probe = None
+        for index, read in enumerate(self.reads):
+            try:
+                value = read.reader()
+                if read.kind == SAME:
+                    differs = value is not read.expected
+                elif read.kind == EQUAL:
+                    differs = bool(value != read.expected)
+                else:
+                    if probe is None:
+                        probe = new_probe()
+                    differs = read.digester(probe, value) != read.expected  # type: ignore[misc]
+            except Exception:
+                differs = True
+            if differs:
+                found.append(index)
+        return found
 
     def holds(self, new_probe: Callable[[], Any]) -> bool:
         """Does every read still give what the walk saw?"""

@@ -31,7 +31,8 @@ def short_repr(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Component:
-    """One input of a key: ``kind`` is code, helper, class, module, global, environment or argument."""
+    """One input of a key: ``kind`` is code, helper, class, module, global, environment, argv,
+    generator or argument."""
 
     kind: str
     name: str
@@ -65,6 +66,10 @@ class Explanation:
     components: List[Component]
     previous_key: Optional[str] = None
     changes: List[Change] = field(default_factory=list)
+    #: compared with an entry of the same arguments, written when every source file of the
+    #: program was as it is now: a different key then comes from something that differs between
+    #: runs by itself (see UnstableKeyWarning)
+    unchanged_program: bool = False
 
     def __str__(self) -> str:
         if self.cached:
@@ -97,6 +102,8 @@ def _describe(before: Optional[Component], after: Optional[Component]) -> str:
         return f"global `{c.name}`{where} changed from {before.value} to {after.value}"
     if c.kind == "environment":
         return f"environment variable `{c.name}` changed from {before.value or '(unset)'} to {after.value or '(unset)'}"
+    if c.kind == "argv":
+        return f"the command-line arguments changed from {before.value} to {after.value}"
     return f"argument `{c.name}` changed"
 
 
@@ -137,7 +144,83 @@ def to_json(components: Sequence[Component]) -> List[Dict[str, str]]:
 
 
 def from_json(data: Any) -> List[Component]:
-    return [Component(**{k: str(v) for k, v in item.items()}) for item in data or ()]
+    try:
+        return [Component(**{k: str(v) for k, v in item.items()}) for item in data or ()]
+    except (TypeError, AttributeError):  # a record of another shape: nothing to compare with
+        return []
+
+
+# -- the record of earlier entries ---------------------------------------------------------------
+#
+# The store keeps one document per function (``CacheBase.record_latest``): the key and components
+# of its last entry, and the same for the last entries of up to RECENT different argument sets,
+# each with the signature of the program's source files when it was written. A miss is compared
+# with the entry of the same arguments where there is one (what changed is then the code or a
+# value it reads, not "another call"), else with the last entry.
+
+RECENT = 16
+
+
+def arguments_digest(components: Sequence[Component]) -> str:
+    """The digest of a call's arguments, from its components."""
+    import xxhash
+
+    h = xxhash.xxh3_64()
+    for c in components:
+        if c.kind == "argument":
+            h.update(f"{c.name}={c.digest};".encode())
+    return h.hexdigest()
+
+
+def sources_signature() -> str:
+    """Size and modification time of every source file of the program loaded now (its user
+    modules): the same signature means no source file was edited or replaced."""
+    import sys
+
+    import xxhash
+
+    from ._usercode import is_user_module
+
+    h = xxhash.xxh3_64()
+    for _, module in sorted(list(sys.modules.items()), key=lambda item: item[0]):
+        path = getattr(module, "__file__", None)
+        if not path or not is_user_module(module):
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        h.update(f"{path}:{st.st_size}:{st.st_mtime_ns};".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def record_of(document: Any, components: Sequence[Component]) -> Optional[Dict[str, Any]]:
+    """The earlier entry to compare a call with: the one of the same arguments, else the last one
+    (``{"key", "components", "arguments", "sources"}``), from the function's document."""
+    if not isinstance(document, dict):
+        return None
+    latest = {"key": document.get("key"), **(_details(document.get("components")))}
+    wanted = arguments_digest(components)
+    for record in latest.get("recent", ()) if isinstance(latest.get("recent"), list) else ():
+        if isinstance(record, dict) and record.get("arguments") == wanted:
+            return record
+    return latest
+
+
+def _details(stored: Any) -> Dict[str, Any]:
+    """The stored components: a list (an older record), or a dict with the recent entries."""
+    if isinstance(stored, dict):
+        return dict(stored)
+    return {"components": stored}
+
+
+def document(key: str, components: Sequence[Component], previous: Any) -> Dict[str, Any]:
+    """What ``record_latest`` stores as components after an entry for ``key`` was saved."""
+    mine = {"key": key, "components": to_json(components), "arguments": arguments_digest(components),
+            "sources": sources_signature()}
+    earlier = _details(previous.get("components")) if isinstance(previous, dict) else {}
+    recent = [r for r in earlier.get("recent", ()) if isinstance(r, dict) and r.get("arguments") != mine["arguments"]]
+    return {**mine, "recent": [mine, *recent][:RECENT]}
 
 
 def log_miss(explanation: Explanation) -> None:

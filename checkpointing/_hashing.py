@@ -135,7 +135,7 @@ class ValueHasher:
     """
 
     __slots__ = ("identify", "pickle_protocol", "algorithm", "provisional", "_memo", "_keepalive", "_active",
-                 "_digests")
+                 "_digests", "_stripped")
 
     def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
                  algorithm: str = "xxh3_128", provisional: Optional[ProvisionalFeed] = None,
@@ -153,6 +153,8 @@ class ValueHasher:
         #: them (t = (t, t), fifty times) is hashed in time linear in its size, not exponential.
         #: Equal immutable values have equal digests, so sharing them is not encoded.
         self._digests: Dict[int, bytes] = {}
+        #: objects being pickled without their cached_property values (see persistent_id)
+        self._stripped: Set[int] = set()
 
     # -- public ---------------------------------------------------------------------------
 
@@ -316,7 +318,56 @@ class ValueHasher:
             self.feed(obj, h)
             return b"v" + h.digest()
         ident = self.identify(obj) if self.identify is not None else None
-        return b"@" + ident if ident is not None else None
+        if ident is not None:
+            return b"@" + ident
+        cached = _cached_properties(t)
+        if cached and id(obj) not in self._stripped:
+            return self._without_cached_values(obj, cached)
+        return None
+
+    def _without_cached_values(self, obj: Any, names: FrozenSet[str]) -> Optional[bytes]:
+        """An object whose class has ``functools.cached_property`` members, hashed without the
+        values they cached in its ``__dict__``: a cache filled by code the key already covers
+        (whether it was read yet depends on what ran before, and a hit runs nothing)."""
+        state = getattr(obj, "__dict__", None)
+        if not isinstance(state, dict):
+            return None
+        target = obj
+        if not names.isdisjoint(state):
+            import copy
+
+            target = copy.copy(obj)
+            kept = getattr(target, "__dict__", None)
+            if target is obj or not isinstance(kept, dict):
+                return None
+            for name in names.intersection(kept):
+                del kept[name]
+        self._stripped.add(id(target))
+        try:
+            sub = new_hasher(self.algorithm)
+            _HashPickler(_HashWriter(sub), self.pickle_protocol, self).dump(target)
+        finally:
+            self._stripped.discard(id(target))
+        return b"c" + sub.digest()
+
+
+_CACHED_PROPERTIES: Dict[type, FrozenSet[str]] = {}
+
+
+def _cached_properties(t: type) -> FrozenSet[str]:
+    """The attribute names under which ``functools.cached_property`` members of ``t`` store their
+    values (once per type)."""
+    found = _CACHED_PROPERTIES.get(t)
+    if found is None:
+        import functools
+
+        names = set()
+        for klass in getattr(t, "__mro__", ()):
+            for name, member in list(vars(klass).items()):
+                if isinstance(member, functools.cached_property):
+                    names.add(getattr(member, "attrname", None) or name)
+        found = _CACHED_PROPERTIES[t] = frozenset(names)
+    return found
 
 
 def _type_module(t: type) -> str:

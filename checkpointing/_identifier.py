@@ -65,12 +65,17 @@ class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):
         key = _key(builder, context)
         if builder.dynamic_sites:
             _warn_dynamic(context.func, builder.dynamic_sites)
+        if builder.generators:
+            context.generators = builder.generators
+        context.plan = builder.plan
         return key
 
     def components(self, context: FuncCallContext) -> "tuple[str, list[Any]]":
         """The key of the call and its components (see :mod:`checkpointing._explain`)."""
         builder = KeyBuilder(self.pickle_protocol, self.algorithm, self.deep, record=True)
         key = _key(builder, context)
+        if builder.generators:
+            context.generators = builder.generators
         return key, list(builder.components or [])
 
 

@@ -57,13 +57,14 @@ from typing import (
     cast,
 )
 
-from . import _objects
+from . import _generators, _objects
 from ._fingerprint import CodeIdentity, Fingerprint, Import, Reading, code_identity, resolve_free_name
-from ._hashing import _EXACT, ValueHasher, _type_module, is_plain, new_hasher
+from ._hashing import _EXACT, ValueHasher, _type_module, _type_name, is_plain, new_hasher
 from ._objects import MISSING
+from .analysis.generators import STATE_READERS
 
 if TYPE_CHECKING:
-    from ._deep_plan import Recorder
+    from ._deep_plan import Plan, Recorder
 
 #: kinds of reads of a deep-mode plan (same values as in _deep_plan, which is imported lazily)
 SAME, EQUAL = 0, 1
@@ -122,7 +123,8 @@ class KeyBuilder:
 
     __slots__ = ("algorithm", "mode", "components", "pickle_protocol", "hasher", "_index", "objects", "records",
                  "_cursor", "attributes", "dynamic", "dynamic_sites", "recorder", "_classes", "_functions",
-                 "_modules_whole", "_member_tokens", "_selection", "_provisional", "seen")
+                 "_modules_whole", "_member_tokens", "_selection", "_provisional", "seen", "generators",
+                 "_in_arguments", "_reads_global_state", "plan")
 
     def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False,
                  record: bool = False, mode: Optional[str] = None) -> None:
@@ -152,6 +154,16 @@ class KeyBuilder:
         self._selection: Dict[int, List[str]] = cast("Dict[int, List[str]]", _EMPTY)
         #: "replay" mode: the objects identified by identity (a plan keeps them alive)
         self.seen: List[Any] = cast("List[Any]", ())
+        #: the random generators met, other than the global ones: (label, generator, kind), kind
+        #: "argument" (keyed by its state) or "static" (reached through code: keyed by where it was
+        #: met; its state counts when the computation draws from it, see _run_record)
+        self.generators: List[Tuple[str, Any, str]] = cast("List[Tuple[str, Any, str]]", ())
+        #: hashing the call's arguments (True) or a value on its own ("value"): generators by state
+        self._in_arguments: object = False
+        #: reachable code reads a global generator's state without drawing (np.random.get_state)
+        self._reads_global_state = False
+        #: deep mode: the plan of what this call's walk read (see _deep_plan), when one was kept
+        self.plan: Optional["Plan"] = None
 
     def _start_items(self) -> None:
         self._index, self.objects, self.records, self._classes, self._functions = {}, [], [], [], []
@@ -200,11 +212,13 @@ class KeyBuilder:
 
     def value_digest(self, value: Any) -> bytes:
         """The digest of a value on its own, with the content of the code it holds (no code
-        reads it here: every member of a class counts)."""
+        reads it here: every member of a class counts; a random generator counts by its state)."""
         self.dynamic = True
         h = new_hasher(self.algorithm)
         try:
+            self._in_arguments = "value"
             self.hasher.feed(value, h)
+            self._in_arguments = False
             self._finish(h)
         except RecursionError:
             raise ValueHasher.too_deep(value) from None
@@ -212,6 +226,14 @@ class KeyBuilder:
 
     def _arguments(self, h: Any, reading: Reading, bound: Optional[Mapping[str, Any]],
                    raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> None:
+        self._in_arguments = True
+        try:
+            self._bound_arguments(h, reading, bound, raw_call)
+        finally:
+            self._in_arguments = False
+
+    def _bound_arguments(self, h: Any, reading: Reading, bound: Optional[Mapping[str, Any]],
+                         raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> None:
         feed = self.hasher.feed
         if bound is None:
             assert raw_call is not None
@@ -254,11 +276,15 @@ class KeyBuilder:
         when a read gives a different answer (see _deep_plan)."""
         entry = tuple(self.objects)  # items met in the arguments and layers
         plannable = self.components is None
-        slot = (reading is fp.guarded, self.algorithm, self.pickle_protocol, tuple(map(id, entry)))
+        given = tuple(id(g) for _, g, kind in self.generators if kind == "argument")
+        slot = (reading is fp.guarded, self.algorithm, self.pickle_protocol, tuple(map(id, entry)), given)
         if plannable:
             plan = fp.plans.get(slot)
             if plan is not None and plan.holds(self._probe):
+                self.plan = plan
                 self.dynamic_sites.extend(plan.dynamic_sites)
+                if plan.generators:
+                    self.generators = [*self.generators, *plan.generators]
                 return plan.digest
             from ._deep_plan import Recorder
 
@@ -267,12 +293,15 @@ class KeyBuilder:
         self._reads(h, fp.func, reading, fp.identity)
         self._finish(h)
         digest = h.digest()
-        if self.recorder is not None:
+        if self.recorder is not None and not self._reads_generator_state():
             plans = fp.plans
             if len(plans) >= 16:  # arguments reaching ever new classes: keep the latest plans only
                 plans.pop(next(iter(plans)))
-            plans[slot] = self.recorder.plan(digest, entry, self, self._probe)
-            self.recorder = None
+            plan = plans[slot] = self.recorder.plan(digest, entry, self, self._probe)
+            plan.generators = tuple(g for g in self.generators if g[2] == "static")
+            plan.new_probe = partial(KeyBuilder, self.pickle_protocol, self.algorithm, mode="replay")
+            self.plan = plan
+        self.recorder = None
         return digest
 
     def _probe(self) -> "KeyBuilder":
@@ -285,6 +314,8 @@ class KeyBuilder:
         handler = _IDENTIFY.get(type(obj))
         if handler is not None:
             return handler(self, obj)
+        if _generators.access(type(obj)) is not None:
+            return self._generator_token(obj)
         if isinstance(obj, type):
             return self._class_token(obj)
         if isinstance(obj, ModuleType):
@@ -295,9 +326,49 @@ class KeyBuilder:
             return b"environ" + self._environment_digest()
         if isinstance(obj, _ATTRIBUTE_CALLERS):
             return self._attribute_caller_token(obj)
+        compiled = _objects.compiled_parts(obj)
+        if compiled is not None:  # a numba function: what it compiles, never its compiled state
+            return b"compiled" + self._part(compiled)
         if callable(obj) and _objects.is_library_callable(obj):
-            return library_token(obj)  # np.sum, np.add, a numba function: by name and version
+            self._note_state_reader(obj)
+            return library_token(obj)  # np.sum, np.add: by name and version
         return None
+
+    def _generator_token(self, generator: Any) -> bytes:
+        """A random generator: a global one by its name, one in the arguments by its state, one
+        reached through code by where it was met (its state counts only if the computation draws
+        from it: see _run_record). Never by a state that differs between runs by itself."""
+        name = _generators.global_name(generator)
+        if name is not None:
+            token = b"global-generator:" + name.encode()
+            if self._in_arguments == "value":  # hash_anything(np.random.mtrand._rand): a value, by its state
+                token += b"=" + ValueHasher().digest(_generators.state_of(generator))
+            return token
+        kind = _type_name(type(generator)).encode()
+        if self.mode == "replay":
+            if self._index is _EMPTY:
+                self._start_items()
+            self.seen.append(generator)
+            return b"generator@%d" % id(generator)
+        if self._provisional or self.mode == "stable":
+            return b"generator:" + kind
+        for label, known, _ in self.generators:
+            if known is generator:
+                return b"generator:" + kind + b"@" + label.encode()
+        if not isinstance(self.generators, list):
+            self.generators = []
+        where = "argument" if self._in_arguments else "static"
+        label = f"{where}#{sum(1 for _, _, k in self.generators if k == where)}"
+        self.generators.append((label, generator, where))
+        token = b"generator:" + kind + b"@" + label.encode()
+        if where == "argument":  # the caller's generator: its state is an input
+            token += b"=" + ValueHasher().digest(_generators.state_of(generator))
+        return token
+
+    def _watched_token(self, watched: Any) -> bytes:
+        """A library function watched while a computation runs (``_objects.Watched``): the original."""
+        token = self.identify(watched.original)
+        return token if token is not None else self._by_value(watched.original)
 
     def _function_token(self, func: FunctionType) -> bytes:
         if getattr(func, "__checkpointing__", None) is not None and hasattr(func, "__wrapped__"):
@@ -310,9 +381,15 @@ class KeyBuilder:
         return self._item(func)
 
     def _method_token(self, method: MethodType) -> bytes:
+        self._note_state_reader(method)
         return b"method" + self._part(method.__func__) + self._part(method.__self__)
 
+    def _note_state_reader(self, obj: Any) -> None:
+        if _generators.reads_state(obj):
+            self._reads_global_state = True
+
     def _builtin_token(self, obj: Any) -> bytes:
+        self._note_state_reader(obj)
         if _objects.is_library_builtin(obj):
             return library_token(obj)
         # a builtin method bound to data: "abc".upper, d.get, rng.normal
@@ -458,7 +535,8 @@ class KeyBuilder:
         value = root
         for i, attr in enumerate(chain):
             holder = value
-            value = self._note_read(partial(_objects.static_attribute, holder, attr))
+            value = self._note_read(partial(_objects.static_attribute, holder, attr), writer=partial(
+                setattr, holder, attr) if isinstance(holder, ModuleType) else None)
             here = chain[:i + 1]
             if self._environment(value, here, keyed, h):
                 return
@@ -473,11 +551,16 @@ class KeyBuilder:
                     h.update(self._module_token(value))
                 continue
             if isinstance(holder, ModuleType) and _objects.is_library_module(holder):
+                self._note_state_reader(value)
                 if not _is_data(value):  # a library function, class or object: by name
                     h.update(self._by_value(value) if isinstance(value, (FunctionType, type, BuiltinFunctionType))
                              else library_token(type(value)))
                     return
                 h.update(b"data" + self._by_value(value))
+                if self.components is not None:  # sys.argv, np.pi: a library module's data
+                    name = f"{holder.__name__}.{attr}"
+                    self._record("argv" if name == "sys.argv" else "global", name, self._stable_digest(value), "",
+                                 value, True)
                 continue
             h.update(self._token(value))
             if self.components is not None and _is_data(value):
@@ -501,15 +584,19 @@ class KeyBuilder:
         else:
             return False
         if uses and all(how in ("getitem", "call") for how, _ in uses):
-            for name in sorted({key for _, key in uses}):
-                current = self._note_read(partial(_objects.environment_value, name), EQUAL)
-                h.update(b"env:" + name.encode("utf-8", "surrogatepass") + b"=")
-                h.update(b"-" if current is None else b"+" + current.encode("utf-8", "surrogatepass"))
-                if self.components is not None:
-                    self._record("environment", name, self._stable_digest(current), "", current, True)
+            self._environment_variables(sorted({key for _, key in uses}), h)
         else:
             h.update(b"environ" + self._environment_digest())
         return True
+
+    def _environment_variables(self, names: Sequence[str], h: Any) -> None:
+        """The value of each environment variable named (or its absence)."""
+        for name in names:
+            current = self._note_read(partial(_objects.environment_value, name), EQUAL)
+            h.update(b"env:" + name.encode("utf-8", "surrogatepass") + b"=")
+            h.update(b"-" if current is None else b"+" + current.encode("utf-8", "surrogatepass"))
+            if self.components is not None:
+                self._record("environment", name, self._stable_digest(current), "", current, True)
 
     def _environment_digest(self) -> bytes:
         return self.hasher.digest(self._note_read(_environment_items, EQUAL))
@@ -521,6 +608,7 @@ class KeyBuilder:
         add the records in index order."""
         if not self.objects:
             self._implicit_inputs(h)
+            self._generator_states(h)
             return
         while True:
             while self._cursor < len(self.objects):
@@ -536,6 +624,7 @@ class KeyBuilder:
                     len(self.objects), len(self.attributes), self.dynamic, len(self._modules_whole)):
                 break
         self._implicit_inputs(h)
+        self._generator_states(h)
         for index in self._classes:
             self.records[index] = self._class_record(index)
         for index in self._functions:
@@ -548,16 +637,39 @@ class KeyBuilder:
             if self.components is not None:
                 self._record_item(index)
 
+    def _reads_generator_state(self) -> bool:
+        """Reachable code reads a generator's state without drawing from it (``np.random.get_state()``,
+        ``rng.bit_generator.state``): the state itself is then an input."""
+        return self._reads_global_state or (bool(self.generators) and not self.attributes.isdisjoint(STATE_READERS))
+
+    def _generator_states(self, h: Any) -> None:
+        """Where reachable code reads generators' states: those states (a draw is recorded by the
+        run, see _run_record; a read is not)."""
+        if self._reads_global_state:
+            for generator in _generators.loaded_globals():
+                h.update(b"generator-state:" + generator.name.encode() + ValueHasher().digest(generator.state()))
+        if self.generators and not self.attributes.isdisjoint(STATE_READERS):
+            for label, generator, kind in self.generators:
+                if kind == "static":
+                    h.update(b"generator-state:" + label.encode() + ValueHasher().digest(
+                        _generators.state_of(generator)))
+
     def _implicit_inputs(self, h: Any) -> None:
         """Library calls that read the command line or the environment themselves:
         ``parser.parse_args()`` reads ``sys.argv``, ``os.path.expandvars`` the environment."""
         if self.attributes.isdisjoint(_objects.IMPLICIT_INPUTS):
             return
-        reads = {_objects.IMPLICIT_INPUTS[name] for name in self.attributes & _objects.IMPLICIT_INPUTS.keys()}
-        if "argv" in reads:
-            h.update(b"argv" + self.hasher.digest(self._note_read(_argv, EQUAL)))
-        if "environ" in reads:
+        reads = [_objects.IMPLICIT_INPUTS[name] for name in sorted(self.attributes & _objects.IMPLICIT_INPUTS.keys())]
+        if any(what == "argv" for what, _ in reads):
+            argv = self._note_read(_argv, EQUAL)
+            h.update(b"argv" + self.hasher.digest(argv))
+            if self.components is not None:
+                self._record("argv", "sys.argv", self._stable_digest(argv), "", argv, True)
+        variables = [names for what, names in reads if what == "environ"]
+        if any(names is None for names in variables):
             h.update(b"environ" + self._environment_digest())
+        elif variables:  # the variables they read, each by its value (as os.environ.get("HOME") is)
+            self._environment_variables(sorted({name for names in variables for name in names or ()}), h)
 
     def _expand(self, index: int) -> None:
         obj = self.objects[index]
@@ -682,10 +794,10 @@ class KeyBuilder:
 
     # -- live reads (noted in a deep-mode plan) ---------------------------------------------------
 
-    def _note_read(self, reader: Any, kind: Optional[int] = None, digester: Any = None) -> Any:
+    def _note_read(self, reader: Any, kind: Optional[int] = None, digester: Any = None, writer: Any = None) -> Any:
         value = reader()
         if self.recorder is not None:
-            self.recorder.note(reader, value, digester or _value_digester, kind)
+            self.recorder.note(reader, value, digester or _value_digester, kind, writer=writer)
         return value
 
     def _read_free(self, func: FunctionType, name: str) -> Any:
@@ -705,7 +817,8 @@ class KeyBuilder:
             return
         g = func.__globals__
         if name in g:
-            note(partial(g.get, name, MISSING), value, _value_digester, key=("global", id(g), name))
+            note(partial(g.get, name, MISSING), value, _value_digester, key=("global", id(g), name),
+                 writer=partial(g.__setitem__, name))
             return
         note(partial(g.get, name, MISSING), MISSING, kind=SAME, key=("global", id(g), name, "absent"))
         b = g.get("__builtins__", builtins)
@@ -814,6 +927,7 @@ _SCALARS = {t: _EXACT[t] for t in (type(None), bool, int, float, complex, str, b
 _IDENTIFY: Dict[type, Callable[[KeyBuilder, Any], Optional[bytes]]] = {
     FunctionType: KeyBuilder._function_token,
     MethodType: KeyBuilder._method_token,
+    _objects.Watched: KeyBuilder._watched_token,
     BuiltinFunctionType: KeyBuilder._builtin_token,
     staticmethod: KeyBuilder._wrapper_token,
     classmethod: KeyBuilder._wrapper_token,
@@ -908,7 +1022,7 @@ def _resolve_import(module_globals: Mapping[str, Any], imp: Import) -> Any:
     if kind == "top":
         return sys.modules.get(name.split(".", 1)[0], MISSING)
     if kind == "from":
-        value = getattr(module, attribute, MISSING)
+        value = _objects.unwatched(getattr(module, attribute, MISSING))
         if value is MISSING:
             try:
                 value = importlib.import_module(f"{module.__name__}.{attribute}")

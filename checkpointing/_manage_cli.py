@@ -189,14 +189,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(stats, indent=2, sort_keys=True))
         return 0
-    rows = [("FUNCTION", "HITS", "MISSES", "HIT RATE", "TIME SAVED")]
+    rows = [("FUNCTION", "HITS", "MISSES", "HIT RATE", "TIME SAVED", "UNSTABLE")]
     for function, s in sorted(stats.items()):
         calls = s["hits"] + s["misses"]
         rows.append((function, str(int(s["hits"])), str(int(s["misses"])),
-                     f"{100 * s['hits'] / calls:.0f}%" if calls else "-", _seconds(s["saved"])))
+                     f"{100 * s['hits'] / calls:.0f}%" if calls else "-", _seconds(s["saved"]),
+                     str(int(s.get("unstable", 0)))))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+    if any(s.get("unstable") for s in stats.values()):
+        print("UNSTABLE: misses of calls whose code and arguments were unchanged (what they depend on differs between "
+              "runs by itself, such as an unseeded random generator: the program's warning says what)")
     return 0
 
 

@@ -23,6 +23,40 @@ from ._usercode import is_user_file, is_user_module
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 
+
+class Watched:
+    """A library function that sets a global generator's state (``np.random.seed``), put in its
+    module's place while a computation runs so the run record sees the call (``_run_record``).
+    Everything that identifies code sees the original through it (:func:`unwatched`)."""
+
+    __slots__ = ("original", "on_call", "__weakref__")
+
+    def __init__(self, original: Any, on_call: Callable[[Tuple[Any, ...], Dict[str, Any]], None]) -> None:
+        self.original = original
+        self.on_call = on_call
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.on_call(args, kwargs)
+        return self.original(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.original, name)
+
+    @property
+    def __wrapped__(self) -> Any:  # inspect.signature and help() describe the original
+        return self.original
+
+    def __reduce__(self) -> Any:
+        return self.original.__reduce__()
+
+    def __repr__(self) -> str:
+        return repr(self.original)
+
+
+def unwatched(value: Any) -> Any:
+    """``value``, or the library function a :class:`Watched` stands in for."""
+    return value.original if type(value) is Watched else value
+
 #: C-level descriptors and callables of builtin types: library code by construction
 _C_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType, types.MethodDescriptorType,
                   types.WrapperDescriptorType, types.ClassMethodDescriptorType)
@@ -38,7 +72,7 @@ def lookup(module_name: Any, qualname: Any) -> Any:
     value: Any = module
     for part in qualname.split("."):
         value = inspect.getattr_static(value, part, MISSING) if not isinstance(value, types.ModuleType) else \
-            getattr(value, part, MISSING)
+            unwatched(getattr(value, part, MISSING))
         if value is MISSING:
             return MISSING
         if isinstance(value, (staticmethod, classmethod)):
@@ -155,6 +189,35 @@ def lru_cache_parts(func: Any) -> Optional[Tuple[Any, Dict[str, Any]]]:
     return None
 
 
+def compiled_parts(obj: Any) -> Optional[Tuple[Any, ...]]:
+    """What a just-in-time compiled function *is*, for a numba ``@jit``/``@njit`` dispatcher,
+    ``@vectorize``/``@guvectorize`` function or ``@cfunc``: the Python function it compiles and
+    the options it compiles with (and its declared signatures), never its compiled state, which
+    grows each time it compiles for new argument types. None for anything else."""
+    module = getattr(type(obj), "__module__", None)
+    if not isinstance(module, str) or not module.startswith("numba."):
+        return None
+    kind = type(obj).__qualname__
+    py_func = getattr(obj, "py_func", None)
+    if isinstance(py_func, types.FunctionType):  # a dispatcher
+        declared = () if getattr(obj, "_can_compile", True) else tuple(map(str, getattr(obj, "signatures", ())))
+        return (kind, py_func, dict(getattr(obj, "targetoptions", {}) or {}),
+                dict(getattr(obj, "locals", {}) or {}), declared)
+    dispatcher = getattr(obj, "_dispatcher", None)
+    if dispatcher is not None and isinstance(getattr(dispatcher, "py_func", None), types.FunctionType):
+        # a (g)ufunc made by numba's @vectorize or @guvectorize
+        ufunc = getattr(obj, "ufunc", None)
+        dynamic = bool(getattr(obj, "_is_dynamic", not getattr(obj, "_frozen", False)))
+        declared = () if dynamic else tuple(map(str, getattr(ufunc, "types", ())))
+        layout = getattr(getattr(obj, "gufunc_builder", None), "signature", None)
+        return (kind, dispatcher.py_func, dict(getattr(dispatcher, "targetoptions", {}) or {}), declared,
+                layout, repr(getattr(ufunc, "identity", None)))
+    py_func = getattr(obj, "_pyfunc", None)
+    if isinstance(py_func, types.FunctionType):  # a @cfunc
+        return (kind, py_func, str(getattr(obj, "_sig", "")))
+    return None
+
+
 # -- the process environment -------------------------------------------------------------------
 
 
@@ -174,11 +237,14 @@ def environ_accessor(obj: Any) -> Optional[str]:
 
 
 #: library functions and methods (by name) that read the command line or the environment
-#: themselves: a function that calls them depends on it
-IMPLICIT_INPUTS = {
-    "parse_args": "argv", "parse_known_args": "argv", "parse_intermixed_args": "argv",
-    "parse_known_intermixed_args": "argv", "expandvars": "environ", "expanduser": "environ",
-    "getuser": "environ",
+#: themselves: a function that calls them depends on it. Each reads "argv", or the environment
+#: variables named (every one, when None: ``expandvars`` expands whatever its text names)
+IMPLICIT_INPUTS: Dict[str, Tuple[str, Optional[Tuple[str, ...]]]] = {
+    "parse_args": ("argv", None), "parse_known_args": ("argv", None), "parse_intermixed_args": ("argv", None),
+    "parse_known_intermixed_args": ("argv", None), "expandvars": ("environ", None),
+    # posixpath reads HOME (then the password database), ntpath USERPROFILE, HOMEDRIVE and HOMEPATH
+    "expanduser": ("environ", ("HOME", "USERPROFILE", "HOMEDRIVE", "HOMEPATH")),
+    "getuser": ("environ", ("LOGNAME", "USER", "LNAME", "USERNAME")),
 }
 
 
@@ -187,7 +253,7 @@ def implicit_input(obj: Any) -> Optional[str]:
     name = getattr(obj, "__name__", None)
     if name not in IMPLICIT_INPUTS or not callable(obj):
         return None
-    return IMPLICIT_INPUTS[name] if _library_module_named(getattr(obj, "__module__", None)) else None
+    return IMPLICIT_INPUTS[name][0] if _library_module_named(getattr(obj, "__module__", None)) else None
 
 
 def environment_value(name: str) -> Optional[str]:
@@ -203,7 +269,7 @@ def static_attribute(obj: Any, name: str) -> Any:
     where a C-level descriptor of a builtin type is resolved (``func.__doc__``), and anything
     written in Python (a property, a descriptor) is returned as the descriptor itself."""
     if isinstance(obj, types.ModuleType):
-        return getattr(obj, name, MISSING)
+        return unwatched(getattr(obj, name, MISSING))
     found = inspect.getattr_static(obj, name, MISSING)
     if isinstance(found, _C_DESCRIPTORS) or type(found).__name__ == "method-wrapper":
         try:

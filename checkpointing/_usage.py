@@ -23,12 +23,14 @@ _GC_INTERVAL = 30.0
 class Usage:
     """One function's counts in this process."""
 
-    __slots__ = ("function", "hits", "misses", "keys")
+    __slots__ = ("function", "hits", "misses", "unstable", "keys")
 
     def __init__(self, function: str) -> None:
         self.function = function
         self.hits = 0
         self.misses = 0
+        #: misses of calls whose code and arguments equal those of a stored entry (see UnstableKeyWarning)
+        self.unstable = 0
         self.keys: Dict[str, int] = {}  # key -> hits
 
     def hit(self, key: str) -> None:
@@ -39,19 +41,23 @@ class Usage:
 class CacheInfo:
     """What ``foo.cache_info()`` returns."""
 
-    __slots__ = ("function", "entries", "size", "hits", "misses", "saved")
+    __slots__ = ("function", "entries", "size", "hits", "misses", "saved", "unstable")
 
-    def __init__(self, function: str, entries: int, size: int, hits: int, misses: int, saved: float) -> None:
+    def __init__(self, function: str, entries: int, size: int, hits: int, misses: int, saved: float,
+                 unstable: int = 0) -> None:
         self.function = function
         self.entries = entries
         self.size = size  # bytes
         self.hits = hits  # this process and every process that recorded its statistics in the store
         self.misses = misses
         self.saved = saved  # seconds of computation the hits avoided
+        #: misses of calls whose code and arguments were those of a stored entry, recomputed because
+        #: what they depend on differs between runs by itself (see UnstableKeyWarning)
+        self.unstable = unstable
 
     def __repr__(self) -> str:
         return (f"CacheInfo(function={self.function!r}, entries={self.entries}, size={self.size}, hits={self.hits}, "
-                f"misses={self.misses}, saved={self.saved:.3f})")
+                f"misses={self.misses}, saved={self.saved:.3f}, unstable={self.unstable})")
 
 
 _registry: Dict[int, Tuple[Any, List[Usage]]] = {}
@@ -94,12 +100,13 @@ def flush() -> None:
                 saved = _saved(cache, usage)
             except Exception:
                 saved = 0.0
-            mine = counts.setdefault(usage.function, {"hits": 0, "misses": 0, "saved": 0.0})
+            mine = counts.setdefault(usage.function, {"hits": 0, "misses": 0, "saved": 0.0, "unstable": 0})
             mine["hits"] += usage.hits
             mine["misses"] += usage.misses
             mine["saved"] += saved
+            mine["unstable"] += usage.unstable
             used.extend(usage.keys)
-            usage.hits = usage.misses = 0
+            usage.hits = usage.misses = usage.unstable = 0
             usage.keys.clear()  # the decorator holds this dict
         if not counts:
             continue
@@ -136,7 +143,8 @@ def after_save(cache: Any) -> None:
 def cache_info(cache: Any, function: str, usage: Usage) -> CacheInfo:
     from .stores.management import list_entries
 
-    entries = list_entries(cache, function)
+    # (a marker that sends calls to the result for their generators' states is not a result)
+    entries = [e for e in list_entries(cache, function) if e.metadata.get("role") != "conditional"]
     recorded = cache.stats().get(function, {})
     try:
         saved_here = _saved(cache, usage)
@@ -144,4 +152,4 @@ def cache_info(cache: Any, function: str, usage: Usage) -> CacheInfo:
         saved_here = 0.0
     return CacheInfo(function, len(entries), sum(e.size for e in entries),
                      int(recorded.get("hits", 0)) + usage.hits, int(recorded.get("misses", 0)) + usage.misses,
-                     float(recorded.get("saved", 0.0)) + saved_here)
+                     float(recorded.get("saved", 0.0)) + saved_here, int(recorded.get("unstable", 0)) + usage.unstable)

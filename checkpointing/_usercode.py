@@ -6,6 +6,7 @@ notebook, the user's own modules. The answer is by the file a module was loaded 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import site
 import sys
@@ -27,7 +28,14 @@ def _library_roots() -> Tuple[str, ...]:
             roots.add(os.path.realpath(path))
     for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
         roots.add(os.path.realpath(os.path.join(prefix, "lib")))
-    roots.add(os.path.realpath(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep + "checkpointing")
+    roots.add(os.path.realpath(os.path.dirname(os.path.abspath(__file__))))
+    # checkpointing.analysis: beside the package in a source checkout (an editable install)
+    try:
+        spec = importlib.util.find_spec("checkpointing.analysis")
+    except (ImportError, ValueError):
+        spec = None
+    for location in getattr(spec, "submodule_search_locations", None) or ():
+        roots.add(os.path.realpath(location))
     return tuple(sorted(roots))
 
 

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ._value_diff import compare, first_difference, same
 from .exceptions import VerificationWarning
@@ -97,9 +97,11 @@ class Verifier:
             atexit.register(self._summary_at_exit)
 
     def check(self, function: "CheckpointedFunction", key: str, stored: Any, args: Tuple[Any, ...],
-              kwargs: Dict[str, Any]) -> Any:
+              kwargs: Dict[str, Any], rewind: Optional[Callable[[], None]] = None) -> Any:
         """What a hit returns under verification: the stored value when a recomputation gives it
-        back (or the hit is not sampled), else the recomputed one."""
+        back (or the hit is not sampled), else the recomputed one. ``rewind`` puts the random
+        generators the computation draws from back in the state they were in before it (for the
+        second recomputation, which must draw what the first drew)."""
         if self.fraction < 1.0:
             with self._lock:
                 drawn = self._random.random()
@@ -117,6 +119,8 @@ class Verifier:
         if equal is None:  # neither digested nor comparable: the result cannot be checked
             verdict = UNVERIFIABLE
         elif not equal:
+            if rewind is not None:
+                rewind()
             again = _run(function, args, kwargs)
             verdict = NONDETERMINISTIC if not same(fresh, again) else STALE
             difference = first_difference(stored, fresh)

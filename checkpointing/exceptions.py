@@ -22,6 +22,8 @@ for either still catch it::
     ├── ExpensiveOverheadWarning     reading plus saving took longer than computing
     ├── CorruptEntryWarning          a stored entry was damaged; treated as a miss and rewritten
     ├── UntrustedStoreWarning        others can write the store and entries are unsigned: not loaded
+    ├── UnstableKeyWarning           a call is computed again although its code and arguments did not change
+    ├── VerificationWarning          verify: a stored result differs from its recomputation
     └── DynamicAccessWarning         deep mode met code it cannot follow (getattr with a computed name, eval)
 """
 
@@ -45,7 +47,9 @@ __all__ = [
     "NonlocalStatementError",
     "RefactorFailedError",
     "UnhashableValueError",
+    "UnstableKeyWarning",
     "UntrustedStoreWarning",
+    "VerificationWarning",
 ]
 
 
@@ -115,6 +119,13 @@ class UntrustedStoreWarning(CheckpointWarning):
 
 class CorruptEntryWarning(CheckpointWarning):
     """A stored entry was truncated, damaged or unreadable; it is treated as a miss and overwritten."""
+
+
+class UnstableKeyWarning(CheckpointWarning):
+    """A call is computed again although its code and arguments are those of a stored entry: what
+    it depends on differs between runs by itself (a random generator the program does not seed, a
+    value made at import from the clock or the OS). Given once per function and process, naming
+    what differs; counted as ``unstable`` in ``cache_info()`` and ``checkpointing stats``."""
 
 
 class VerificationWarning(CheckpointWarning):

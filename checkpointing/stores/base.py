@@ -150,12 +150,12 @@ class SynchronizedCache(CacheBase[ContextId, ReturnValue]):
 
 
 def sum_stats(documents: Iterable[Any]) -> Dict[str, Dict[str, float]]:
-    """Add up statistics documents (``{function: {"hits", "misses", "saved"}}``, one per process);
-    anything malformed is skipped."""
+    """Add up statistics documents (``{function: {"hits", "misses", "saved", "unstable"}}``, one per
+    process); anything malformed is skipped."""
     total: Dict[str, Dict[str, float]] = {}
     for data in documents:
         for function, counts in data.items() if isinstance(data, dict) else ():
-            mine = total.setdefault(function, {"hits": 0, "misses": 0, "saved": 0.0})
+            mine = total.setdefault(function, {"hits": 0, "misses": 0, "saved": 0.0, "unstable": 0})
             for name in mine:
                 value = counts.get(name, 0) if isinstance(counts, dict) else 0
                 mine[name] += value if isinstance(value, (int, float)) else 0

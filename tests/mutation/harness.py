@@ -275,7 +275,7 @@ class Runner:
         self.analysis_cache = root / "analysis-cache"
 
     def run(self, files: Dict[str, str], mode: str, env: Dict[str, str], argv: Sequence[str],
-            store: Optional[Path] = None, keep_store: Optional[Path] = None) -> Outcome:
+            store: Optional[Path] = None, keep_store: Optional[Path] = None, hash_seed: int = 1) -> Outcome:
         # one folder, emptied between runs: a program may read its own path (sys.argv[0], __file__)
         work = self.root / "work"
         shutil.rmtree(work, ignore_errors=True)
@@ -289,17 +289,17 @@ class Runner:
         if store is not None:
             shutil.copytree(store, work / ".checkpointing")
         outcome = _fork_run(work, adapter, {**env, "CHECKPOINTING_ANALYSIS_CACHE": str(self.analysis_cache)},
-                            list(argv))
+                            list(argv), hash_seed)
         if keep_store is not None and (work / ".checkpointing").exists():
             shutil.copytree(work / ".checkpointing", keep_store)
         shutil.rmtree(work, ignore_errors=True)
         return outcome
 
 
-def _fork_run(work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) -> Outcome:
-    """Run ``main.py`` in a process forked from the fork server (see :class:`_ForkServer`)."""
+def _fork_run(work: Path, adapter: Path, env: Dict[str, str], argv: List[str], hash_seed: int = 1) -> Outcome:
+    """Run ``main.py`` in a process forked from the fork server of ``hash_seed`` (see :class:`_ForkServer`)."""
     out_path, err_path = work / "_stdout", work / "_stderr"
-    ok = _ForkServer.get().run(work, adapter, env, argv)
+    ok = _ForkServer.get(hash_seed).run(work, adapter, env, argv)
     stdout = out_path.read_text() if out_path.exists() else ""
     stderr = err_path.read_text() if err_path.exists() else ""
     return Outcome(ok, _parse(stdout), stdout, stderr)
@@ -309,24 +309,27 @@ class _ForkServer:
     """A single-threaded process, started once per test process, that has imported
     checkpointing and forks one child per run: a run is as cheap as a fork, and starts from a
     pristine process (nothing the test process did, no thread of it: forking a multi-threaded
-    process can deadlock the child, and Python 3.12+ warns about it)."""
+    process can deadlock the child, and Python 3.12+ warns about it). One server per hash seed:
+    a run forked from another server is a process with other string hashes, as a fresh
+    interpreter of the user's next run is."""
 
-    _instance: Optional["_ForkServer"] = None
+    _instances: Dict[int, "_ForkServer"] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, hash_seed: int) -> None:
         root = Path(__file__).resolve().parents[2]
-        env = dict(os.environ, CHECKPOINTING_STRICT="1")
+        env = dict(os.environ, CHECKPOINTING_STRICT="1", PYTHONHASHSEED=str(hash_seed))
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from tests.mutation.harness import _serve; _serve()"], cwd=root, env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     @classmethod
-    def get(cls) -> "_ForkServer":
-        if cls._instance is None or cls._instance.process.poll() is not None:
-            cls._instance = cls()
-            atexit.register(cls._instance.process.kill)
-        return cls._instance
+    def get(cls, hash_seed: int = 1) -> "_ForkServer":
+        server = cls._instances.get(hash_seed)
+        if server is None or server.process.poll() is not None:
+            server = cls._instances[hash_seed] = cls(hash_seed)
+            atexit.register(server.process.kill)
+        return server
 
     def run(self, work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) -> bool:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -434,7 +437,8 @@ def check_program(program: Program, modes: Sequence[str], root: Path,
         if not first.ok or first.values != truth_base.values:
             report.errors.append(f"baseline run differs from the uncached one:\n{first.stdout}\n{first.stderr}")
             continue
-        second = runner.run(program.files, mode, base_env, base_argv, store=store)
+        # a fresh process with other string hashes: an unchanged program must hit there too
+        second = runner.run(program.files, mode, base_env, base_argv, store=store, hash_seed=2)
         if second.recomputed or second.values != truth_base.values or _our_warnings(second.stderr):
             report.errors.append(f"the unchanged program is not served from the store:\n{second.stdout}\n"
                                  f"{second.stderr}")

@@ -47,7 +47,7 @@ NOISY = """\
 
     @checkpoint(deep=True)
     def draw(n):
-        return np.random.rand(n)
+        return np.random.default_rng().random(n)  # a generator seeded from the OS, made inside
 
 
     print("OUT", draw(5).shape)

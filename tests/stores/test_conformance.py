@@ -198,9 +198,10 @@ def test_single_flight_lock_between_threads(store) -> None:
 def test_statistics_add_up_across_processes(store) -> None:
     store.save("6" * 32, 1)
     store.record_stats({"m.f": {"hits": 2, "misses": 1, "saved": 1.5}})
-    store.record_stats({"m.f": {"hits": 3, "misses": 0, "saved": 0.5}, "m.g": {"hits": 0, "misses": 4, "saved": 0}})
+    store.record_stats({"m.f": {"hits": 3, "misses": 0, "saved": 0.5, "unstable": 1},
+                        "m.g": {"hits": 0, "misses": 4, "saved": 0}})
     stats = store.stats()
-    assert stats["m.f"] == {"hits": 5, "misses": 1, "saved": 2.0}
+    assert stats["m.f"] == {"hits": 5, "misses": 1, "saved": 2.0, "unstable": 1}
     assert stats["m.g"]["misses"] == 4
 
 

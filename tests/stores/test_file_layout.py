@@ -27,7 +27,7 @@ def test_each_store_reads_what_the_other_wrote(tmp_path: Path, writer_kind: str)
     assert reader.compute_time(key) == 2.5
     assert (reader.metadata(key) or {})["function"] == "m.f"
     assert reader.latest("m.f") == {"function": "m.f", "key": key, "components": {"code": "abc"}}
-    assert reader.stats() == {"m.f": {"hits": 3, "misses": 1, "saved": 7.5}}
+    assert reader.stats() == {"m.f": {"hits": 3, "misses": 1, "saved": 7.5, "unstable": 0}}
     [entry] = list(reader.entries())
     assert (entry.key, entry.function, entry.compute_time) == (key, "m.f", 2.5)
     assert entry.size == os.path.getsize(directory.path_for(key))

@@ -70,7 +70,8 @@ def test_stats_counts_hits_misses_and_time_saved(project: Path) -> None:
     stats = json.loads(cli(project, "stats", "--format", "json").stdout)
     assert stats["__main__.load"]["hits"] == 3 and stats["__main__.load"]["misses"] == 3
     assert stats["__main__.load"]["saved"] >= 3 * 0.05
-    assert stats["__main__.clean"] == {"hits": 1, "misses": 1, "saved": pytest.approx(stats["__main__.clean"]["saved"])}
+    assert stats["__main__.clean"] == {"hits": 1, "misses": 1, "saved": pytest.approx(stats["__main__.clean"]["saved"]),
+                                       "unstable": 0}
     table = cli(project, "stats").stdout
     assert "HIT RATE" in table and "50%" in table
 
@@ -134,4 +135,4 @@ def test_statistics_files_are_compacted_without_losing_counts(tmp_path: Path) ->
     for _ in range(100):
         store.record_stats({"m.f": {"hits": 1, "misses": 2, "saved": 0.5}})
     assert len(list((tmp_path / "store" / "stats").glob("*.json"))) < 64
-    assert store.stats() == {"m.f": {"hits": 100, "misses": 200, "saved": 50.0}}
+    assert store.stats() == {"m.f": {"hits": 100, "misses": 200, "saved": 50.0, "unstable": 0}}

@@ -7,7 +7,7 @@ EXPECTED = [
     "CheckpointNotExist", "CheckpointWarning", "Checkpointed", "ContextId", "CorruptEntryWarning", "DecoratorCheckpoint",
     "DynamicAccessWarning", "ExpensiveOverheadWarning", "FsspecCache", "FuncCallContext", "FuncCallIdentifierBase",
     "GlobalStatementError", "HashFailedWarning", "InMemoryLRUCache", "NonlocalStatementError", "PickleFileCache",
-    "RedisCache", "ReturnValue", "UnhashableValueError", "UntrustedStoreWarning", "VerificationWarning", "checkpoint", "defaults", "hash_anything", "open_store",
+    "RedisCache", "ReturnValue", "UnhashableValueError", "UnstableKeyWarning", "UntrustedStoreWarning", "VerificationWarning", "checkpoint", "defaults", "hash_anything", "open_store",
     "register_hasher",
 ]
 

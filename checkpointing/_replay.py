@@ -1,0 +1,227 @@
+"""How a result whose computation used random generators is stored, found and replayed.
+
+A result whose run used no generator is stored as it is, under the call's key. Otherwise
+(see ``_run_record``):
+
+- :class:`Recorded` wraps the result with the state each generator was left in (``effects``):
+  a hit sets them so, and the program after the call draws exactly what it draws after the
+  computation;
+- when the result also depends on the state a generator was in *before* the run (it drew from
+  it, without seeding it first), the call's key holds a :class:`Conditional` naming those
+  generators, and the result lives under :func:`variant_key`, the key combined with their
+  states. A seeded program finds it on every run; an unseeded one finds the generators in
+  another state each time, and recomputes.
+
+A generator is named by a *label*: the global generator's name (``numpy.random``), or where the
+key walk met it (``static#0``: the first generator reached through code, ``argument#0``: the
+first inside the arguments), which is the same in every run of the same program.
+"""
+
+from __future__ import annotations
+
+import collections
+from functools import partial
+from typing import Any, Callable, Dict, Iterable, Optional, Sequence, Tuple
+
+import xxhash
+
+from . import _generators, _run_record
+
+
+class Recorded:
+    """A stored result, with the state each generator its computation used was left in:
+    ``effects`` are ``(label, state, independent)``, ``independent`` when that state does not
+    depend on the one the generator was in before (the computation seeded it first)."""
+
+    __slots__ = ("value", "effects")
+
+    def __init__(self, value: Any, effects: Sequence[Tuple[str, Any, bool]]) -> None:
+        self.value = value
+        self.effects = tuple(effects)
+
+    def __reduce__(self) -> Any:
+        return Recorded, (self.value, self.effects)
+
+
+class Conditional:
+    """Stored under a call's key when its results depend on the state of generators: their labels."""
+
+    __slots__ = ("labels",)
+
+    def __init__(self, labels: Iterable[str]) -> None:
+        self.labels = tuple(sorted(set(labels)))
+
+    def __reduce__(self) -> Any:
+        return Conditional, (self.labels,)
+
+    def __repr__(self) -> str:
+        return f"Conditional({', '.join(self.labels)})"
+
+
+#: the types a store may hold besides plain results (one type check per hit)
+STORED_FORMS = (Recorded, Conditional)
+
+
+def variant_key(key: str, states: Sequence[Tuple[str, bytes]]) -> str:
+    """The key of a result computed with the generators ``states`` ((label, state digest)) found."""
+    h = xxhash.xxh3_128(b"checkpointing-generators/1|" + key.encode())
+    for label, digest in sorted(states):
+        h.update(label.encode() + b"=" + digest + b";")
+    return h.hexdigest()
+
+
+def describe(labels: Sequence[str]) -> str:
+    """The generators ``labels`` name, in words."""
+    parts = []
+    for label in labels:
+        if label.startswith("static#"):
+            parts.append("a random generator its code reaches (a module-level `default_rng(...)`, or one an object "
+                         "holds)")
+        elif label.startswith("argument#"):
+            parts.append("a random generator in its arguments")
+        else:
+            parts.append(f"the global `{label}` generator")
+    return " and ".join(dict.fromkeys(parts))
+
+
+def changes(labels: Sequence[str], moved_on: bool = False) -> "list[Any]":
+    """The explanation of a miss on a :class:`Conditional`: the generators are in other states,
+    because the program drew from them since the last call (``moved_on``) or did not seed them."""
+    from ._explain import Change
+
+    why = ("the program drew from it since the last call with these arguments" if moved_on else
+           "the program does not seed it before the call, or seeds it differently")
+    return [Change("generator", label, f"{describe([label])} is in another state than when its stored results were "
+                                       f"computed ({why})") for label in labels]
+
+
+class CallState:
+    """The state one call's computation can change, by label: the loaded global generators, the
+    generators its key walk met, and (deep mode) the values its key walk read (``read#3``: the
+    fourth read of the walk's plan, a module global or a class attribute)."""
+
+    def __init__(self, context: Any = None) -> None:
+        self._walked: Sequence[Tuple[str, Any, str]] = getattr(context, "generators", ()) or ()
+        self._plan: Any = getattr(context, "plan", None)
+        self._globals: Optional[Dict[str, Any]] = None
+
+    def _global(self) -> Dict[str, Any]:
+        if self._globals is None:
+            self._globals = {g.name: g for g in _generators.loaded_globals()}
+        return self._globals
+
+    def watches(self) -> "list[_run_record.Watch]":
+        """What a :class:`~checkpointing._run_record.RunRecord` watches for this call."""
+        found: "list[_run_record.Watch]" = [(g.name, g.state, g.set_state, "global") for g in self._global().values()]
+        for label, obj, kind in self._walked:
+            found.append((label, partial(_generators.state_of, obj), partial(_generators.set_state, obj), kind))
+        return found
+
+    def _accessor(self, label: str) -> Optional[Tuple[Callable[[], Any], Callable[[Any], None]]]:
+        g = self._global().get(label)
+        if g is not None:
+            return g.state, g.set_state
+        for walked_label, obj, _ in self._walked:
+            if walked_label == label:
+                return partial(_generators.state_of, obj), partial(_generators.set_state, obj)
+        if label.startswith("read#") and self._plan is not None:
+            index = int(label[5:])
+            if index < len(self._plan.reads):
+                read = self._plan.reads[index]
+                return read.reader, partial(_restore, read)
+        return None
+
+    def states(self, labels: Sequence[str]) -> Optional["list[Tuple[str, bytes]]"]:
+        """(label, digest of its current state) for each generator label; None if one cannot be found."""
+        found = []
+        for label in labels:
+            accessor = self._accessor(label)
+            if accessor is None:
+                return None
+            found.append((label, _run_record.digest(accessor[0]())))
+        return found
+
+    def read_effects(self) -> "list[Tuple[str, Any, bool]]":
+        """After a computation (deep mode): what it changed of the values its key walk read (a
+        memo dictionary a helper fills, a counter a helper's ``global`` statement rebinds), as
+        effects a hit replays. The key covered their values before it, so the state after is the
+        same on every run with this key."""
+        plan = self._plan
+        if plan is None or plan.new_probe is None:
+            return []
+        effects = []
+        for index in plan.changed(plan.new_probe):
+            read = plan.reads[index]
+            try:
+                value = read.reader()
+            except Exception:
+                continue
+            snapshot = _content(value)
+            if snapshot is not None:
+                effects.append((f"read#{index}", ("content", snapshot), True))
+            elif read.writer is not None:
+                effects.append((f"read#{index}", ("bind", value), True))
+        return effects
+
+    def apply(self, effects: Sequence[Tuple[str, Any, bool]]) -> bool:
+        """Leave each generator and value in the state the stored computation left it in (False,
+        and nothing changed, if one is not in this process)."""
+        accessors = [self._accessor(label) for label, _, _ in effects]
+        if any(a is None for a in accessors):
+            return False
+        for (label, state, independent), accessor in zip(effects, accessors):
+            if independent and not label.startswith("read#"):
+                _run_record.announce_reset(label)
+            accessor[1](state)  # type: ignore[index]
+        return True
+
+    def snapshot(self) -> Callable[[], None]:
+        """A function that puts every generator back in its current state (for recomputing)."""
+        saved = [(set_, get()) for _, get, set_, _ in self.watches()]
+
+        def rewind() -> None:
+            for put, state in saved:
+                put(state)
+        return rewind
+
+
+def _rebuild(kind: str, items: Any) -> Any:
+    return {"dict": dict, "list": list, "set": set, "bytearray": bytearray, "deque": collections.deque}[kind](items)
+
+
+def _content(value: Any) -> Any:
+    """A copy of a mutable container's content, to put back in place (None: not a container)."""
+    if isinstance(value, dict):
+        return ("dict", list(value.items()))
+    if isinstance(value, list):
+        return ("list", list(value))
+    if isinstance(value, set):
+        return ("set", list(value))
+    if isinstance(value, bytearray):
+        return ("bytearray", bytes(value))
+    if isinstance(value, collections.deque):
+        return ("deque", list(value))
+    return None
+
+
+def _restore(read: Any, state: Tuple[str, Any]) -> None:
+    """Put a read value in the state a computation left it in: its content, or a new binding."""
+    how, payload = state
+    if how == "bind":
+        read.writer(payload)
+        return
+    kind, items = payload
+    target = read.reader()
+    if kind == "dict" and isinstance(target, dict):
+        target.clear()
+        target.update(items)
+    elif kind in ("list", "bytearray") and isinstance(target, (list, bytearray)):
+        target[:] = items
+    elif kind == "set" and isinstance(target, set):
+        target.clear()
+        target.update(items)
+    elif kind == "deque" and isinstance(target, collections.deque):
+        target.clear()
+        target.extend(items)
+    elif read.writer is not None:
+        read.writer(_rebuild(kind, items))
