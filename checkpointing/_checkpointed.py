@@ -175,8 +175,8 @@ class CheckpointedFunction:
             if type(found) is _replay.Recorded:
                 self.usage.hit(variant)
                 return self._served(variant, found, args, kwargs, context)
-        if key not in self._conditional_keys:  # stored by an earlier run, which found other states
-            self._unseeded(value.labels)
+        if key not in self._conditional_keys and value.sources == _explain.sources_signature():
+            self._unseeded(value.labels)  # an earlier run of the same program found other states
         return self._compute_and_save(key, args, kwargs, time.perf_counter() - start, context, value)
 
     def _look_up(self, key: str) -> Any:
@@ -231,6 +231,7 @@ class CheckpointedFunction:
         # explained before running: the function may mutate its arguments
         explanation = self._why_missed(key, args, kwargs, known)
         state = _replay.CallState(context)
+        state.before_run()
         record = RunRecord(state.watches())
         start = perf()
         with record:
@@ -273,24 +274,26 @@ class CheckpointedFunction:
         if not dependencies and known is None:
             self.cache.save_entry(key, _replay.Recorded(result, effects) if effects else result, metadata)
             return
-        labels = _replay.Conditional([*(known.labels if known is not None else ()), *dependencies])
+        labels = _replay.Conditional([*(known.labels if known is not None else ()), *dependencies],
+                                     _explain.sources_signature())
         before = [(label, record.before(label)) for label in labels.labels]
         if any(digest is None for _, digest in before):
             return  # a generator its results depend on is not in this process now: nothing to key them on
         variant = _replay.variant_key(key, before)  # type: ignore[arg-type]
         self.cache.save_entry(variant, _replay.Recorded(result, effects), metadata)
         self._conditional_keys.add(key)
-        if known is None or known.labels != labels.labels:
+        if known is None or (known.labels, known.sources) != (labels.labels, labels.sources):
             self.cache.save_entry(key, labels, {"function": self.function_id, "created": time.time(),
                                                 "compute_time": 0.0, "role": "conditional"})
 
     def _unseeded(self, labels: Tuple[str, ...]) -> None:
         """A call found its results stored for other states of the generators they depend on."""
         self.usage.unstable += 1
+        them = "it" if len(labels) == 1 else "them"
         self._warn_once("unseeded", f"{self._name}() is computed again although its code and arguments did not "
-                                    f"change: {_replay.describe(labels)} is in another state than when its stored "
-                                    f"results were computed, because the program does not seed it before the call "
-                                    f"(or seeds it differently). Seed it once before the call (`np.random.seed(0)`, "
+                                    f"change: {_replay.in_another_state(labels)} than when its stored results were "
+                                    f"computed, because the program does not seed {them} before the call (or seeds "
+                                    f"{them} differently). Seed {them} once before the call (`np.random.seed(0)`, "
                                     f"`random.seed(0)`, `torch.manual_seed(0)`) or pass the function a seeded "
                                     f"generator (`random_state=0`, `np.random.default_rng(0)`), and later runs are "
                                     f"served from the cache.")
@@ -414,8 +417,10 @@ class CheckpointedFunction:
             explanation.previous_key = previous.get("key")
             bound = context.arguments if context.fingerprint.signature is not None else {}
             explanation.changes = _explain.diff(_explain.from_json(previous.get("components")), parts, bound)
+            # an earlier run of the same program, with the same arguments (a change made by this run
+            # itself, such as a global it rebinds between two calls, is not "by itself")
             explanation.unchanged_program = previous.get("arguments") == _explain.arguments_digest(parts) and \
-                previous.get("sources") == _explain.sources_signature()
+                previous.get("sources") == _explain.sources_signature() and previous.get("run") != _explain.run_id()
         return explanation
 
     def _conditional_labels(self, key: str) -> Optional[Tuple[str, ...]]:

@@ -181,11 +181,13 @@ def sources_signature() -> str:
 
     from ._usercode import is_user_module
 
-    h = xxhash.xxh3_64()
-    for _, module in sorted(list(sys.modules.items()), key=lambda item: item[0]):
+    paths = set()
+    for module in list(sys.modules.values()):  # (a file may be loaded twice: __main__ and __mp_main__)
         path = getattr(module, "__file__", None)
-        if not path or not is_user_module(module):
-            continue
+        if path and is_user_module(module):
+            paths.add(os.path.abspath(path))
+    h = xxhash.xxh3_64()
+    for path in sorted(paths):
         try:
             st = os.stat(path)
         except OSError:
@@ -214,10 +216,22 @@ def _details(stored: Any) -> Dict[str, Any]:
     return {"components": stored}
 
 
+_run: Dict[int, str] = {}
+
+
+def run_id() -> str:
+    """This process, among the runs that wrote records (its id and a random token: forked children differ)."""
+    pid = os.getpid()
+    found = _run.get(pid)
+    if found is None:
+        found = _run[pid] = f"{pid}-{os.urandom(6).hex()}"
+    return found
+
+
 def document(key: str, components: Sequence[Component], previous: Any) -> Dict[str, Any]:
     """What ``record_latest`` stores as components after an entry for ``key`` was saved."""
     mine = {"key": key, "components": to_json(components), "arguments": arguments_digest(components),
-            "sources": sources_signature()}
+            "sources": sources_signature(), "run": run_id()}
     earlier = _details(previous.get("components")) if isinstance(previous, dict) else {}
     recent = [r for r in earlier.get("recent", ()) if isinstance(r, dict) and r.get("arguments") != mine["arguments"]]
     return {**mine, "recent": [mine, *recent][:RECENT]}

@@ -189,19 +189,22 @@ def loaded_globals() -> List[Global]:
     return found
 
 
-_STATE_MODULES = frozenset(part.rpartition(".")[0] for spec in GLOBAL_GENERATORS for part in spec.resets)
+#: module -> the global generator whose state the module's functions read and set ("torch.random": "torch")
+_STATE_MODULES = {part.rpartition(".")[0]: spec.name for spec in GLOBAL_GENERATORS for part in spec.resets}
 
 
-def reads_state(obj: Any) -> bool:
-    """Is ``obj`` a library function that reads a generator's state without drawing from it
-    (``np.random.get_state``, ``random.getstate``, ``torch.get_rng_state``)?"""
+def reads_state(obj: Any) -> Optional[str]:
+    """The global generator whose state ``obj`` reads without drawing from it, if it is such a
+    library function (``np.random.get_state``: "numpy.random"; ``random.getstate``: "random";
+    ``torch.get_rng_state``: "torch"); "" for a generator that is not a global one."""
     name = getattr(obj, "__name__", None)
     if not isinstance(name, str) or name not in STATE_READERS:
-        return False
+        return None
     owner = getattr(obj, "__self__", None)
     if owner is not None and access(type(owner)) is not None:
-        return True
-    return getattr(obj, "__module__", None) in _STATE_MODULES
+        return global_name(owner) or ""
+    module = getattr(obj, "__module__", None)
+    return _STATE_MODULES.get(module) if isinstance(module, str) else None
 
 
 def global_name(obj: Any) -> Optional[str]:

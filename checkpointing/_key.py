@@ -160,8 +160,8 @@ class KeyBuilder:
         self.generators: List[Tuple[str, Any, str]] = cast("List[Tuple[str, Any, str]]", ())
         #: hashing the call's arguments (True) or a value on its own ("value"): generators by state
         self._in_arguments: object = False
-        #: reachable code reads a global generator's state without drawing (np.random.get_state)
-        self._reads_global_state = False
+        #: the global generators whose state reachable code reads without drawing (np.random.get_state)
+        self._reads_global_state: Set[str] = cast("Set[str]", frozenset())
         #: deep mode: the plan of what this call's walk read (see _deep_plan), when one was kept
         self.plan: Optional["Plan"] = None
 
@@ -244,7 +244,8 @@ class KeyBuilder:
             if name in bound:
                 feed(bound[name], h)
                 if self.components is not None:
-                    self._record("argument", name, self._stable_digest(bound[name]), "", bound[name], True)
+                    self._record("argument", name, self._stable_digest(bound[name], argument=True), "", bound[name],
+                                 True)
             else:
                 h.update(b"unbound")
 
@@ -351,6 +352,8 @@ class KeyBuilder:
             self.seen.append(generator)
             return b"generator@%d" % id(generator)
         if self._provisional or self.mode == "stable":
+            if self._in_arguments and not self._provisional:  # an argument's component: by its state
+                return b"generator:" + kind + b"=" + ValueHasher().digest(_generators.state_of(generator))
             return b"generator:" + kind
         for label, known, _ in self.generators:
             if known is generator:
@@ -385,8 +388,9 @@ class KeyBuilder:
         return b"method" + self._part(method.__func__) + self._part(method.__self__)
 
     def _note_state_reader(self, obj: Any) -> None:
-        if _generators.reads_state(obj):
-            self._reads_global_state = True
+        name = _generators.reads_state(obj)
+        if name:
+            self._reads_global_state = {*self._reads_global_state, name}
 
     def _builtin_token(self, obj: Any) -> bytes:
         self._note_state_reader(obj)
@@ -476,10 +480,13 @@ class KeyBuilder:
         finally:
             self._provisional = saved
 
-    def _stable_digest(self, value: Any) -> bytes:
-        """A value's digest for a component of an explanation (its own builder: the key is untouched)."""
+    def _stable_digest(self, value: Any, argument: bool = False) -> bytes:
+        """A value's digest for a component of an explanation (its own builder: the key is untouched);
+        an argument's random generators count by their state, as in the key."""
         try:
-            return KeyBuilder(self.pickle_protocol, self.algorithm, mode="stable").hasher.digest(value)
+            builder = KeyBuilder(self.pickle_protocol, self.algorithm, mode="stable")
+            builder._in_arguments = argument
+            return builder.hasher.digest(value)
         except Exception:
             return b"?"
 
@@ -640,14 +647,16 @@ class KeyBuilder:
     def _reads_generator_state(self) -> bool:
         """Reachable code reads a generator's state without drawing from it (``np.random.get_state()``,
         ``rng.bit_generator.state``): the state itself is then an input."""
-        return self._reads_global_state or (bool(self.generators) and not self.attributes.isdisjoint(STATE_READERS))
+        return bool(self._reads_global_state) or (bool(self.generators)
+                                                  and not self.attributes.isdisjoint(STATE_READERS))
 
     def _generator_states(self, h: Any) -> None:
         """Where reachable code reads generators' states: those states (a draw is recorded by the
         run, see _run_record; a read is not)."""
         if self._reads_global_state:
             for generator in _generators.loaded_globals():
-                h.update(b"generator-state:" + generator.name.encode() + ValueHasher().digest(generator.state()))
+                if generator.name in self._reads_global_state:
+                    h.update(b"generator-state:" + generator.name.encode() + ValueHasher().digest(generator.state()))
         if self.generators and not self.attributes.isdisjoint(STATE_READERS):
             for label, generator, kind in self.generators:
                 if kind == "static":

@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Sequence, Tuple
 import xxhash
 
 from . import _generators, _run_record
+from ._fingerprint import resolve_free_name
 
 
 class Recorded:
@@ -44,15 +45,18 @@ class Recorded:
 
 
 class Conditional:
-    """Stored under a call's key when its results depend on the state of generators: their labels."""
+    """Stored under a call's key when its results depend on the state of generators: their labels,
+    and the signature of the program's source files when a result was last added (a miss in an
+    unchanged program then means the generators are not seeded, see UnstableKeyWarning)."""
 
-    __slots__ = ("labels",)
+    __slots__ = ("labels", "sources")
 
-    def __init__(self, labels: Iterable[str]) -> None:
+    def __init__(self, labels: Iterable[str], sources: str = "") -> None:
         self.labels = tuple(sorted(set(labels)))
+        self.sources = sources
 
     def __reduce__(self) -> Any:
-        return Conditional, (self.labels,)
+        return Conditional, (self.labels, self.sources)
 
     def __repr__(self) -> str:
         return f"Conditional({', '.join(self.labels)})"
@@ -68,6 +72,11 @@ def variant_key(key: str, states: Sequence[Tuple[str, bytes]]) -> str:
     for label, digest in sorted(states):
         h.update(label.encode() + b"=" + digest + b";")
     return h.hexdigest()
+
+
+def in_another_state(labels: Sequence[str]) -> str:
+    """"the global `numpy.random` generator is in another state", or "... are in other states"."""
+    return describe(labels) + (" is in another state" if len(labels) == 1 else " are in other states")
 
 
 def describe(labels: Sequence[str]) -> str:
@@ -91,19 +100,41 @@ def changes(labels: Sequence[str], moved_on: bool = False) -> "list[Any]":
 
     why = ("the program drew from it since the last call with these arguments" if moved_on else
            "the program does not seed it before the call, or seeds it differently")
-    return [Change("generator", label, f"{describe([label])} is in another state than when its stored results were "
-                                       f"computed ({why})") for label in labels]
+    return [Change("generator", label, f"{in_another_state([label])} than when its stored results were computed "
+                                       f"({why})") for label in labels]
 
 
 class CallState:
     """The state one call's computation can change, by label: the loaded global generators, the
-    generators its key walk met, and (deep mode) the values its key walk read (``read#3``: the
-    fourth read of the walk's plan, a module global or a class attribute)."""
+    generators its key walk met, and the values its key read: in deep mode every value its walk
+    read (``read#3``: the fourth read of the walk's plan, a module global or a class attribute),
+    in the default mode the checkpointed function's own free names (``own#0``)."""
 
     def __init__(self, context: Any = None) -> None:
         self._walked: Sequence[Tuple[str, Any, str]] = getattr(context, "generators", ()) or ()
         self._plan: Any = getattr(context, "plan", None)
         self._globals: Optional[Dict[str, Any]] = None
+        fp = context.fingerprint if context is not None and self._plan is None else None
+        #: default mode: the checkpointed function and the free names it reads
+        self._own: Optional[Tuple[Any, Tuple[str, ...]]] = (fp.func, fp.strict.free_names) if fp is not None else None
+        self._own_before: Dict[int, bytes] = {}
+
+    def before_run(self) -> None:
+        """Note the digests of the containers the function's own free names hold (default mode: the
+        deep plan already holds what the walk read)."""
+        for index, value in self._own_containers():
+            self._own_before[index] = _run_record.digest(value)
+
+    def _own_containers(self) -> "list[Tuple[int, Any]]":
+        if self._own is None:
+            return []
+        func, names = self._own
+        found = []
+        for index, name in enumerate(names):
+            value = resolve_free_name(func, name)
+            if _content(value) is not None:
+                found.append((index, value))
+        return found
 
     def _global(self) -> Dict[str, Any]:
         if self._globals is None:
@@ -128,7 +159,13 @@ class CallState:
             index = int(label[5:])
             if index < len(self._plan.reads):
                 read = self._plan.reads[index]
-                return read.reader, partial(_restore, read)
+                return read.reader, partial(_restore, read.reader, read.writer)
+        if label.startswith("own#") and self._own is not None:
+            func, names = self._own
+            index = int(label[4:])
+            if index < len(names):
+                reader = partial(resolve_free_name, func, names[index])
+                return reader, partial(_restore, reader, None)
         return None
 
     def states(self, labels: Sequence[str]) -> Optional["list[Tuple[str, bytes]]"]:
@@ -147,7 +184,10 @@ class CallState:
         effects a hit replays. The key covered their values before it, so the state after is the
         same on every run with this key."""
         plan = self._plan
-        if plan is None or plan.new_probe is None:
+        if plan is None:
+            return [(f"own#{index}", ("content", _content(value)), True) for index, value in self._own_containers()
+                    if index in self._own_before and _run_record.digest(value) != self._own_before[index]]
+        if plan.new_probe is None:
             return []
         effects = []
         for index in plan.changed(plan.new_probe):
@@ -170,7 +210,7 @@ class CallState:
         if any(a is None for a in accessors):
             return False
         for (label, state, independent), accessor in zip(effects, accessors):
-            if independent and not label.startswith("read#"):
+            if independent and not label.startswith(("read#", "own#")):  # a generator set anew
                 _run_record.announce_reset(label)
             accessor[1](state)  # type: ignore[index]
         return True
@@ -204,14 +244,15 @@ def _content(value: Any) -> Any:
     return None
 
 
-def _restore(read: Any, state: Tuple[str, Any]) -> None:
+def _restore(reader: Callable[[], Any], writer: Optional[Callable[[Any], None]], state: Tuple[str, Any]) -> None:
     """Put a read value in the state a computation left it in: its content, or a new binding."""
     how, payload = state
     if how == "bind":
-        read.writer(payload)
+        if writer is not None:
+            writer(payload)
         return
     kind, items = payload
-    target = read.reader()
+    target = reader()
     if kind == "dict" and isinstance(target, dict):
         target.clear()
         target.update(items)
@@ -223,5 +264,5 @@ def _restore(read: Any, state: Tuple[str, Any]) -> None:
     elif kind == "deque" and isinstance(target, collections.deque):
         target.clear()
         target.extend(items)
-    elif read.writer is not None:
-        read.writer(_rebuild(kind, items))
+    elif writer is not None:
+        writer(_rebuild(kind, items))

@@ -35,12 +35,18 @@ import json, sys, time, warnings
 from checkpointing import checkpoint
 
 store = sys.argv[3]
-computed = []  # read by the function, so part of its key: emptied before every call, it is always []
+computed = []  # emptied before every call: the arguments a call computed
+
+
+def note_computed(x):
+    # a helper: the default mode keys it by name, and what it changes is not part of the key (a
+    # global the function itself changed would be: a hit sets it as the computation left it)
+    computed.append(x)
 
 
 @checkpoint(store=store) if "://" in store else checkpoint(directory=store)
 def value(x):
-    computed.append(x)
+    note_computed(x)
     time.sleep(0.002)
     return {"x": x, "square": x * x, "text": "v" * (x % 7)}
 

@@ -16,7 +16,7 @@ from checkpointing.analysis import normalize_function
 
 _seeds = itertools.count(101)
 OUR_WARNINGS = ("CheckpointFailedWarning", "HashFailedWarning", "ExpensiveOverheadWarning", "CorruptEntryWarning",
-                "DynamicAccessWarning")
+                "DynamicAccessWarning", "UnstableKeyWarning")
 
 
 def canonical(source: str) -> str:

@@ -481,6 +481,14 @@ def programs() -> List[Path]:
     return sorted(p for p in PROGRAMS.iterdir() if (p / "main.py").exists())
 
 
+def missing_packages(folder: Path) -> List[str]:
+    """The packages the program imports (``"requires": [...]`` in program.json) not installed here."""
+    import importlib.util
+
+    meta = json.loads((folder / "program.json").read_text()) if (folder / "program.json").exists() else {}
+    return [name for name in meta.get("requires", ()) if importlib.util.find_spec(name) is None]
+
+
 def requires_python(folder: Path) -> Tuple[int, ...]:
     """The oldest Python whose grammar the program uses (``"python": "3.10"`` in program.json)."""
     meta = json.loads((folder / "program.json").read_text()) if (folder / "program.json").exists() else {}

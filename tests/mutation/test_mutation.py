@@ -27,6 +27,8 @@ def test_there_are_enough_programs():
 def test_no_mutant_that_changes_the_output_is_served_from_the_cache(folder, tmp_path, record_property):
     if sys.version_info < harness.requires_python(folder):
         pytest.skip(f"the program uses Python {'.'.join(map(str, harness.requires_python(folder)))} syntax")
+    if harness.missing_packages(folder):
+        pytest.skip(f"the program needs {', '.join(harness.missing_packages(folder))}")
     program = harness.Program.load(folder)
     modes = ["deep", "shallow"] if program.shallow else ["deep"]
     reports = harness.check_program(program, modes, tmp_path)

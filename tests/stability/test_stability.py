@@ -15,7 +15,6 @@ run starts as a fresh interpreter would, without paying for one.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -38,7 +37,7 @@ def _skip_reason(folder: Path) -> str:
     meta = _meta(folder)
     if sys.version_info < harness.requires_python(folder):
         return f"uses Python {meta.get('python')} syntax"
-    missing = [name for name in meta.get("requires", ()) if importlib.util.find_spec(name) is None]
+    missing = harness.missing_packages(folder)
     return f"needs {', '.join(missing)}" if missing else ""
 
 
