@@ -8,11 +8,12 @@ On a miss the two lists are compared and the differences are said in words.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import reprlib
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 logger = logging.getLogger("checkpointing")
 
@@ -179,21 +180,46 @@ def sources_signature() -> str:
 
     import xxhash
 
-    from ._usercode import is_user_module
-
-    paths = set()
-    for module in list(sys.modules.values()):  # (a file may be loaded twice: __main__ and __mp_main__)
-        path = getattr(module, "__file__", None)
-        if path and is_user_module(module):
-            paths.add(os.path.abspath(path))
     h = xxhash.xxh3_64()
-    for path in sorted(paths):
+    for path in _user_files(len(sys.modules)):
         try:
             st = os.stat(path)
         except OSError:
             continue
         h.update(f"{path}:{st.st_size}:{st.st_mtime_ns};".encode("utf-8", "surrogatepass"))
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _user_files(count: int) -> Tuple[str, ...]:
+    """The files of the program's modules, while ``count`` modules are loaded (a program does not
+    rebind a loaded module's name to another file: a new module makes a new count)."""
+    import sys
+
+    from ._usercode import is_user_module
+
+    roots = _plain_library_folders()
+    paths = set()
+    for module in list(sys.modules.values()):  # (a file may be loaded twice: __main__ and __mp_main__)
+        path = getattr(module, "__file__", None)
+        # a file under a library folder as written is library code (most modules: no link to resolve)
+        if isinstance(path, str) and not path.startswith(roots) and is_user_module(module):
+            paths.add(os.path.abspath(path))
+    return tuple(sorted(paths))
+
+
+@functools.lru_cache(maxsize=1)
+def _plain_library_folders() -> Tuple[str, ...]:
+    """Folders that hold only library code, found without sysconfig (which takes milliseconds to
+    load): the interpreter's prefixes, the standard library's folder and checkpointing's own.
+    Files elsewhere are asked of ``is_user_module``."""
+    import sys
+
+    from . import analysis
+
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(os.__file__),
+               os.path.dirname(os.path.abspath(__file__)), *getattr(analysis, "__path__", ())}
+    return tuple(sorted(os.path.join(folder, "") for folder in folders if folder))
 
 
 def record_of(document: Any, components: Sequence[Component]) -> Optional[Dict[str, Any]]:

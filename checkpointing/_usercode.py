@@ -39,14 +39,26 @@ def _library_roots() -> Tuple[str, ...]:
     return tuple(sorted(roots))
 
 
+def library_roots() -> Tuple[str, ...]:
+    """The folders of the standard library and installed packages (links resolved)."""
+    return _library_roots()
+
+
 @lru_cache(maxsize=4096)
 def is_user_file(path: Optional[str]) -> bool:
     if not path:
         return False
     if path.startswith("<"):
         return path.startswith(("<ipython-input", "<stdin>"))
-    real = os.path.realpath(path)
+    real = os.path.realpath(path) if os.path.islink(path) else os.path.join(
+        _real_folder(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
     return not any(real == root or real.startswith(root + os.sep) for root in _library_roots())
+
+
+@lru_cache(maxsize=1024)
+def _real_folder(folder: str) -> str:
+    """The folder with every link resolved (once per folder: modules share a few)."""
+    return os.path.realpath(folder)
 
 
 def is_user_module(module: Optional[ModuleType]) -> bool:
