@@ -48,10 +48,13 @@ GLOBAL_GENERATORS: Tuple[GlobalGenerator, ...] = (
         ("torch.manual_seed", "torch.random.manual_seed", "torch.set_rng_state", "torch.random.set_rng_state",
          "torch.seed", "torch.random.seed"),
         always_from_os=("torch.seed", "torch.random.seed")),
-    # numba's nopython code draws from states of its own, one per thread, seeded from the OS; a
-    # seed inside compiled code cannot be watched (it is machine code)
-    GlobalGenerator("numba (numpy)", "numba", "", "", ()),
-    GlobalGenerator("numba (random)", "numba", "", "", ()),
+    # numba's nopython code draws from states of its own, one per thread, seeded from the OS. Its
+    # states are set from Python through numba._helperlib (the first argument says which); a seed
+    # inside compiled code cannot be watched (it is machine code)
+    GlobalGenerator("numba (numpy)", "numba", "", "", ("numba._helperlib.rnd_set_state", "numba._helperlib.rnd_seed"),
+                    seeds_from_os=("numba._helperlib.rnd_seed",)),
+    GlobalGenerator("numba (random)", "numba", "", "", ("numba._helperlib.rnd_set_state", "numba._helperlib.rnd_seed"),
+                    seeds_from_os=("numba._helperlib.rnd_seed",)),
 )
 
 #: calls and attributes that read a generator's state without drawing from it: code that names

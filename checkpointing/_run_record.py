@@ -199,19 +199,22 @@ class _ResetWatch:
                 self._remove()
 
     def _place(self) -> None:
+        #: reset function -> the generators it may set (numba's set either of its two states)
+        targets: Dict[str, List[Any]] = {}
         for spec in GLOBAL_GENERATORS:
-            if spec.module not in _sys_modules():
+            if spec.module in _sys_modules():
+                for qualified in spec.resets:
+                    targets.setdefault(qualified, []).append(spec)
+        for qualified, specs in targets.items():
+            owner_name, _, attr = qualified.rpartition(".")
+            owner = _sys_modules().get(owner_name)
+            original = getattr(owner, attr, None) if owner is not None else None
+            if original is None or type(original) is Watched:
                 continue
-            for qualified in spec.resets:
-                owner_name, _, attr = qualified.rpartition(".")
-                owner = _sys_modules().get(owner_name)
-                original = getattr(owner, attr, None) if owner is not None else None
-                if original is None or type(original) is Watched:
-                    continue
-                watched = Watched(original, _on_reset(spec.name, qualified in spec.seeds_from_os,
-                                                      qualified in spec.always_from_os))
-                setattr(owner, attr, watched)
-                self._placed.append((owner, attr, watched))
+            watched = Watched(original, _on_reset([s.name for s in specs], qualified in specs[0].seeds_from_os,
+                                                  qualified in specs[0].always_from_os))
+            setattr(owner, attr, watched)
+            self._placed.append((owner, attr, watched))
 
     def _remove(self) -> None:
         for owner, attr, watched in reversed(self._placed):
@@ -224,16 +227,35 @@ def _sys_modules() -> Dict[str, Any]:
     return sys.modules
 
 
-def _on_reset(name: str, may_use_os: bool, always_os: bool) -> Callable[[Tuple[Any, ...], Dict[str, Any]], None]:
+def _on_reset(names: List[str], may_use_os: bool, always_os: bool) -> Callable[[Tuple[Any, ...], Dict[str, Any]], None]:
+    """What a watched reset function does before it runs: tell this thread's records."""
     def on_call(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
         stack = getattr(_local, "records", None)
         if not stack:
             return  # another thread's call: its computations are not ours to judge
-        seed = args[0] if args else kwargs.get("seed", kwargs.get("a"))
+        if len(names) > 1:  # numba._helperlib: the first argument points at the state it sets
+            name = _numba_state_named(args[0] if args else None)
+            seed = args[1] if len(args) > 1 else None
+        else:
+            name = names[0]
+            seed = args[0] if args else kwargs.get("seed", kwargs.get("a"))
+        if name is None:
+            return
         deterministic = not always_os and not (may_use_os and seed is None)
         for record in list(stack):
             record.resetting(name, deterministic)
     return on_call
+
+
+def _numba_state_named(pointer: Any) -> Optional[str]:
+    helperlib = sys.modules.get("numba._helperlib")
+    if helperlib is None:
+        return None
+    if pointer == helperlib.rnd_get_np_state_ptr():
+        return "numba (numpy)"
+    if pointer == helperlib.rnd_get_py_state_ptr():
+        return "numba (random)"
+    return None
 
 
 _watch = _ResetWatch()

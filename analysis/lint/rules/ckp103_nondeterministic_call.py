@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import List, Optional
 
 from ...callgraph import FunctionInfo
+from ...generators import GLOBAL_GENERATORS
 from .. import knowledge
-from .base import CallRule, Example, Rule, RuleContext
+from .base import CallRule, Example, Hit, Rule, RuleContext
 
 _CLOCKS = frozenset(knowledge.CLOCKS)
 _ALWAYS = frozenset({"uuid.uuid1", "uuid.uuid4", "os.urandom", "random.SystemRandom"})
@@ -57,18 +58,41 @@ def _problem(context: RuleContext, info: FunctionInfo, call: ast.Call) -> Option
     return None
 
 
+#: where the global generators live (``numpy.random.mtrand._rand``): reading one hands it out to draw from
+_GLOBAL_INSTANCES = {spec.instance: spec.name for spec in GLOBAL_GENERATORS if spec.instance}
+_INSTANCE_NAMES = frozenset(instance.rpartition(".")[2] for instance in _GLOBAL_INSTANCES)
+
+
+def _global_generator_reads(context: RuleContext, info: FunctionInfo) -> List[Hit]:
+    """Reads of a global generator object itself (``np.random.mtrand._rand``, the scikit-learn
+    ``check_random_state(None)`` idiom): what draws from it later draws from the unseeded generator."""
+    hits = []
+    for ref in info.references:
+        if ref.called or ref.chain[-1] not in _INSTANCE_NAMES or ref.chain[0] in info.local_names:
+            continue
+        target = context.graph.qualified_name(info.module, ref.chain)
+        if target in _GLOBAL_INSTANCES:
+            hits.append(Hit(ref.span, f"`{target}` is the global `{_GLOBAL_INSTANCES[target]}` generator: what draws "
+                                      f"from it depends on the state the program left it in", info))
+    return hits
+
+
 class NondeterministicCall(CallRule):
     code = "CKP103"
     name = "nondeterministic-call"
     summary = "code reached by a checkpointed function draws random numbers without a seed or reads the clock"
     rationale = (
         "A checkpointed function must give the same result for the same inputs: that is what makes serving it "
-        "from the cache correct. Random numbers without a seed, clocks, uuids and `os.urandom` differ on every "
-        "run, so the first run's value is frozen in the cache while a rerun would compute another one."
+        "from the cache correct. Clocks, uuids, `os.urandom` and generators made without a seed differ on every "
+        "run, so the first run's value is frozen in the cache while a rerun would compute another one. A draw from "
+        "a global generator (`random`, numpy's `np.random.*`, torch's) is recorded instead: the result is keyed on "
+        "the generator's state, so it is served when the program seeds the generator before the call and computed "
+        "again on every run when it does not (the run warns with `UnstableKeyWarning`)."
     )
     fix = (
         "Seed the generator (`numpy.random.default_rng(seed)`, `random.Random(seed)`) with a seed passed as an "
-        "argument, or pass the time or the id in as an argument."
+        "argument, or seed the global one once before the call (`np.random.seed(0)` at the top of the script); pass "
+        "the time or the id in as an argument."
     )
     examples = (
         Example("Unseeded draws and the clock", {
@@ -81,6 +105,12 @@ class NondeterministicCall(CallRule):
                        "def sample(n, seed):\n    rng = np.random.default_rng(seed)\n    random.seed(seed)\n"
                        "    return rng.random(n).sum() + random.random()\n",
         }),
+        Example("The global generator handed out (scikit-learn's check_random_state idiom)", {
+            "main.py": "import numpy as np\nfrom checkpointing import checkpoint\n\n\ndef check_random_state(seed):\n"
+                       "    if seed is None:\n        return np.random.mtrand._rand\n"
+                       "    return np.random.RandomState(seed)\n\n\n@checkpoint(deep=True)\n"
+                       "def bootstrap(x, seed=None):\n    return check_random_state(seed).choice(x, 3)\n",
+        }, (("main.py", 7),)),
         Example("In a helper", {
             "main.py": "from datetime import datetime\n\nfrom checkpointing import checkpoint\n\n\ndef stamp(x):\n"
                        "    return (x, datetime.now())\n\n\n@checkpoint(deep=True)\ndef run(x):\n    return stamp(x)\n",
@@ -89,3 +119,7 @@ class NondeterministicCall(CallRule):
 
     def problem(self, context: RuleContext, info: FunctionInfo, call: ast.Call) -> Optional[str]:
         return _problem(context, info, call)
+
+    def check_function(self, context: RuleContext, info: FunctionInfo,
+                       calls: Optional[List[ast.Call]] = None) -> List[Hit]:
+        return super().check_function(context, info, calls) + _global_generator_reads(context, info)
