@@ -68,7 +68,7 @@ _KINDS: Dict[Tuple[str, str], Callable[[], Access]] = {
     ("numpy.random._generator", "Generator"): _numpy_generator,
     ("numpy.random.bit_generator", "BitGenerator"): _numpy_bit_generator,
     ("random", "Random"): _python_random,
-    ("torch", "Generator"): _torch_generator,
+    ("torch._C", "Generator"): _torch_generator,
 }
 _UNKNOWN = object()
 _by_type: Dict[type, Any] = {}

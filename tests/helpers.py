@@ -119,7 +119,10 @@ def run_edits(project: Project, case_id: str, files: Dict[str, str], edits: List
     run of the same version (a fresh project) and the skip/rerun expectation."""
     current = {k: textwrap.dedent(v) for k, v in files.items()}
     project.write({k: v for k, v in current.items() if k not in ("env", "argv")})
-    assert _run_version(project, current).ran
+    first = _run_version(project, current)
+    assert first.ran
+    again = _run_version(project, current)  # a fresh process, other string hashes, nothing changed
+    assert again.skipped and again.out == first.out, f"{case_id}: the unchanged program recomputed in a new process"
     for n, (path, old, new, expected) in enumerate(edits, 1):
         assert old in current[path], f"edit {n} of {case_id} does not apply"
         current[path] = current[path].replace(old, new)
