@@ -758,7 +758,7 @@ class KeyBuilder:
         self._selection[index] = chosen
         for name in chosen:
             if (index, name) not in self._member_tokens:
-                value = self._note_read(partial(_member, cls, name))
+                value = self._note_read(partial(_member, cls, name), writer=partial(setattr, cls, name))
                 self._member_tokens[(index, name)] = self._by_value(value)
         if (index, "|mro") not in self._member_tokens:
             mro = self._note_read(partial(_mro, cls), EQUAL)
@@ -791,7 +791,8 @@ class KeyBuilder:
             if (_is_dunder(name) and name not in ("__all__", "__getattr__", "__dir__")) or (index, name) in \
                     self._member_tokens:
                 continue
-            value = self._note_read(partial(_member, module, name), digester=_reference_digester)
+            value = self._note_read(partial(_member, module, name), digester=_reference_digester,
+                                    writer=partial(setattr, module, name))
             self._member_tokens[(index, name)] = self.reference(value, ())
 
     def _module_record(self, index: int) -> bytes:

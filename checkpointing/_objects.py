@@ -29,11 +29,13 @@ class Watched:
     module's place while a computation runs so the run record sees the call (``_run_record``).
     Everything that identifies code sees the original through it (:func:`unwatched`)."""
 
-    __slots__ = ("original", "on_call", "__weakref__")
+    __slots__ = ("original", "on_call", "where", "__weakref__")
 
-    def __init__(self, original: Any, on_call: Callable[[Tuple[Any, ...], Dict[str, Any]], None]) -> None:
+    def __init__(self, original: Any, on_call: Callable[[Tuple[Any, ...], Dict[str, Any]], None],
+                 where: Tuple[str, str] = ("", "")) -> None:
         self.original = original
         self.on_call = on_call
+        self.where = where  # (module, attribute) it stands in
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.on_call(args, kwargs)
@@ -46,11 +48,17 @@ class Watched:
     def __wrapped__(self) -> Any:  # inspect.signature and help() describe the original
         return self.original
 
-    def __reduce__(self) -> Any:
-        return self.original.__reduce__()
+    def __reduce__(self) -> Any:  # pickled as the library function, found again by its name
+        return _library_attribute, self.where
 
     def __repr__(self) -> str:
         return repr(self.original)
+
+
+def _library_attribute(module: str, name: str) -> Any:
+    import importlib
+
+    return unwatched(getattr(importlib.import_module(module), name))
 
 
 def unwatched(value: Any) -> Any:

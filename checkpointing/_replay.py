@@ -226,6 +226,8 @@ class CallState:
 
 
 def _rebuild(kind: str, items: Any) -> Any:
+    if kind == "ndarray":
+        return items
     return {"dict": dict, "list": list, "set": set, "bytearray": bytearray, "deque": collections.deque}[kind](items)
 
 
@@ -241,6 +243,8 @@ def _content(value: Any) -> Any:
         return ("bytearray", bytes(value))
     if isinstance(value, collections.deque):
         return ("deque", list(value))
+    if type(value).__module__ == "numpy" and type(value).__name__ == "ndarray" and value.flags.writeable:
+        return ("ndarray", value.copy())
     return None
 
 
@@ -264,5 +268,8 @@ def _restore(reader: Callable[[], Any], writer: Optional[Callable[[Any], None]],
     elif kind == "deque" and isinstance(target, collections.deque):
         target.clear()
         target.extend(items)
+    elif kind == "ndarray" and getattr(target, "shape", None) == items.shape and \
+            getattr(target, "dtype", None) == items.dtype:
+        target[...] = items
     elif writer is not None:
         writer(_rebuild(kind, items))

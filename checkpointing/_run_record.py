@@ -36,7 +36,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import xxhash
 
-from . import _generators
+from . import _other_threads
 from ._hashing import ValueHasher
 from ._objects import Watched
 from .analysis.generators import GLOBAL_GENERATORS
@@ -104,6 +104,7 @@ class RunRecord:
         self._watches = list(watches)
         self._uses: Dict[str, Use] = {}
         self._getters: Dict[str, Callable[[], Any]] = {}
+        self._others = _other_threads.Mark(0, frozenset(), False)
         self.outcome = Outcome()
 
     def __enter__(self) -> "RunRecord":
@@ -115,20 +116,29 @@ class RunRecord:
             self._getters[label] = get
         _stack().append(self)
         _watch.acquire()
+        self._others = _other_threads.begin()
         return self
 
     def __exit__(self, *exc: Any) -> None:
         _watch.release()
-        stack = _stack()
-        if self in stack:
-            stack.remove(self)
-        if exc[0] is not None:
-            return
+        try:
+            if exc[0] is None:
+                self._conclude()
+        finally:
+            _other_threads.end()
+            stack = _stack()
+            if self in stack:
+                stack.remove(self)
+
+    def _conclude(self) -> None:
         for label, use in self._uses.items():
             after = self._getters[label]()
             use.after = after
-            if not use.reset and not use.drawn and digest(after) != use.before_digest:
-                use.drawn = True
+            if use.reset or use.drawn or digest(after) == use.before_digest:
+                continue
+            if label == "random" and _other_threads.explained(self._others, use.before, after):
+                continue  # drawn by threads that were running before (see _other_threads): not ours
+            use.drawn = True
         self.outcome = Outcome([u for u in self._uses.values() if u.drawn or u.reset])
 
     def before(self, label: str) -> Optional[bytes]:
@@ -151,11 +161,6 @@ class RunRecord:
             use.reset = True
         if not deterministic:
             use.from_os = True
-
-
-def global_watches() -> List[Watch]:
-    """The global generators of this process, to watch."""
-    return [(g.name, g.state, g.set_state, "global") for g in _generators.loaded_globals()]
 
 
 def announce_reset(label: str) -> None:
@@ -212,7 +217,7 @@ class _ResetWatch:
             if original is None or type(original) is Watched:
                 continue
             watched = Watched(original, _on_reset([s.name for s in specs], qualified in specs[0].seeds_from_os,
-                                                  qualified in specs[0].always_from_os))
+                                                  qualified in specs[0].always_from_os), (owner_name, attr))
             setattr(owner, attr, watched)
             self._placed.append((owner, attr, watched))
 

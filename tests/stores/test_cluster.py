@@ -12,8 +12,12 @@ import pytest
 from tests.helpers import Project
 
 TASKS = """
-    import os, time
-    from checkpointing import checkpoint
+    import os, time, warnings
+    from checkpointing import ExpensiveOverheadWarning, checkpoint
+
+    # what this checks is who computes and what is served: on a loaded machine (the load test's
+    # sixteen processes syncing the same disk) a save can take longer than the 0.2 s computation
+    warnings.filterwarnings("ignore", category=ExpensiveOverheadWarning)
 
     MARKS = os.environ["MARKS"]
 
