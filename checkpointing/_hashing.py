@@ -100,18 +100,36 @@ def register_hasher(cls: type, func: Optional[Callable[[Any], Any]] = None) -> A
                         f"{type(func).__name__}")
     _REGISTERED[cls] = func
     _DISPATCH.clear()
+    _INERT.clear()
     return func
 
 
 def _registered(t: type) -> Optional[Callable[[Any], Any]]:
-    """The hasher registered for ``t`` or its nearest base (cached per type)."""
+    """The hasher registered for ``t`` or its nearest base, else one of :data:`_LIBRARY_HASHERS`
+    (cached per type)."""
     try:
         return _DISPATCH[t]
     except KeyError:
         pass
-    found = next((_REGISTERED[k] for k in t.__mro__ if k in _REGISTERED), None)
+    mro = getattr(t, "__mro__", ())
+    found = next((_REGISTERED[k] for k in mro if k in _REGISTERED), None)
+    if found is None:
+        found = next((_LIBRARY_HASHERS[n] for n in map(_type_name, mro) if n in _LIBRARY_HASHERS), None)
     _DISPATCH[t] = found
     return found
+
+
+def _progress_bar(bar: Any) -> Any:
+    """A progress bar (tqdm and its subclasses) is output, not input: what it was made to show, not
+    its count, timings or terminal, which differ between runs and move as the computation goes."""
+    return tuple(getattr(bar, name, None) for name in ("total", "desc", "unit", "disable"))
+
+
+#: library classes whose instances are hashed by what a computation can observe of them, named
+#: by module and qualified name (their modules are not imported here)
+_LIBRARY_HASHERS: Dict[str, Callable[[Any], Any]] = {
+    "tqdm.std.tqdm": _progress_bar,
+}
 
 
 class _HashWriter(io.RawIOBase):
@@ -178,11 +196,10 @@ class ValueHasher:
         if encode is not None:
             encode(self, obj, h)
             return
-        if _REGISTERED:
-            registered = _registered(t)
-            if registered is not None:
-                self._registered_value(obj, registered, h)
-                return
+        registered = _registered(t)
+        if registered is not None:
+            self._registered_value(obj, registered, h)
+            return
         fast = _fast_path(obj)
         if fast is not None and fast.feed(self, obj, h):
             return
@@ -310,19 +327,23 @@ class ValueHasher:
         if t is bytes:
             raw: bytes = obj
             return b"b" + raw
-        if t in _PICKLE_NATIVE:
+        if t in _PICKLE_NATIVE or t in _INERT:
             return None
-        if t in _EXACT or (_REGISTERED and _registered(t) is not None) or _fast_path(obj) is not None \
+        if t in _EXACT or _registered(t) is not None or _fast_path(obj) is not None \
                 or isinstance(obj, (set, frozenset)):
             h = new_hasher(self.algorithm)
             self.feed(obj, h)
             return b"v" + h.digest()
-        ident = self.identify(obj) if self.identify is not None else None
+        if self.identify is None:
+            return None
+        ident = self.identify(obj)
         if ident is not None:
             return b"@" + ident
         cached = _cached_properties(t)
-        if cached and id(obj) not in self._stripped:
-            return self._without_cached_values(obj, cached)
+        if cached:
+            return self._without_cached_values(obj, cached) if id(obj) not in self._stripped else None
+        if not callable(obj) and _inert_type(t):
+            _INERT.add(t)
         return None
 
     def _without_cached_values(self, obj: Any, names: FrozenSet[str]) -> Optional[bytes]:
@@ -349,6 +370,17 @@ class ValueHasher:
         finally:
             self._stripped.discard(id(target))
         return b"c" + sub.digest()
+
+
+#: types whose instances are pickled as they are inside a value: not callable (what identifies a
+#: callable depends on the object), no special identity, no hasher, no fast path, no cached
+#: property (decided once per type: a value of many such objects pays one set lookup each)
+_INERT: Set[type] = set()
+
+
+def _inert_type(t: type) -> bool:
+    module = _type_module(t)
+    return not module.startswith(("numpy", "pandas", "numba", "os")) and t.__name__ != "_Environ"
 
 
 _CACHED_PROPERTIES: Dict[type, FrozenSet[str]] = {}
