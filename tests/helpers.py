@@ -114,6 +114,20 @@ def _run_version(project: Project, files: Dict[str, str]) -> Run:
     return project.run(extra_env=env, args=files.get("argv", "").split())
 
 
+def _check_stable_in_the_other_mode(project: Project, case_id: str, files: Dict[str, str]) -> None:
+    """The same program with the other mode's decorator, run twice in fresh processes: served."""
+    deep, shallow = "@checkpoint(deep=True)", "@checkpoint()"
+    swapped = {k: v.replace(deep, "\0").replace(shallow, deep).replace("\0", shallow) for k, v in files.items()}
+    if swapped == files:
+        return
+    other = Project(project.root / "other-mode")
+    other.write({k: v for k, v in swapped.items() if k not in ("env", "argv")})
+    first = _run_version(other, swapped)
+    again = _run_version(other, swapped)
+    assert again.skipped and again.out == first.out, (
+        f"{case_id}, in the other mode: the unchanged program recomputed in a new process\n{again.stderr}")
+
+
 def run_edits(project: Project, case_id: str, files: Dict[str, str], edits: List[Edit]) -> None:
     """Run ``files``, then apply each edit and run again, checking the value against an uncached
     run of the same version (a fresh project) and the skip/rerun expectation."""
@@ -123,6 +137,7 @@ def run_edits(project: Project, case_id: str, files: Dict[str, str], edits: List
     assert first.ran
     again = _run_version(project, current)  # a fresh process, other string hashes, nothing changed
     assert again.skipped and again.out == first.out, f"{case_id}: the unchanged program recomputed in a new process"
+    _check_stable_in_the_other_mode(project, case_id, current)
     for n, (path, old, new, expected) in enumerate(edits, 1):
         assert old in current[path], f"edit {n} of {case_id} does not apply"
         current[path] = current[path].replace(old, new)
