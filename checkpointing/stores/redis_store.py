@@ -279,6 +279,7 @@ class RedisCache(CacheBase[str, Any]):
             pipe.hincrby(name, "hits", int(c.get("hits", 0)))
             pipe.hincrby(name, "misses", int(c.get("misses", 0)))
             pipe.hincrbyfloat(name, "saved", float(c.get("saved", 0.0)))
+            pipe.hincrby(name, "unstable", int(c.get("unstable", 0)))
         pipe.execute()
 
     def stats(self) -> Dict[str, Dict[str, float]]:
@@ -288,7 +289,7 @@ class RedisCache(CacheBase[str, Any]):
             text = name.decode() if isinstance(name, bytes) else name
             values = {k.decode(): float(v) for k, v in self.client.hgetall(name).items()}
             found[text[start:]] = {"hits": int(values.get("hits", 0)), "misses": int(values.get("misses", 0)),
-                                   "saved": values.get("saved", 0.0)}
+                                   "saved": values.get("saved", 0.0), "unstable": int(values.get("unstable", 0))}
         return found
 
     @contextlib.contextmanager
