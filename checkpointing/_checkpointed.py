@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import time
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Set, Tuple, cast
@@ -366,13 +367,20 @@ class CheckpointedFunction:
         """Before a save: what changed since this function's last entry (None if unknown)."""
         if self._components is None:
             return None
+        strict = os.environ.get("CHECKPOINTING_STRICT") == "1"  # (the tests: a wrong explanation fails them)
         try:
             explanation = self.explain(*args, **kwargs)
         except Exception as exc:  # explaining must never break the user's program
+            if strict:
+                raise
             logger.debug("could not explain the miss of %s: %s", self.function_id, exc)
             return None
-        if explanation.key != key:
+        if explanation.key != key.split(".", 1)[0]:  # (an entry for another environment: key.tag)
+            if strict:
+                raise AssertionError(f"explaining {self._name}() gave key {explanation.key}, the call {key}")
             return None
+        if strict and known is None and explanation.previous_key is not None and not explanation.changes:
+            raise AssertionError(f"{self._name}(): the key changed and the explanation names no component")
         if known is not None:  # the same key: the generators it depends on are in other states
             explanation.previous_key = key
             explanation.changes = _replay.changes(known.labels, moved_on=key in self._conditional_keys)

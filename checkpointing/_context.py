@@ -29,7 +29,7 @@ class FuncCallContext:
         self._fingerprint: Optional[_fingerprint.Fingerprint] = None
         #: the random generators the key walk met: (label, generator, "static" | "argument"), see _replay
         self.generators: Sequence[Tuple[str, Any, str]] = ()
-        #: deep mode: the plan of what the key walk read (see _deep_plan), if one was kept
+        #: deep mode: the plan of what the key walk read (see _key.plan), if one was kept
         self.plan: Any = None
 
     @property

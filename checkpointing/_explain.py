@@ -1,9 +1,14 @@
 """Why did a call miss? The components of a key, and what changed since the last entry.
 
-A key is built from components: the function's own code, each reachable helper and class
-(deep mode), each free name's value, each argument. With ``record=True`` the key builder
-collects them; the directory store keeps the components of the last entry of each function.
-On a miss the two lists are compared and the differences are said in words.
+A key is written component by component (see ``_key``): the function's own code, each argument,
+each decorator layer, each value its code reads, each reachable helper, class and module (deep
+mode), the environment variables and command line read. Every byte of the key belongs to one of
+them, and each carries two digests: ``exact``, of the very bytes it added to the key, and
+``digest``, one that does not shift when an unrelated helper is met earlier (items named by
+name and code instead of position). The directory store keeps the components of the last
+entries of each function; on a miss the lists are compared: what differs by its stable digest
+is said in words, and when nothing does (a difference only in positions), what differs by its
+exact digest, so a different key is always explained by at least one component.
 """
 
 from __future__ import annotations
@@ -24,10 +29,57 @@ _repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 6
 
 
 def short_repr(value: Any) -> str:
+    """A short text of a value, never an object's address alone: what differs is said from its
+    content (a partial's function and bound values, an object's attributes)."""
     try:
-        return _repr.repr(value)
+        text = _repr.repr(value)
     except Exception:
-        return f"<{type(value).__qualname__}>"
+        text = f"<{type(value).__qualname__}>"
+    if " at 0x" not in text:
+        return text
+    return _described(value)
+
+
+def _described(value: Any, depth: int = 0) -> str:
+    """What an object whose repr is its address holds."""
+    import functools
+
+    if isinstance(value, functools.partial):
+        bound = [short_repr(a) for a in value.args] + [f"{k}={short_repr(v)}" for k, v in value.keywords.items()]
+        return f"partial({_named(value.func)}{''.join(', ' + b for b in bound)})"
+    name = _named(value)
+    if callable(value) and hasattr(value, "__qualname__"):
+        return name
+    state = getattr(value, "__dict__", None)
+    if isinstance(state, dict) and state and depth == 0:
+        shown = ", ".join(f"{k}={short_repr(v) if ' at 0x' not in _repr.repr(v) else _described(v, 1)}"
+                          for k, v in list(state.items())[:4])
+        more = ", ..." if len(state) > 4 else ""
+        return f"{type(value).__qualname__}({shown}{more})"
+    return f"<{type(value).__qualname__}>"
+
+
+def _named(value: Any) -> str:
+    return str(getattr(value, "__qualname__", None) or getattr(value, "__name__", None) or
+               f"<{type(value).__qualname__}>")
+
+
+#: component kinds whose value is shown (the others are code, named by where they are)
+_SHOWN = frozenset({"global", "argument", "argv", "environment", "decorator", "import"})
+
+
+def shown_value(kind: str, value: Any) -> str:
+    """The value a component shows in a message: short, and never an address alone."""
+    from ._objects import MISSING
+
+    if value is MISSING or kind not in _SHOWN:
+        return ""
+    if kind == "environment":
+        return "" if value is None else str(value)
+    if isinstance(value, (int, float, str, bytes, tuple, list, dict, set)):
+        return short_repr(value)
+    qualname = getattr(value, "__qualname__", None)
+    return qualname if isinstance(qualname, str) else short_repr(value)
 
 
 @dataclass(frozen=True)
@@ -37,9 +89,10 @@ class Component:
 
     kind: str
     name: str
-    digest: str
+    digest: str  # stable: items by name and code (empty: only its exact digest says what it is)
     location: str = ""  # "file.py:12" for code, "file.py" for a global of a module
     value: str = ""  # a short repr, for globals and arguments
+    exact: str = ""  # of the bytes it added to the key (empty: a part of another component)
 
     @property
     def ident(self) -> "tuple[str, str]":
@@ -87,28 +140,47 @@ def location(path: str, line: Optional[int] = None) -> str:
     return f"{name}:{line}" if line else name
 
 
+_NOUNS = {"code": "the code of", "helper": "helper", "class": "class", "module": "module", "function": "function",
+          "decorator": "decorator", "import": "imported", "generator": "the state of generator",
+          "argument": "argument", "global": "global", "environment": "environment variable",
+          "argv": "the command-line arguments", "reads": "what the code reaches", "unnamed": "a part of the key"}
+
+
 def _describe(before: Optional[Component], after: Optional[Component]) -> str:
     c = after or before
     assert c is not None
     where = f" ({c.location})" if c.location else ""
+    noun = _NOUNS.get(c.kind, c.kind)
     if before is None:
-        return f"it now reads {c.kind} `{c.name}`{where}"
+        return f"it now reads {noun} `{c.name}`{where}"
     if after is None:
-        return f"it no longer reads {c.kind} `{c.name}`{where}"
-    if c.kind == "code":
-        return f"the code of `{c.name}`{where} changed"
-    if c.kind in ("helper", "class"):
-        return f"{c.kind} `{c.name}`{where} changed"
-    if c.kind == "global":
-        return f"global `{c.name}`{where} changed from {before.value} to {after.value}"
+        return f"it no longer reads {noun} `{c.name}`{where}"
     if c.kind == "environment":
         return f"environment variable `{c.name}` changed from {before.value or '(unset)'} to {after.value or '(unset)'}"
     if c.kind == "argv":
         return f"the command-line arguments changed from {before.value} to {after.value}"
-    return f"argument `{c.name}` changed"
+    if c.kind in ("global", "decorator", "import") and before.value != after.value:
+        return f"{noun} `{c.name}`{where} changed from {before.value} to {after.value}"
+    if c.kind == "code":
+        return f"the code of `{c.name}`{where} changed"
+    return f"{noun} `{c.name}`{where} changed"
 
 
 def diff(before: Sequence[Component], after: Sequence[Component], arguments: Dict[str, Any]) -> List[Change]:
+    """What differs between the components of an earlier entry and those of a call whose key
+    differs: what differs by its stable digest, else (a difference of positions only) what
+    differs by its exact digest. Never empty when both lists are complete and the keys differ."""
+    changes = _changes(before, after) or _reordered(before, after)
+    if not changes:
+        changes = [c for c in _exact_changes(before, after) if c.kind != "reads"] or _exact_changes(before, after)
+    code_changed = any(c.kind != "argument" for c in changes)
+    if changes and not code_changed:
+        changes = [Change(c.kind, c.name, f"argument `{c.name}` changed while the code did not"
+                          + _nondeterminism_hint(arguments.get(c.name)), c.before, c.after) for c in changes]
+    return changes
+
+
+def _changes(before: Sequence[Component], after: Sequence[Component]) -> List[Change]:
     old = {c.ident: c for c in before}
     new = {c.ident: c for c in after}
     changes = []
@@ -116,13 +188,52 @@ def diff(before: Sequence[Component], after: Sequence[Component], arguments: Dic
         b, a = old.get(ident), new.get(ident)
         if b is not None and a is not None and b.digest == a.digest:
             continue
+        if (b is None or not b.digest) and (a is None or not a.digest):
+            continue  # known by its exact digest only: compared there
         c = a or b
         assert c is not None
         changes.append(Change(c.kind, c.name, _describe(b, a), b, a))
-    code_changed = any(c.kind != "argument" for c in changes)
-    if changes and not code_changed:
-        changes = [Change(c.kind, c.name, f"argument `{c.name}` changed while the code did not"
-                          + _nondeterminism_hint(arguments.get(c.name)), c.before, c.after) for c in changes]
+    return changes
+
+
+def _reordered(before: Sequence[Component], after: Sequence[Component]) -> List[Change]:
+    """The same arguments passed in another order: the code now uses its parameters in another
+    order (``f(b, a)`` where it was ``f(a, b)``: the canonical code is the same, the call is not)."""
+    old = [c.name for c in before if c.kind == "argument" and c.exact]
+    new = [c.name for c in after if c.kind == "argument" and c.exact]
+    if old == new or sorted(old) != sorted(new):
+        return []
+    code = next((c for c in after if c.kind == "code"), None)
+    name = code.name if code is not None else "the function"
+    return [Change("code", name, f"the code of `{name}` now uses its arguments in another order ({', '.join(new)} "
+                                 f"where it used {', '.join(old)})", code, code)]
+
+
+def _exact_changes(before: Sequence[Component], after: Sequence[Component]) -> List[Change]:
+    """The components of the key itself (those with an exact digest), paired in the order the
+    walk wrote them, whose bytes differ."""
+    def numbered(components: Sequence[Component]) -> Dict[Any, Component]:
+        seen: Dict[Any, int] = {}
+        found = {}
+        for c in components:
+            if c.exact:
+                n = seen[c.ident] = seen.get(c.ident, -1) + 1
+                found[(c.ident, n)] = c
+        return found
+
+    old, new = numbered(before), numbered(after)
+    changes = []
+    for ident in list(dict.fromkeys([*new, *old])):
+        b, a = old.get(ident), new.get(ident)
+        if b is not None and a is not None and b.exact == a.exact:
+            continue
+        c = a or b
+        assert c is not None
+        changes.append(Change(c.kind, c.name, _describe(b, a), b, a))
+    if not changes and list(old) != list(new):  # the same parts, written in another order
+        b, a = next((old[i], new[j]) for i, j in zip(old, new) if i != j)
+        changes.append(Change(a.kind, a.name, f"{_NOUNS.get(a.kind, a.kind)} `{a.name}` is now read at another "
+                                              f"point (the code reads its inputs in another order)", b, a))
     return changes
 
 

@@ -34,7 +34,7 @@ from . import _analysis_cache
 from ._objects import MISSING
 
 if TYPE_CHECKING:
-    from ._deep_plan import Plan
+    from ._key.plan import Plan
 
 logger = logging.getLogger("checkpointing")
 
@@ -391,9 +391,9 @@ class Fingerprint:
     #: the first bytes of every key, per reading (computed once, not per call)
     strict_prefix: bytes = field(default=b"", init=False, repr=False)
     guarded_prefix: bytes = field(default=b"", init=False, repr=False)
-    #: deep mode: plans of earlier walks (see _deep_plan)
+    #: deep mode: plans of earlier walks (see _key.plan)
     plans: Dict[Any, "Plan"] = field(default_factory=dict, init=False, repr=False)
-    #: (deep, algorithm) -> the hot path's key maker, or None where it does not apply (see _key.ScalarKey)
+    #: (deep, algorithm) -> the hot path's key maker, or None where it does not apply (see _key.scalar)
     scalar_keys: Dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -125,10 +125,22 @@ def _progress_bar(bar: Any) -> Any:
     return tuple(getattr(bar, name, None) for name in ("total", "desc", "unit", "disable"))
 
 
+def _machinery(obj: Any) -> Any:
+    """checkpointing's own objects (a decorator, a store, an identifier, a checkpointed function)
+    met in what code reads (``from ckpt import cached`` in a module keyed whole): what they are
+    configured as, never their state, which changes as they serve calls (a store's caches)."""
+    text = repr(obj)
+    return type(obj).__qualname__ if " at 0x" in text else text
+
+
 #: library classes whose instances are hashed by what a computation can observe of them, named
 #: by module and qualified name (their modules are not imported here)
 _LIBRARY_HASHERS: Dict[str, Callable[[Any], Any]] = {
     "tqdm.std.tqdm": _progress_bar,
+    "checkpointing._decorator.DecoratorCheckpoint": _machinery,
+    "checkpointing._checkpointed.CheckpointedFunction": _machinery,
+    "checkpointing._identifier.FuncCallIdentifierBase": _machinery,
+    "checkpointing.stores.base.CacheBase": _machinery,
 }
 
 

@@ -33,6 +33,7 @@ import atexit
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -254,6 +255,11 @@ class Outcome:
     def recomputed(self) -> bool:
         return any(ran for ran, _ in self.calls)
 
+    @property
+    def reasons(self) -> List[str]:
+        """Why calls were recomputed, as the library logged it ("... recomputed because ...")."""
+        return [line[4:] for line in self.stderr.splitlines() if line.startswith("WHY ")]
+
 
 def _parse(stdout: str) -> List[Tuple[bool, str]]:
     calls: List[Tuple[bool, str]] = []
@@ -374,6 +380,12 @@ def _fork_here(work: Path, adapter: Path, env: Dict[str, str], argv: List[str]) 
 
             warnings.resetwarnings()
             warnings.simplefilter("default")
+            import logging  # the reasons of misses, for the explanation check
+
+            why = logging.StreamHandler(sys.stderr)
+            why.setFormatter(logging.Formatter("WHY %(message)s"))
+            logging.getLogger("checkpointing").addHandler(why)
+            logging.getLogger("checkpointing").setLevel(logging.INFO)
             sys.dont_write_bytecode = True
             # the test process may have imported modules of the same names (config, helpers...)
             own = {p.name[:-3] if p.suffix == ".py" else p.name for p in work.iterdir()}
@@ -469,7 +481,52 @@ def check_program(program: Program, modes: Sequence[str], root: Path,
                 report.survivors.append(f"{mutant.description}: cached {cached.values} != uncached {uncached.values}")
             elif not changed and cached.recomputed:
                 report.redundant += 1
+            unexplained = _unexplained(mutant, cached)
+            if unexplained:
+                report.errors.append(f"{mutant.description}: {unexplained}")
     return reports
+
+
+#: words of a reason that name an input rather than a file's code
+_INPUTS = ("argument", "environment variable", "command-line", "generator")
+
+
+def _unexplained(mutant: "Mutant", cached: Outcome) -> str:
+    """What is wrong with the reasons a mutant's recomputation gave (empty: nothing): every
+    recomputation is explained (the library, run with CHECKPOINTING_STRICT=1, also fails a run
+    whose explanation names no component), and the reasons name what the mutation touched (its
+    file, or the input it changed)."""
+    if not cached.recomputed:
+        return ""
+    reasons = cached.reasons
+    if not reasons:
+        return "recomputed without a reason logged"
+    touched = mutant.description.split(" #", 1)[0]
+    if mutant.description.startswith(("environment ", "argv ")):
+        return "" if any(word in r for r in reasons for word in _INPUTS) else f"the reasons {reasons} name no input"
+    name = touched.rsplit("/", 1)[-1]
+    # the file, an input, the value the edit changed (main.py setting settings.FACTOR at import),
+    # or a name the file defines (`Row.__new__`: the namedtuple Row of main.py)
+    defined = _top_level_names(mutant.files.get(touched, ""))
+    named = {n.split(".")[0] for r in reasons for n in re.findall(r"`([^`]+)`", r)}
+    if any(name in r or "changed from" in r or any(word in r for word in _INPUTS) for r in reasons) or named & defined:
+        return ""
+    return f"the reasons {reasons} do not name {name}"
+
+
+def _top_level_names(source: str) -> set:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
 
 
 def _our_warnings(stderr: str) -> bool:

@@ -72,11 +72,14 @@ if __name__ == "__main__":
 def test_explain_returns_a_structured_result_without_running(project: Project) -> None:
     project.write({"main.py": MAIN + '''
     e = foo.explain(0.6)
-    print("OUT", repr((e.cached, [c.kind for c in e.components])))
+    print("OUT", repr((e.cached, sorted({c.kind for c in e.components}))))
     e = foo.explain(0.8)
     print("OUT", repr((e.cached, e.previous_key is not None, [(c.kind, c.name) for c in e.changes])))
 ''', "helpers.py": HELPERS, "config.py": "THRESHOLD = 0.5\n"})
     run = project.run()
     assert run.ran == 1
-    assert run.out[1] == "(True, ['code', 'argument', 'global', 'helper'])"
+    # every part of the key: the code, the argument, what it reads (the function `clean`, the
+    # builtin `print`, the module `config` and its global THRESHOLD), the items reached, and the
+    # digest of all it reaches
+    assert run.out[1] == "(True, ['argument', 'code', 'function', 'global', 'helper', 'module', 'reads'])"
     assert run.out[2] == "(False, True, [('argument', 'x')])"

@@ -185,9 +185,3 @@ def test_a_global_alias_of_an_argument_keys_like_a_fresh_walk(tmp_path, value) -
     assert replayed == walked
     replayed, walked = keys(module.f, [9])
     assert replayed == walked
-
-
-def test_read_kinds_agree_with_the_lazily_imported_plan_module() -> None:
-    from checkpointing import _deep_plan, _key
-
-    assert (_key.SAME, _key.EQUAL) == (_deep_plan.SAME, _deep_plan.EQUAL)

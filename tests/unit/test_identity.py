@@ -101,9 +101,9 @@ def test_deep_mode_follows_a_chain_longer_than_the_default_recursion_limit(tmp_p
 def test_library_callables_are_identified_by_name_and_version(tmp_path) -> None:
     from checkpointing._key import KeyBuilder
 
-    for mode in ("deep", "shallow"):
-        assert KeyBuilder(mode=mode).identify(np.sum).startswith(b"lib:numpy.sum@numpy==")
-        assert KeyBuilder(mode=mode).identify(np.add).startswith(b"lib:numpy.add@numpy==")
+    for deep in (True, False):
+        assert KeyBuilder(deep=deep).identify(np.sum).startswith(b"lib:numpy.sum@numpy==")
+        assert KeyBuilder(deep=deep).identify(np.add).startswith(b"lib:numpy.add@numpy==")
 
 
 @pytest.mark.parametrize("deep", [False, True])

@@ -152,7 +152,7 @@ class _ModuleIsADescriptor:
 
 
 def test_a_type_whose_module_is_not_a_string_is_neither_data_nor_an_error() -> None:
-    from checkpointing._key import _is_data
+    from checkpointing._key.reads import is_data as _is_data
     from checkpointing._value_diff import first_difference
 
     odd = _ModuleIsADescriptor()

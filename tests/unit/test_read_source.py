@@ -14,7 +14,7 @@ import pytest
 from checkpointing._fingerprint import _read_source
 
 MODULES = ["argparse", "dataclasses", "functools", "json.decoder", "textwrap", "email._header_value_parser",
-           "checkpointing._key", "checkpointing._decorator", "tests.values"]
+           "checkpointing._key.walk", "checkpointing._key.reads", "checkpointing._decorator", "tests.values"]
 
 
 def _functions(code: types.CodeType) -> Iterator[types.CodeType]:

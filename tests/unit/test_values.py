@@ -20,7 +20,7 @@ from tests.values import DIFFERENT, EQUAL
 
 
 def deep_hash(value):
-    return KeyBuilder(mode="deep").value_digest(value).hex()
+    return KeyBuilder(deep=True).value_digest(value).hex()
 
 
 def test_the_tables_are_large_enough():

@@ -36,15 +36,15 @@ class Settings:
 '''
 
 BREAKABLE = [
-    ("checkpointing._key", "KeyBuilder._function_record"),
-    ("checkpointing._key", "KeyBuilder._class_members"),
-    ("checkpointing._key", "KeyBuilder._chain"),
-    ("checkpointing._key", "KeyBuilder._environment"),
-    ("checkpointing._key", "_resolve_import"),
+    ("checkpointing._key.members", "Members._function_record"),
+    ("checkpointing._key.members", "Members.class_members"),
+    ("checkpointing._key.reads", "Reads._chain"),
+    ("checkpointing._key.reads", "Reads._environment"),
+    ("checkpointing._key.reads", "resolve_import"),
     ("checkpointing._objects", "static_attribute"),
     ("checkpointing._fingerprint", "code_identity"),
     ("checkpointing._hashing", "ValueHasher.feed"),
-    ("checkpointing._deep_plan", "Recorder.note"),
+    ("checkpointing._key.plan", "Recorder.note"),
 ]
 
 

@@ -1,7 +1,7 @@
-"""Deep mode, per call: re-read what the reachable code reads; reuse everything else.
+"""Deep mode, per call: re-read what the reachable code reads; reuse everything else (a plan).
 
 The first deep call of a function in a process walks all the user code it can reach (see
-``_key.KeyBuilder``). While walking, every *read* of a value that can change at run time is
+``walk.KeyBuilder``). While walking, every *read* of a value that can change at run time is
 noted: a free name of a reachable function (closure cell, global or builtin), an attribute
 chain on a user module (``config.THRESHOLD``), a class's MRO, member names and members, a
 function's ``__wrapped__``. The walk's result, the digest of everything reachable, is kept
@@ -22,9 +22,9 @@ from operator import is_
 from types import BuiltinFunctionType, CodeType, FunctionType, ModuleType
 from typing import Any, Callable, Hashable, List, Optional, Set, Tuple
 
-from ._objects import MISSING
+from .._objects import MISSING
 
-SAME = 0  # compared by identity (also defined in _key, which imports this module lazily)
+SAME = 0  # compared by identity
 EQUAL = 1  # compared with ==
 DATA = 2  # hashed again, compared by digest
 
