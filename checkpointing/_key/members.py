@@ -35,6 +35,7 @@ _CLASS_BOOKKEEPING = frozenset({
     "__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "__slots__",
     "__dataclass_params__", "__match_args__", "__firstlineno__", "__static_attributes__", "__parameters__",
     "__orig_bases__", "__abstractmethods__", "_abc_impl", "__annotate_func__", "__annotations_cache__",
+    "__slotnames__",  # copyreg caches it on the class the first time an instance is pickled
 })
 #: function attributes that are data a reader can observe: counted when reachable code names them
 _FUNCTION_ATTRIBUTES = ("__doc__", "__name__", "__qualname__", "__module__", "__annotations__",

@@ -118,3 +118,28 @@ def test_the_hot_path_gives_the_key_a_full_computation_gives(tmp_path, deep) -> 
     assert ident.scalar_key(f, (1, 2), {"c": 3}) is None  # a keyword
     reads = load(tmp_path, "import os\nK = 3\n\ndef f(a):\n    return a + K\n")
     assert ident.scalar_key(reads, (1,), {}) is None  # reads a global: the full computation
+
+
+@pytest.mark.filterwarnings("ignore::checkpointing.DynamicAccessWarning")  # (every member counts then)
+@pytest.mark.parametrize("deep", [False, True], ids=["default", "deep"])
+def test_pickling_an_instance_does_not_change_the_key_of_code_using_its_class(tmp_path, deep) -> None:
+    """copyreg caches ``__slotnames__`` on a class the first time one of its instances is
+    pickled (saving a result does): bookkeeping, not a member the code can read."""
+    module_f = load(tmp_path, """
+        class Point:
+            __slots__ = ("x", "y")
+
+            def __init__(self, x, y):
+                self.x, self.y = x, y
+
+        def f(n):
+            return getattr(Point(n, n), "x" if n else "y")
+    """)
+    point_class = module_f.__globals__["Point"]
+    identifier = AutoFuncCallIdentifier(deep=deep)
+    before = identifier.identify(FuncCallContext(module_f, (1,), {}))
+    import copyreg
+
+    copyreg._slotnames(point_class)  # type: ignore[attr-defined]  # what pickling an instance calls
+    assert "__slotnames__" in vars(point_class)
+    assert identifier.identify(FuncCallContext(module_f, (1,), {})) == before
