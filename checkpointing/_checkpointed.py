@@ -23,7 +23,7 @@ from . import _explain, _replay, _usage, _verify
 from ._config import defaults
 from ._context import FuncCallContext
 from ._explain import Explanation
-from ._identifier import AutoFuncCallIdentifier
+from ._identifier import AutoFuncCallIdentifier, Explaining
 from ._objects import MISSING
 from ._run_record import Outcome, RunRecord
 from ._typing import Checkpointed, P, R
@@ -78,10 +78,9 @@ class CheckpointedFunction:
         identifier = decorator.identifier
         self._identify = identifier.identify
         #: (key, parts) of a call, for explanations; None for identifiers that cannot tell
-        self._components = getattr(identifier, "components", None)
-        #: the fast key of calls with plain arguments (our own identifier only)
-        self._scalar_key = getattr(identifier, "scalar_key", None) if type(identifier) is \
-            AutoFuncCallIdentifier else None
+        self._components = identifier.components if isinstance(identifier, Explaining) else None
+        #: the fast key of calls with plain arguments (our own identifier only, not a subclass's)
+        self._scalar_key = identifier.scalar_key if type(identifier) is AutoFuncCallIdentifier else None
         self.function_id = f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}"
         self.usage = _usage.register(self.cache, self.function_id)
         #: misses whose caching took longer than computing (see _compute_and_save)

@@ -14,9 +14,12 @@ exact digest, so a different key is always explained by at least one component.
 from __future__ import annotations
 
 import functools
+import linecache
 import logging
 import os
+import re
 import reprlib
+import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -136,8 +139,47 @@ class Explanation:
 
 
 def location(path: str, line: Optional[int] = None) -> str:
-    name = os.path.basename(path) if path else "?"
-    return f"{name}:{line}" if line else name
+    """Where a file (and a line of it) is, as the user sees it: a notebook cell by its execution
+    number (``In [3], line 2``), else by its first line; a file under the current directory by its
+    path relative to it, one under the home directory from ``~``, any other by its full path."""
+    if not path:
+        return "?"
+    cell = notebook_cell(path)
+    if cell is not None:
+        return f"{cell}, line {line}" if line else cell
+    shown = _relative(path)
+    return f"{shown}:{line}" if line else shown
+
+
+_IPYTHON_INPUT = re.compile(r"<ipython-input-(\d+)-[0-9a-f]+>")
+
+
+def notebook_cell(path: str) -> Optional[str]:
+    """The notebook or IPython cell whose code has the file name ``path``: ``In [n]`` when the
+    running shell knows its execution number, else the cell's first line; None for a real file."""
+    found = _IPYTHON_INPUT.fullmatch(path)
+    if found:
+        return f"In [{found.group(1)}]"
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
+    numbers = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    if isinstance(numbers, dict) and isinstance(numbers.get(path), int):
+        return f"In [{numbers[path]}]"
+    if shell is None or os.path.exists(path):
+        return None
+    first = next((text.strip() for text in linecache.getlines(path) if text.strip()), "")
+    return f"the cell `{short_repr(first)[1:-1]}`" if first else None
+
+
+def _relative(path: str) -> str:
+    absolute = os.path.abspath(path)
+    here = os.getcwd()
+    if absolute == here or absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, here)
+    home = os.path.expanduser("~")
+    if home not in ("", "~", os.sep) and absolute.startswith(home.rstrip(os.sep) + os.sep):
+        return "~" + os.sep + os.path.relpath(absolute, home)
+    return absolute
 
 
 _NOUNS = {"code": "the code of", "helper": "helper", "class": "class", "module": "module", "function": "function",
@@ -183,8 +225,16 @@ def diff(before: Sequence[Component], after: Sequence[Component], arguments: Dic
 def _changes(before: Sequence[Component], after: Sequence[Component]) -> List[Change]:
     old = {c.ident: c for c in before}
     new = {c.ident: c for c in after}
+    moved = _moved(old, new)
     changes = []
     for ident in list(dict.fromkeys([*new, *old])):
+        if ident in moved:
+            if ident not in new:
+                continue  # (said with the component it became)
+            was, now = old[moved[ident]], new[ident]
+            if was.digest != now.digest:
+                changes.append(Change(now.kind, now.name, _describe(was, now), was, now))
+            continue
         b, a = old.get(ident), new.get(ident)
         if b is not None and a is not None and b.digest == a.digest:
             continue
@@ -194,6 +244,24 @@ def _changes(before: Sequence[Component], after: Sequence[Component]) -> List[Ch
         assert c is not None
         changes.append(Change(c.kind, c.name, _describe(b, a), b, a))
     return changes
+
+
+def _moved(old: Dict[Any, Component], new: Dict[Any, Component]) -> Dict[Any, Any]:
+    """Globals of the same name found in one place only before and in one place only now (a cell
+    run again under another number, a module moved): the same component, compared by value.
+    Maps each of the two idents to the other."""
+    def alone(components: Dict[Any, Component], others: Dict[Any, Component]) -> Dict[str, Any]:
+        by_name: Dict[str, List[Any]] = {}
+        for ident, c in components.items():
+            if c.kind == "global" and ident not in others:
+                by_name.setdefault(c.name, []).append(ident)
+        return {name: idents[0] for name, idents in by_name.items() if len(idents) == 1}
+
+    gone, came = alone(old, new), alone(new, old)
+    pairs = {}
+    for name in gone.keys() & came.keys():
+        pairs[gone[name]], pairs[came[name]] = came[name], gone[name]
+    return pairs
 
 
 def _reordered(before: Sequence[Component], after: Sequence[Component]) -> List[Change]:
@@ -286,19 +354,37 @@ def arguments_digest(components: Sequence[Component]) -> str:
 
 def sources_signature() -> str:
     """Size and modification time of every source file of the program loaded now (its user
-    modules): the same signature means no source file was edited or replaced."""
-    import sys
-
+    modules), the cells run in a notebook, and the command line: the same signature means the
+    same program was run the same way (no source file edited or replaced, no other arguments)."""
     import xxhash
 
     h = xxhash.xxh3_64()
+    h.update(repr(sys.argv[1:]).encode("utf-8", "surrogatepass"))  # a value the program derives from them
     for path in _user_files(len(sys.modules)):
         try:
             st = os.stat(path)
         except OSError:
             continue
         h.update(f"{path}:{st.st_size}:{st.st_mtime_ns};".encode("utf-8", "surrogatepass"))
+    main = sys.modules.get("__main__")
+    if not isinstance(getattr(main, "__file__", None), str):  # code typed in, not read from a file
+        cells = _cells()
+        if cells is None:  # (python -c, a pipe): what it was is not known, so never "unchanged"
+            h.update(run_id().encode())
+        for text in cells or ():
+            h.update(xxhash.xxh3_64_digest(text.encode("utf-8", "surrogatepass")))
     return h.hexdigest()
+
+
+def _cells() -> Optional[List[str]]:
+    """The code of the cells run so far in this IPython session or notebook kernel, in an order
+    that does not depend on their numbers; None outside IPython."""
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
+    numbers = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    if not isinstance(numbers, dict):
+        return None
+    return sorted("".join(linecache.getlines(name)) for name in list(numbers))
 
 
 @functools.lru_cache(maxsize=4)

@@ -34,6 +34,7 @@ from . import _analysis_cache
 from ._objects import MISSING
 
 if TYPE_CHECKING:
+    from ._hashing import Sink
     from ._key.plan import Plan
 
 logger = logging.getLogger("checkpointing")
@@ -287,7 +288,7 @@ def structure_digest(code: CodeType) -> bytes:
     return h.digest()
 
 
-def _feed_code(code: CodeType, h: Any, structure_only: bool = False) -> None:
+def _feed_code(code: CodeType, h: "Sink", structure_only: bool = False) -> None:
     h.update(code.co_code)
     # CO_NESTED depends on where it is compiled; types.coroutine sets CO_ITERABLE_COROUTINE later
     flags = code.co_flags & ~(_CO_NESTED | 0x100) if structure_only else code.co_flags

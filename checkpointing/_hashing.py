@@ -44,10 +44,15 @@ ProvisionalFeed = Callable[[Any, Any], None]
 ALGORITHMS = ("xxh3_128", "xxh3_64", "xxh128", "xxh64", *sorted(hashlib.algorithms_guaranteed))
 
 
-class Hasher(Protocol):
-    """A streaming hasher: xxhash's or hashlib's."""
+class Sink(Protocol):
+    """What a value's bytes are written into: a :class:`Hasher`, or the key's stream (which also
+    tells the component being written, see ``_key.observers``)."""
 
     def update(self, data: Any, /) -> None: ...
+
+
+class Hasher(Sink, Protocol):
+    """A streaming hasher: xxhash's or hashlib's."""
 
     def digest(self) -> bytes: ...
 
@@ -202,7 +207,7 @@ class ValueHasher:
 
     # -- encoding -------------------------------------------------------------------------
 
-    def feed(self, obj: Any, h: Any) -> None:
+    def feed(self, obj: Any, h: Sink) -> None:
         t = type(obj)
         encode = _EXACT.get(t)
         if encode is not None:
@@ -226,7 +231,7 @@ class ValueHasher:
         h.update(b"P")
         h.update(self._pickled_digest(obj))
 
-    def _container(self, obj: Any, h: Any, tag: bytes) -> bool:
+    def _container(self, obj: Any, h: Sink, tag: bytes) -> bool:
         """Aliasing: a mutable container seen before becomes a back-reference."""
         ref = self._memo.get(id(obj))
         if ref is not None:
@@ -260,7 +265,7 @@ class ValueHasher:
         finally:
             del self._active[id(container)]
 
-    def _registered_value(self, obj: Any, func: Callable[[Any], Any], h: Any) -> None:
+    def _registered_value(self, obj: Any, func: Callable[[Any], Any], h: Sink) -> None:
         cls = type(obj)
         ident = self.identify(cls) if self.identify is not None else None
         h.update(b"R" + (ident if ident is not None else _type_name(cls).encode()) + b":")
@@ -281,7 +286,7 @@ class ValueHasher:
             self._keepalive.append(obj)
         return digest
 
-    def _set_subclass(self, obj: Any, h: Any) -> None:
+    def _set_subclass(self, obj: Any, h: Sink) -> None:
         """A subclass of set or frozenset: its class, its elements in a hash-seed-independent
         order (pickle would list them in iteration order), and its instance attributes."""
         cls = type(obj)
@@ -467,15 +472,15 @@ def _cloud_pickler(file: Any, protocol: int, owner: ValueHasher) -> Any:
 # -- exact-type encoders ----------------------------------------------------------------------
 
 
-def _none(_: ValueHasher, obj: None, h: Any) -> None:
+def _none(_: ValueHasher, obj: None, h: Sink) -> None:
     h.update(b"N")
 
 
-def _bool(_: ValueHasher, obj: bool, h: Any) -> None:
+def _bool(_: ValueHasher, obj: bool, h: Sink) -> None:
     h.update(b"T" if obj else b"F")
 
 
-def _int(_: ValueHasher, obj: int, h: Any) -> None:
+def _int(_: ValueHasher, obj: int, h: Sink) -> None:
     if -(2**63) <= obj < 2**63:
         h.update(b"i" + obj.to_bytes(8, "little", signed=True))
     else:
@@ -483,32 +488,32 @@ def _int(_: ValueHasher, obj: int, h: Any) -> None:
         h.update(b"I" + _PACK_Q(len(raw)) + raw)
 
 
-def _float(_: ValueHasher, obj: float, h: Any) -> None:
+def _float(_: ValueHasher, obj: float, h: Sink) -> None:
     h.update(b"f" + _PACK_D(obj))
 
 
-def _complex(_: ValueHasher, obj: complex, h: Any) -> None:
+def _complex(_: ValueHasher, obj: complex, h: Sink) -> None:
     h.update(b"c" + _PACK_DD(obj.real, obj.imag))
 
 
-def _str(_: ValueHasher, obj: str, h: Any) -> None:
+def _str(_: ValueHasher, obj: str, h: Sink) -> None:
     raw = obj.encode("utf-8", "surrogatepass")
     h.update(b"s" + _PACK_Q(len(raw)))
     h.update(raw)
 
 
-def _bytes(_: ValueHasher, obj: bytes, h: Any) -> None:
+def _bytes(_: ValueHasher, obj: bytes, h: Sink) -> None:
     h.update(b"b" + _PACK_Q(len(obj)))
     h.update(obj)
 
 
-def _bytearray(self: ValueHasher, obj: bytearray, h: Any) -> None:
+def _bytearray(self: ValueHasher, obj: bytearray, h: Sink) -> None:
     if self._container(obj, h, b"B"):
         h.update(_PACK_Q(len(obj)))
         h.update(obj)
 
 
-def _tuple(self: ValueHasher, obj: Tuple[Any, ...], h: Any) -> None:
+def _tuple(self: ValueHasher, obj: Tuple[Any, ...], h: Sink) -> None:
     if all(type(x) in _ATOMS for x in obj):  # the common case: streamed as it is
         h.update(b"(" + _PACK_Q(len(obj)))
         for item in obj:
@@ -517,7 +522,7 @@ def _tuple(self: ValueHasher, obj: Tuple[Any, ...], h: Any) -> None:
     h.update(b"(d" + self._immutable_digest(obj, _tuple_items))
 
 
-def _list(self: ValueHasher, obj: List[Any], h: Any) -> None:
+def _list(self: ValueHasher, obj: List[Any], h: Sink) -> None:
     if self._container(obj, h, b"["):
         h.update(_PACK_Q(len(obj)))
         feed = self.feed
@@ -525,7 +530,7 @@ def _list(self: ValueHasher, obj: List[Any], h: Any) -> None:
             feed(item, h)
 
 
-def _dict(self: ValueHasher, obj: Dict[Any, Any], h: Any) -> None:
+def _dict(self: ValueHasher, obj: Dict[Any, Any], h: Sink) -> None:
     if self._container(obj, h, b"{"):
         h.update(_PACK_Q(len(obj)))
         feed = self.feed
@@ -534,21 +539,21 @@ def _dict(self: ValueHasher, obj: Dict[Any, Any], h: Any) -> None:
             feed(v, h)
 
 
-def _set(self: ValueHasher, obj: Set[Any], h: Any) -> None:
+def _set(self: ValueHasher, obj: Set[Any], h: Sink) -> None:
     if self._container(obj, h, b"S"):
         h.update(_PACK_Q(len(obj)))
         for d in self._unordered_digests(obj):
             h.update(d)
 
 
-def _tuple_items(self: ValueHasher, obj: Tuple[Any, ...], h: Any) -> None:
+def _tuple_items(self: ValueHasher, obj: Tuple[Any, ...], h: Sink) -> None:
     h.update(b"(" + _PACK_Q(len(obj)))
     feed = self.feed
     for item in obj:
         feed(item, h)
 
 
-def _frozenset(self: ValueHasher, obj: FrozenSet[Any], h: Any) -> None:
+def _frozenset(self: ValueHasher, obj: FrozenSet[Any], h: Sink) -> None:
     depth = self._active.get(id(obj))
     if depth is not None:  # a frozenset reached again through its own elements
         h.update(b"^" + _PACK_Q(len(self._active) - depth))
@@ -556,13 +561,13 @@ def _frozenset(self: ValueHasher, obj: FrozenSet[Any], h: Any) -> None:
     h.update(b"Zd" + self._immutable_digest(obj, _frozenset_items))
 
 
-def _frozenset_items(self: ValueHasher, obj: FrozenSet[Any], h: Any) -> None:
+def _frozenset_items(self: ValueHasher, obj: FrozenSet[Any], h: Sink) -> None:
     h.update(b"Z" + _PACK_Q(len(obj)))
     for d in self._unordered_digests(obj):
         h.update(d)
 
 
-def _memoryview(self: ValueHasher, obj: memoryview, h: Any) -> None:
+def _memoryview(self: ValueHasher, obj: memoryview, h: Sink) -> None:
     """A memoryview: its format and shape (what indexing it gives) and its bytes."""
     h.update(b"V" + obj.format.encode() + b":" + repr(obj.shape).encode() + b":")
     raw = obj.tobytes()
@@ -570,7 +575,7 @@ def _memoryview(self: ValueHasher, obj: memoryview, h: Any) -> None:
     h.update(raw)
 
 
-def _mappingproxy(self: ValueHasher, obj: Any, h: Any) -> None:
+def _mappingproxy(self: ValueHasher, obj: Any, h: Sink) -> None:
     h.update(b"M")
     _dict(self, dict(obj), h)
 

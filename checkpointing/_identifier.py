@@ -6,7 +6,7 @@ import sys
 import warnings
 import weakref
 from abc import ABC, abstractmethod
-from typing import Any, Generic, Optional
+from typing import Any, Generic, List, Optional, Protocol, Tuple, runtime_checkable
 
 from . import _analysis_cache, _fingerprint
 from ._config import defaults
@@ -24,6 +24,14 @@ class FuncCallIdentifierBase(ABC, Generic[ContextId]):
     @abstractmethod
     def identify(self, context: FuncCallContext) -> str:
         """The key (a string) of the call described by ``context``."""
+
+
+@runtime_checkable
+class Explaining(Protocol):
+    """An identifier that can say what a key is made of (``explain``, the reasons of a miss):
+    the key of a call and its components (see ``_explain``)."""
+
+    def components(self, context: FuncCallContext) -> Tuple[str, List[Any]]: ...
 
 
 class AutoFuncCallIdentifier(FuncCallIdentifierBase[str]):

@@ -127,8 +127,9 @@ def _confirm(question: str, yes: bool) -> bool:
 
 
 def _legacy(store: Any) -> List[Any]:
-    finder = getattr(store, "legacy_files", None)
-    return finder() if finder is not None else []
+    from .stores.pickle_file import PickleFileCache
+
+    return list(store.legacy_files()) if isinstance(store, PickleFileCache) else []
 
 
 def _clear_legacy(args: argparse.Namespace, store: Any) -> int:

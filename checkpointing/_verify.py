@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
+from ._identifier import AutoFuncCallIdentifier
 from ._value_diff import compare, first_difference, same
 from .exceptions import VerificationWarning
 
@@ -141,7 +142,8 @@ class Verifier:
         if first:
             entry["difference"] = difference
             entry["covers"] = _covers(function, args, kwargs)
-            entry["deep"] = bool(getattr(function.decorator.identifier, "deep", False))
+            identifier = function.decorator.identifier
+            entry["deep"] = isinstance(identifier, AutoFuncCallIdentifier) and identifier.deep
             if self.report is None:  # (with a report, ``checkpointing verify`` tells it, once for all processes)
                 from ._checkpointed import warn_at
 

@@ -120,11 +120,15 @@ class Components(Observer):
         self._add(kind, name, self._stable_digest(value, False), where, value, "")
 
     def _add(self, kind: str, name: str, stable: bytes, where: Any, value: Any, exact: str) -> None:
-        from .._explain import Component, shown_value
+        from .._explain import Component, notebook_cell, shown_value
         from .reads import location
 
         if not isinstance(where, str):  # code where it is (a line), a value read from a module (its file)
+            code = getattr(where, "__code__", None)
+            read_in_cell = kind == "global" and notebook_cell(getattr(code, "co_filename", "")) is not None
             where = location(where, line=kind in ("code", "helper", "decorator"))
+            if read_in_cell:  # a notebook's globals live in no cell: say where it is read
+                where = "read in " + where
         self.found.append(Component(kind, name, stable.hex(), where, shown_value(kind, value), exact))
 
 

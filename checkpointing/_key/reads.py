@@ -23,6 +23,7 @@ from .plan import EQUAL, SAME
 from .tokens import library_token
 
 if TYPE_CHECKING:
+    from .._hashing import Sink
     from .shared import Walk
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -36,7 +37,7 @@ class Reads:
 
     __slots__ = ()
 
-    def read_names(self: "Walk", h: Any, func: FunctionType, reading: Reading, identity: CodeIdentity) -> None:
+    def read_names(self: "Walk", h: "Sink", func: FunctionType, reading: Reading, identity: CodeIdentity) -> None:
         """The free names and imports of ``func``, each with the chains and keys read from it, each
         a component of the key. Code that looks names up dynamically may read any attribute."""
         chains = None if identity.dynamic else reading.attribute_chains
@@ -92,7 +93,7 @@ class Reads:
             return self.module_token(value)
         return self.by_value(value)
 
-    def _chain(self: "Walk", root: Any, chain: Chain, keyed: Sequence[Keyed], h: Any) -> None:
+    def _chain(self: "Walk", root: Any, chain: Chain, keyed: Sequence[Keyed], h: "Sink") -> None:
         """Follow ``root.a.b``, without running user code (``_objects.static_attribute``): the
         value found at each step, where it is not a module the next step reads from."""
         value = root
@@ -133,7 +134,7 @@ class Reads:
 
     # -- the process environment and the command line ----------------------------------------------
 
-    def _environment(self: "Walk", value: Any, chain: Chain, keyed: Sequence[Keyed], h: Any) -> bool:
+    def _environment(self: "Walk", value: Any, chain: Chain, keyed: Sequence[Keyed], h: "Sink") -> bool:
         """If ``value`` (found at ``chain``) is the environment or reads it: add the variables read,
         by name when every use has a constant name, else the whole environment (fail closed)."""
         if _objects.is_environ(value):
@@ -151,7 +152,7 @@ class Reads:
             h.update(b"environ" + self.environment_digest())
         return True
 
-    def environment_variables(self: "Walk", names: Sequence[str], h: Any) -> None:
+    def environment_variables(self: "Walk", names: Sequence[str], h: "Sink") -> None:
         """The value of each environment variable named (or its absence), each a component."""
         for name in names:
             current = self.note_read(partial(_objects.environment_value, name), EQUAL)
@@ -163,7 +164,7 @@ class Reads:
     def environment_digest(self: "Walk") -> bytes:
         return self.hasher.digest(self.note_read(_environment_items, EQUAL))
 
-    def implicit_inputs(self: "Walk", h: Any) -> None:
+    def implicit_inputs(self: "Walk", h: "Sink") -> None:
         """Library calls that read the command line or the environment themselves:
         ``parser.parse_args()`` reads ``sys.argv``, ``os.path.expandvars`` the environment."""
         if self.attributes.isdisjoint(_objects.IMPLICIT_INPUTS):
@@ -190,7 +191,7 @@ class Reads:
         return bool(self.reads_global_state) or (bool(self.generators)
                                                  and not self.attributes.isdisjoint(STATE_READERS))
 
-    def generator_states(self: "Walk", h: Any) -> None:
+    def generator_states(self: "Walk", h: "Sink") -> None:
         """Where reachable code reads generators' states: those states (a draw is recorded by the
         run, see _run_record; a read is not), each a component."""
         if self.reads_global_state:
@@ -274,14 +275,16 @@ def is_same_function(value: Any, func: FunctionType) -> bool:
 
 
 def location(obj: Any, line: bool = True) -> str:
-    """Where ``obj`` is, as a person finds it: a function's file and line, a module's file, a
-    class's module's file; code made by ``exec`` (a namedtuple's methods) by its module's file."""
+    """Where ``obj`` is, as a person finds it: a function's file (or notebook cell) and line, a
+    module's file, a class's module's file; code made by ``exec`` (a namedtuple's methods) by its
+    module's file."""
     from types import CodeType
 
     from .._explain import location as where
+    from .._explain import notebook_cell
 
     code = getattr(obj, "__code__", None)
-    if isinstance(code, CodeType) and not code.co_filename.startswith("<"):
+    if isinstance(code, CodeType) and (not code.co_filename.startswith("<") or notebook_cell(code.co_filename)):
         return where(code.co_filename, code.co_firstlineno if line else None)
     module = obj if isinstance(obj, ModuleType) else sys.modules.get(getattr(obj, "__module__", "") or "")
     return where(getattr(module, "__file__", "") or "")

@@ -20,6 +20,7 @@ from .. import _generators, _objects
 from .._hashing import ValueHasher, _type_name, new_hasher
 
 if TYPE_CHECKING:
+    from .._hashing import Sink
     from .shared import Walk
 
 _ATTRIBUTE_CALLERS = (operator.attrgetter, operator.methodcaller)
@@ -183,7 +184,7 @@ class Tokens:
             return ValueHasher(self.identify, self.pickle_protocol, self.algorithm).digest(value)
         return self.hasher.digest(value)
 
-    def provisional(self: "Walk", obj: Any, h: Any) -> None:
+    def provisional(self: "Walk", obj: Any, h: "Sink") -> None:
         """Feed a set element as the *order* of the set's elements sees it: items by name and
         code rather than by the position they would get (see ``ValueHasher._unordered_digests``)."""
         from .numbering import ORDERING, Numbering

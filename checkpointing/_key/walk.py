@@ -33,6 +33,7 @@ from .reads import Reads
 from .tokens import Tokens
 
 if TYPE_CHECKING:
+    from .._hashing import Sink
     from .plan import Plan
 
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
@@ -188,7 +189,7 @@ class KeyBuilder(Reads, Members, Tokens):
             raise ValueHasher.too_deep(value) from None
         return h.digest()
 
-    def _arguments(self, h: Any, reading: Reading, bound: Optional[Mapping[str, Any]],
+    def _arguments(self, h: "Sink", reading: Reading, bound: Optional[Mapping[str, Any]],
                    raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> None:
         self.in_arguments = True
         try:
@@ -196,7 +197,7 @@ class KeyBuilder(Reads, Members, Tokens):
         finally:
             self.in_arguments = False
 
-    def _bound_arguments(self, h: Any, reading: Reading, bound: Optional[Mapping[str, Any]],
+    def _bound_arguments(self, h: "Sink", reading: Reading, bound: Optional[Mapping[str, Any]],
                          raw_call: Optional[Tuple[Sequence[Any], Mapping[str, Any]]]) -> None:
         feed = self.hasher.feed
         observer = self.observer
@@ -225,13 +226,13 @@ class KeyBuilder(Reads, Members, Tokens):
         global is not encoded, so a deep-mode plan's digest does not depend on the arguments."""
         self.hasher = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional)
 
-    def read_code(self, fp: Fingerprint, reading: Reading, h: Any) -> None:
+    def read_code(self, fp: Fingerprint, reading: Reading, h: "Sink") -> None:
         """The default mode: the checkpointed function's own reads, and the items met in them."""
         self._fresh_hasher()
         self.read_names(h, fp.func, reading, fp.identity)
         self.finish(h)
 
-    def read_reachable(self, fp: Fingerprint, reading: Reading, h: Any) -> None:
+    def read_reachable(self, fp: Fingerprint, reading: Reading, h: "Sink") -> None:
         """Deep mode: all the code the function reaches and the values it reads. The first call
         walks the graph and keeps a plan of what it read; later calls replay the plan and walk
         again only when a read gives a different answer (see plan)."""
@@ -276,7 +277,7 @@ class KeyBuilder(Reads, Members, Tokens):
 
     # -- expanding items ------------------------------------------------------------------------
 
-    def finish(self, h: Any) -> None:
+    def finish(self, h: "Sink") -> None:
         """Expand every item met, until the attribute names reachable code uses are final; then
         add the implicit inputs, the generators' states read and the records in position order."""
         if not self.objects:

@@ -14,9 +14,12 @@ back-reference, as for lists: a function that mutates one sees the other change.
 from __future__ import annotations
 
 import struct
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .._hashing import Sink, ValueHasher
 
 _PACK_Q = struct.Struct("<Q").pack
 _BLOCK_BYTES = 16 << 20
@@ -36,7 +39,7 @@ def _significant_bytes(dtype: np.dtype) -> Optional[int]:
     return 10  # x87 extended precision: 64-bit mantissa, 15-bit exponent and sign, then padding
 
 
-def _dtype_tag(hasher: Any, dtype: np.dtype, h: Any) -> None:
+def _dtype_tag(hasher: "ValueHasher", dtype: np.dtype, h: "Sink") -> None:
     text = dtype.str if dtype.fields is None else repr(dtype.descr) + repr(dtype.names)
     raw = text.encode()
     h.update(_PACK_Q(len(raw)) + raw)
@@ -45,7 +48,7 @@ def _dtype_tag(hasher: Any, dtype: np.dtype, h: Any) -> None:
         hasher.feed(dict(dtype.metadata), h)
 
 
-def _buffer(obj: np.ndarray, h: Any) -> None:
+def _buffer(obj: np.ndarray, h: "Sink") -> None:
     """The elements of a numeric array in C order, significant bytes only."""
     if not obj.size:
         return
@@ -66,7 +69,7 @@ def _buffer(obj: np.ndarray, h: Any) -> None:
         h.update(raw)
 
 
-def _elements(hasher: Any, obj: np.ndarray, h: Any) -> None:
+def _elements(hasher: "ValueHasher", obj: np.ndarray, h: "Sink") -> None:
     dtype = obj.dtype
     if dtype.names is not None:
         for name in dtype.names:
@@ -79,7 +82,7 @@ def _elements(hasher: Any, obj: np.ndarray, h: Any) -> None:
         _buffer(obj, h)
 
 
-def strings(obj: np.ndarray, h: Any) -> bool:
+def strings(obj: np.ndarray, h: "Sink") -> bool:
     """An object array of ``str`` only (a text column): all of it in one encoding, without a
     Python-level step per element: the strings joined by NUL (their count of NULs proves the
     split unambiguous; otherwise each string's length goes first)."""
@@ -97,7 +100,7 @@ def strings(obj: np.ndarray, h: Any) -> bool:
     return True
 
 
-def feed(hasher: Any, obj: Any, h: Any) -> bool:
+def feed(hasher: "ValueHasher", obj: Any, h: "Sink") -> bool:
     if isinstance(obj, np.generic):
         if obj.dtype.hasobject:
             return False

@@ -17,12 +17,15 @@ lists.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import numpy_array
+
+if TYPE_CHECKING:
+    from .._hashing import Sink, ValueHasher
 
 _ARRAYS = pd.arrays
 
@@ -33,12 +36,12 @@ def supports(obj: Any) -> bool:
             ) and t.__module__.startswith("pandas")
 
 
-def _tag(h: Any, text: str) -> None:
+def _tag(h: "Sink", text: str) -> None:
     raw = text.encode("utf-8", "surrogatepass")
     h.update(len(raw).to_bytes(8, "little") + raw)
 
 
-def _values(hasher: Any, values: Any, h: Any) -> None:
+def _values(hasher: "ValueHasher", values: Any, h: "Sink") -> None:
     """An array of values: numpy, or an extension array by its logical content."""
     if isinstance(values, np.ndarray):
         numpy_array.feed(hasher, values, h)
@@ -85,7 +88,7 @@ def _values(hasher: Any, values: Any, h: Any) -> None:
         h.update(hasher._pickled_digest(values))
 
 
-def _arrow_text(chunked: Any, h: Any) -> bool:
+def _arrow_text(chunked: Any, h: "Sink") -> bool:
     """Arrow strings or bytes by their buffers (False: not such an array)."""
     if chunked is None:
         return False
@@ -119,7 +122,7 @@ def _arrow_text(chunked: Any, h: Any) -> bool:
     return True
 
 
-def _index(hasher: Any, index: Any, h: Any) -> None:
+def _index(hasher: "ValueHasher", index: Any, h: "Sink") -> None:
     _tag(h, type(index).__qualname__)
     hasher.feed(list(index.names), h)
     if isinstance(index, pd.RangeIndex):
@@ -137,7 +140,7 @@ def _index(hasher: Any, index: Any, h: Any) -> None:
             _tag(h, "freq:" + freq.freqstr)
 
 
-def feed(hasher: Any, obj: Any, h: Any) -> bool:
+def feed(hasher: "ValueHasher", obj: Any, h: "Sink") -> bool:
     if not supports(obj):
         return False
     if isinstance(obj, pd.Index):
