@@ -20,8 +20,10 @@ import os
 import re
 import reprlib
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ._objects import MISSING
 
 logger = logging.getLogger("checkpointing")
 
@@ -73,8 +75,6 @@ _SHOWN = frozenset({"global", "argument", "argv", "environment", "decorator", "i
 
 def shown_value(kind: str, value: Any) -> str:
     """The value a component shows in a message: short, and never an address alone."""
-    from ._objects import MISSING
-
     if value is MISSING or kind not in _SHOWN:
         return ""
     if kind == "environment":
@@ -101,6 +101,9 @@ class Component:
     def ident(self) -> "tuple[str, str]":
         # a global is one per module (its location is a file name, with no line to shift)
         return (self.kind, f"{self.location}:{self.name}" if self.kind == "global" else self.name)
+
+
+_COMPONENT_FIELDS = tuple(f.name for f in fields(Component))
 
 
 @dataclass(frozen=True)
@@ -172,11 +175,15 @@ def notebook_cell(path: str) -> Optional[str]:
 
 
 def _relative(path: str) -> str:
-    absolute = os.path.abspath(path)
-    here = os.getcwd()
+    return _relative_to(path, os.getcwd(), os.path.expanduser("~"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_to(path: str, here: str, home: str) -> str:
+    absolute = os.path.join(here, path) if not os.path.isabs(path) else path
+    absolute = os.path.normpath(absolute)
     if absolute == here or absolute.startswith(here.rstrip(os.sep) + os.sep):
         return os.path.relpath(absolute, here)
-    home = os.path.expanduser("~")
     if home not in ("", "~", os.sep) and absolute.startswith(home.rstrip(os.sep) + os.sep):
         return "~" + os.sep + os.path.relpath(absolute, home)
     return absolute
@@ -320,7 +327,8 @@ def _nondeterminism_hint(value: Any) -> str:
 
 
 def to_json(components: Sequence[Component]) -> List[Dict[str, str]]:
-    return [asdict(c) for c in components]
+    names = _COMPONENT_FIELDS
+    return [{name: getattr(c, name) for name in names} for c in components]  # (asdict copies deeply: slow)
 
 
 def from_json(data: Any) -> List[Component]:

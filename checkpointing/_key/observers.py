@@ -15,13 +15,15 @@ it reads live. Listeners never compute a key of their own, so they cannot disagr
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
+from .._explain import Component, notebook_cell, shown_value
+from .._hashing import new_hasher
 from .._objects import MISSING
 from .plan import Recorder
+from .reads import location
 
 if TYPE_CHECKING:
-    from .._explain import Component
     from .._hashing import Hasher
 
 
@@ -89,15 +91,14 @@ class Components(Observer):
     def __init__(self, stable_digest: Callable[[Any, bool], bytes], algorithm: str) -> None:
         self._stable_digest = stable_digest
         self._algorithm = algorithm
-        self.found: List["Component"] = []
+        self.found: List[Component] = []
         self._open: List[Any] = []  # [component fields, exact hasher, bytes written]
+        self._places: Dict[Tuple[int, bool, bool], str] = {}  # where an object is, as said
 
     def begin(self, kind: str, name: str, where: Any = "", value: Any = MISSING, stable: Optional[bytes] = None,
               argument: bool = False) -> None:
         if stable is None:
             stable = self._stable_digest(value, argument) if value is not MISSING else b""
-        from .._hashing import new_hasher
-
         self._open.append([kind, name, stable, where, value, new_hasher(self._algorithm), False])
 
     def end(self) -> None:
@@ -120,15 +121,14 @@ class Components(Observer):
         self._add(kind, name, self._stable_digest(value, False), where, value, "")
 
     def _add(self, kind: str, name: str, stable: bytes, where: Any, value: Any, exact: str) -> None:
-        from .._explain import Component, notebook_cell, shown_value
-        from .reads import location
-
         if not isinstance(where, str):  # code where it is (a line), a value read from a module (its file)
-            code = getattr(where, "__code__", None)
-            read_in_cell = kind == "global" and notebook_cell(getattr(code, "co_filename", "")) is not None
-            where = location(where, line=kind in ("code", "helper", "decorator"))
-            if read_in_cell:  # a notebook's globals live in no cell: say where it is read
-                where = "read in " + where
+            place = (id(where), kind in ("code", "helper", "decorator"), kind == "global")  # (alive: walked)
+            text = self._places.get(place)
+            if text is None:
+                code = getattr(where, "__code__", None)
+                read_in_cell = place[2] and notebook_cell(getattr(code, "co_filename", "")) is not None
+                text = self._places[place] = ("read in " if read_in_cell else "") + location(where, line=place[1])
+            where = text  # (a notebook's globals live in no cell: where they are read is said)
         self.found.append(Component(kind, name, stable.hex(), where, shown_value(kind, value), exact))
 
 

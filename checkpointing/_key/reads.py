@@ -15,6 +15,8 @@ from types import BuiltinFunctionType, FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .. import _generators, _objects
+from .._explain import location as where
+from .._explain import notebook_cell
 from .._fingerprint import CodeIdentity, Import, Reading, resolve_free_name
 from .._hashing import ValueHasher, new_hasher
 from .._objects import MISSING
@@ -279,9 +281,6 @@ def location(obj: Any, line: bool = True) -> str:
     module's file, a class's module's file; code made by ``exec`` (a namedtuple's methods) by its
     module's file."""
     from types import CodeType
-
-    from .._explain import location as where
-    from .._explain import notebook_cell
 
     code = getattr(obj, "__code__", None)
     if isinstance(code, CodeType) and (not code.co_filename.startswith("<") or notebook_cell(code.co_filename)):

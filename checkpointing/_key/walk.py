@@ -22,7 +22,8 @@ from functools import partial
 from types import FunctionType, MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, cast
 
-from .._fingerprint import Fingerprint, Reading, resolve_free_name
+from .. import _objects
+from .._fingerprint import Fingerprint, Reading, code_identity, resolve_free_name
 from .._hashing import ValueHasher, is_plain, new_hasher
 from .._objects import MISSING
 from . import numbering as _numbering
@@ -316,9 +317,6 @@ class KeyBuilder(Reads, Members, Tokens):
     def _begin_item(self, index: int) -> None:
         """An item's component: its stable digest from its own content (not from positions, which
         shift when an unrelated helper is met earlier)."""
-        from .. import _objects
-        from .._fingerprint import code_identity
-
         obj = self.objects[index]
         kind = next((k for t, k in _ITEM_KINDS.items() if isinstance(obj, t)), "helper")
         if isinstance(obj, FunctionType) and not _objects.is_library_code(obj):
