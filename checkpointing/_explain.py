@@ -70,7 +70,7 @@ def _named(value: Any) -> str:
 
 
 #: component kinds whose value is shown (the others are code, named by where they are)
-_SHOWN = frozenset({"global", "argument", "argv", "environment", "decorator", "import"})
+_SHOWN = frozenset({"global", "argument", "argv", "environment", "decorator", "import", "setting"})
 
 
 def shown_value(kind: str, value: Any) -> str:
@@ -192,7 +192,8 @@ def _relative_to(path: str, here: str, home: str) -> str:
 _NOUNS = {"code": "the code of", "helper": "helper", "class": "class", "module": "module", "function": "function",
           "decorator": "decorator", "import": "imported", "generator": "the state of generator",
           "argument": "argument", "global": "global", "environment": "environment variable",
-          "argv": "the command-line arguments", "reads": "what the code reaches", "unnamed": "a part of the key"}
+          "argv": "the command-line arguments", "reads": "what the code reaches", "unnamed": "a part of the key",
+          "setting": "library setting"}
 
 
 def _describe(before: Optional[Component], after: Optional[Component]) -> str:
@@ -200,6 +201,10 @@ def _describe(before: Optional[Component], after: Optional[Component]) -> str:
     assert c is not None
     where = f" ({c.location})" if c.location else ""
     noun = _NOUNS.get(c.kind, c.kind)
+    if c.kind == "setting":  # (a component only while it differs from the library's defaults)
+        was = before.value if before is not None else "its defaults"
+        now = after.value if after is not None else "its defaults"
+        return f"{noun} `{c.name}` changed from {was} to {now}"
     if before is None:
         return f"it now reads {noun} `{c.name}`{where}"
     if after is None:

@@ -170,12 +170,14 @@ class ValueHasher:
     """
 
     __slots__ = ("identify", "pickle_protocol", "algorithm", "provisional", "_memo", "_keepalive", "_active",
-                 "_digests", "_stripped")
+                 "_digests", "_stripped", "types")
 
     def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
                  algorithm: str = "xxh3_128", provisional: Optional[ProvisionalFeed] = None,
-                 active: Optional[Dict[int, int]] = None) -> None:
+                 active: Optional[Dict[int, int]] = None, types: Optional[Set[type]] = None) -> None:
         self.identify = identify
+        #: the types of the values hashed, other than plain data (what libraries a value reaches)
+        self.types = types
         self.pickle_protocol = pickle_protocol
         self.algorithm = algorithm
         self.provisional = provisional
@@ -213,6 +215,8 @@ class ValueHasher:
         if encode is not None:
             encode(self, obj, h)
             return
+        if self.types is not None:
+            self.types.add(t)
         registered = _registered(t)
         if registered is not None:
             self._registered_value(obj, registered, h)
@@ -344,7 +348,11 @@ class ValueHasher:
         if t is bytes:
             raw: bytes = obj
             return b"b" + raw
-        if t in _PICKLE_NATIVE or t in _INERT:
+        if t in _PICKLE_NATIVE:
+            return None
+        if self.types is not None:
+            self.types.add(t)
+        if t in _INERT:
             return None
         if t in _EXACT or _registered(t) is not None or _fast_path(obj) is not None \
                 or isinstance(obj, (set, frozenset)):

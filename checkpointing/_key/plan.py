@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from operator import is_
 from types import BuiltinFunctionType, CodeType, FunctionType, ModuleType
-from typing import Any, Callable, Hashable, List, Optional, Set, Tuple
+from typing import Any, Callable, FrozenSet, Hashable, List, Optional, Set, Tuple
 
 from .._objects import MISSING
 
@@ -117,6 +117,8 @@ class Plan:
     _keep: Any  # the objects whose identities the reads compare
     #: the random generators the walk met through code ((label, generator, "static"), see _key)
     generators: Tuple[Any, ...] = ()
+    #: the library packages the walk met (their settings count, see reads.library_settings)
+    packages: FrozenSet[str] = frozenset()
     #: makes the builder that digests DATA reads as the walk did
     new_probe: Optional[Callable[[], Any]] = None
     #: the SAME reads apart, checked in one pass of C-level calls

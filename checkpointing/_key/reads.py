@@ -12,17 +12,16 @@ import re
 import sys
 from functools import partial
 from types import BuiltinFunctionType, FunctionType, ModuleType
-from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from .. import _generators, _objects
+from .. import _generators, _objects, _settings
 from .._explain import location as where
 from .._explain import notebook_cell
 from .._fingerprint import CodeIdentity, Import, Reading, resolve_free_name
-from .._hashing import ValueHasher, new_hasher
+from .._hashing import ValueHasher, _type_module, new_hasher
 from .._objects import MISSING
 from ..analysis.generators import STATE_READERS
 from .plan import EQUAL, SAME
-from .tokens import library_token
 
 if TYPE_CHECKING:
     from .._hashing import Sink
@@ -120,7 +119,7 @@ class Reads:
                 self.note_state_reader(value)
                 if not is_data(value):  # a library function, class or object: by name
                     h.update(self.by_value(value) if isinstance(value, (FunctionType, type, BuiltinFunctionType))
-                             else library_token(type(value)))
+                             else self.library_token(type(value)))
                     return
                 h.update(b"data" + self.by_value(value))
                 name = f"{holder.__name__}.{attr}"  # sys.argv, np.pi: a library module's data
@@ -185,6 +184,22 @@ class Reads:
         elif variables:  # the variables they read, each by its value (as os.environ.get("HOME") is)
             self.environment_variables(sorted({name for names in variables for name in names or ()}), h)
 
+    # -- library-wide settings ----------------------------------------------------------------------
+
+    def library_settings(self: "Walk", h: "Sink") -> None:
+        """The changed items of each library-wide setting read by a library the call reached (its
+        code, or a value of one of its types), each a component (see analysis/settings.py)."""
+        packages = self.packages | packages_of(self.types) if self.types else self.packages
+        if not packages:
+            return
+        for setting in _settings.reached(packages):
+            items = _settings.changed(setting)
+            if items:
+                self.observer.begin("setting", setting.name, "", items)
+                h.update(b"setting:" + setting.name.encode() + b"=")
+                self.hasher.feed(items, h)
+                self.observer.end()
+
     # -- what code reads of a random generator's state ----------------------------------------------
 
     def reads_generator_state(self: "Walk") -> bool:
@@ -244,6 +259,20 @@ class Reads:
         if isinstance(b, ModuleType):
             b = b.__dict__
         read(partial(b.get, name, MISSING), value, value_digester, key=("builtin", id(b), name))
+
+
+_PACKAGES: Dict[type, str] = {}
+
+
+def packages_of(types: Iterable[type]) -> Set[str]:
+    """The top-level packages of the modules that define ``types``."""
+    found = set()
+    for t in types:
+        package = _PACKAGES.get(t)
+        if package is None:
+            package = _PACKAGES[t] = _type_module(t).partition(".")[0]
+        found.add(package)
+    return found
 
 
 def _kind(value: Any) -> str:

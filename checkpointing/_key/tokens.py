@@ -70,8 +70,14 @@ class Tokens:
             return b"compiled" + self.part(compiled)
         if callable(obj) and _objects.is_library_callable(obj):
             self.note_state_reader(obj)
-            return library_token(obj)  # np.sum, np.add: by name and version
+            return self.library_token(obj)  # np.sum, np.add: by name and version
         return None
+
+    def library_token(self: "Walk", obj: Any) -> bytes:
+        """Library code by name and version; its package is met (its settings count)."""
+        token = library_token(obj)
+        self.packages.add(token[4:].partition(b".")[0].decode())
+        return token
 
     def generator_token(self: "Walk", generator: Any) -> bytes:
         """A random generator: a global one by its name, one in the arguments by its state, one
@@ -97,7 +103,7 @@ class Tokens:
         if parts is not None:
             return b"singledispatch" + self.part(parts)
         if _objects.is_library_function(func):
-            return library_token(func)
+            return self.library_token(func)
         return self.numbering.item(self, func)
 
     def _method_token(self: "Walk", method: MethodType) -> bytes:
@@ -113,17 +119,18 @@ class Tokens:
     def _builtin_token(self: "Walk", obj: Any) -> bytes:
         self.note_state_reader(obj)
         if _objects.is_library_builtin(obj):
-            return library_token(obj)
+            return self.library_token(obj)
         # a builtin method bound to data: "abc".upper, d.get, rng.normal
         return b"builtin-method:" + str(getattr(obj, "__name__", "?")).encode() + self.part(obj.__self__)
 
     def class_token(self: "Walk", cls: type) -> bytes:
         if _objects.is_library_class(cls):
-            return library_token(cls)
+            return self.library_token(cls)
         return self.policy.class_by_name(cls) or self.numbering.item(self, cls)
 
     def module_token(self: "Walk", module: ModuleType, whole: bool = False) -> bytes:
         if _objects.is_library_module(module):
+            self.packages.add(module.__name__.partition(".")[0])
             return f"lib-module:{module.__name__}@{version(module.__name__)}".encode()
         token = self.numbering.item(self, module)
         if whole and self.numbering.positional:

@@ -30,7 +30,7 @@ from . import numbering as _numbering
 from . import policy as _policy
 from .members import Members, signature_spec
 from .observers import NOBODY, Components, Observer, Planning, Stream
-from .reads import Reads
+from .reads import Reads, packages_of
 from .tokens import Tokens
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class KeyBuilder(Reads, Members, Tokens):
     __slots__ = ("algorithm", "pickle_protocol", "policy", "numbering", "observer", "hasher", "attributes",
                  "dynamic", "dynamic_sites", "_index", "objects", "records", "_cursor", "classes", "functions",
                  "modules_whole", "member_tokens", "selection", "seen", "generators", "in_arguments",
-                 "reads_global_state", "plan")
+                 "reads_global_state", "plan", "packages", "types")
 
     def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False,
                  record: bool = False, numbering: Optional[_numbering.Numbering] = None) -> None:
@@ -61,7 +61,11 @@ class KeyBuilder(Reads, Members, Tokens):
         self.policy: _policy.Policy = _policy.DEEP if deep else _policy.SHALLOW
         self.numbering: _numbering.Numbering = numbering or _numbering.POSITIONS
         self.observer: Observer = Components(self.stable_digest, algorithm) if record else NOBODY
-        self.hasher = ValueHasher(self.identify, pickle_protocol, algorithm, self.provisional)
+        #: library packages met (by their code, see tokens) and the types of the values hashed:
+        #: the library settings a call depends on (see reads.library_settings)
+        self.packages: Set[str] = set()
+        self.types: Set[type] = set()
+        self.hasher = ValueHasher(self.identify, pickle_protocol, algorithm, self.provisional, types=self.types)
         self.attributes: Set[str] = set()  # attribute names used by the code met so far
         self.dynamic = False  # code met looks attributes up by computed names, eval, ...
         self.dynamic_sites: List[Tuple[FunctionType, int, str]] = []
@@ -174,6 +178,7 @@ class KeyBuilder(Reads, Members, Tokens):
             self.hasher.feed(layer, h)
             observer.end()
         self.policy.read(self, fp, reading, h)
+        self.library_settings(h)
         return h.hexdigest()
 
     def value_digest(self, value: Any) -> bytes:
@@ -225,7 +230,8 @@ class KeyBuilder(Reads, Members, Tokens):
     def _fresh_hasher(self) -> None:
         """What the code reads gets a value hasher of its own: aliasing between an argument and a
         global is not encoded, so a deep-mode plan's digest does not depend on the arguments."""
-        self.hasher = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional)
+        self.hasher = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional,
+                                  types=self.types)
 
     def read_code(self, fp: Fingerprint, reading: Reading, h: "Sink") -> None:
         """The default mode: the checkpointed function's own reads, and the items met in them."""
@@ -246,6 +252,7 @@ class KeyBuilder(Reads, Members, Tokens):
             plan = fp.plans.get(slot)
             if plan is not None and plan.holds(self._probe):
                 self.plan = plan
+                self.packages.update(plan.packages)
                 self.dynamic_sites.extend(plan.dynamic_sites)
                 if plan.generators:
                     self.generators = [*self.generators, *plan.generators]
@@ -253,9 +260,15 @@ class KeyBuilder(Reads, Members, Tokens):
                 return
             self.observer = Planning()
         reads = Stream(new_hasher(self.algorithm), self.observer)
+        outer_packages, outer_types = self.packages, self.types  # (a plan keeps what its reads met)
+        self.packages, self.types = set(), set()
+        self.hasher.types = self.types
         self.read_names(reads, fp.func, reading, fp.identity)
         self.finish(reads)
         digest = reads.digest()
+        met = frozenset(self.packages | packages_of(self.types))
+        self.packages, self.types = outer_packages | met, outer_types
+        self.hasher.types = outer_types
         planning = self.observer
         self.observer = NOBODY if not explaining else planning
         if isinstance(planning, Planning) and not self.reads_generator_state():
@@ -264,6 +277,7 @@ class KeyBuilder(Reads, Members, Tokens):
                 plans.pop(next(iter(plans)))
             plan = plans[slot] = planning.recorder.plan(digest, entry, self, self._probe)
             plan.generators = tuple(g for g in self.generators if g[2] == "static")
+            plan.packages = met
             plan.new_probe = partial(KeyBuilder, self.pickle_protocol, self.algorithm, True,
                                      numbering=_numbering.IDENTITIES)
             self.plan = plan

@@ -16,11 +16,12 @@ from .ckp105_unseeded_estimator import UnseededEstimator
 from .ckp106_environment_read import EnvironmentRead
 from .ckp107_side_effect_only import SideEffectOnly
 from .ckp108_returns_client import ReturnsClient
+from .ckp109_setting_changed import SettingChanged
 from .ckp900_syntax_error import SyntaxErrorRule
 
 RULES: Tuple[Rule, ...] = (UntrackedCallee(), UntrackedMethodCall(), DynamicReference(), GlobalStatement(),
                            ArgumentMutation(), NondeterministicCall(), HiddenFileInput(), UnseededEstimator(),
-                           EnvironmentRead(), SideEffectOnly(), ReturnsClient(), SyntaxErrorRule())
+                           EnvironmentRead(), SideEffectOnly(), ReturnsClient(), SettingChanged(), SyntaxErrorRule())
 BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 __all__ = ["BY_CODE", "RULES", "Example", "Hit", "Rule", "RuleContext"]
