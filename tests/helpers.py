@@ -15,6 +15,22 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 from checkpointing.analysis import normalize_function
 
 _seeds = itertools.count(101)
+_modules = itertools.count()
+
+
+def load_function(folder: Path, source: str, name: str = "f"):  # type: ignore[no-untyped-def]
+    """Import ``source`` as a fresh module from a file in ``folder`` (so its source can be read)
+    and return its function ``name``."""
+    import importlib.util
+
+    module_name = f"loaded_module_{next(_modules)}"
+    path = folder / f"{module_name}.py"
+    path.write_text(textwrap.dedent(source))
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
 OUR_WARNINGS = ("CheckpointFailedWarning", "HashFailedWarning", "ExpensiveOverheadWarning", "CorruptEntryWarning",
                 "DynamicAccessWarning", "UnstableKeyWarning")
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -12,19 +9,11 @@ import pytest
 
 from checkpointing import FuncCallContext
 from checkpointing._identifier import AutoFuncCallIdentifier
+from tests.helpers import load_function
 
-_counter = itertools.count()
 
-
-def load(tmp_path: Path, source: str):
-    """Import ``source`` as a fresh module (so inspect.getsource works) and return its ``f``."""
-    name = f"ident_mod_{next(_counter)}"
-    path = tmp_path / f"{name}.py"
-    path.write_text(textwrap.dedent(source))
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.f
+def load(tmp_path: Path, source: str):  # type: ignore[no-untyped-def]
+    return load_function(tmp_path, source)
 
 
 def key(func, *args, **kwargs) -> str:

@@ -4,8 +4,6 @@ items that differ from the library's defaults, and only for a call that reaches 
 from __future__ import annotations
 
 import decimal
-import importlib.util
-import itertools
 import json
 import subprocess
 import sys
@@ -18,18 +16,11 @@ import pytest
 from checkpointing import FuncCallContext
 from checkpointing._identifier import AutoFuncCallIdentifier
 from checkpointing.analysis.settings import LIBRARY_SETTINGS
+from tests.helpers import load_function
 
-_counter = itertools.count()
 
-
-def load(tmp_path: Path, source: str, name: str = "f"):
-    module_name = f"settings_mod_{next(_counter)}"
-    path = tmp_path / f"{module_name}.py"
-    path.write_text(textwrap.dedent(source))
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
+def load(tmp_path: Path, source: str):  # type: ignore[no-untyped-def]
+    return load_function(tmp_path, source)
 
 
 def key(func, *args, deep: bool = False) -> str:
