@@ -12,6 +12,7 @@ data: the value hasher hashes it by value.
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, cast
@@ -41,6 +42,16 @@ def library_token(obj: Any) -> bytes:
 def instance_dict(obj: Any) -> Optional[Dict[str, Any]]:
     d = getattr(obj, "__dict__", None)
     return dict(d) if d else None
+
+
+def _binds_by_name(func: Any, keywords: Dict[str, Any]) -> bool:
+    """Does a call of the Python function ``func`` bind every one of ``keywords`` to a parameter
+    of that name (no ``**kwargs`` that would see their order)?"""
+    code = getattr(func, "__code__", None)
+    if not isinstance(func, FunctionType) or code is None or code.co_flags & inspect.CO_VARKEYWORDS:
+        return False
+    named = code.co_varnames[code.co_posonlyargcount:code.co_argcount + code.co_kwonlyargcount]
+    return all(name in named for name in keywords)
 
 
 class Tokens:
@@ -138,7 +149,10 @@ class Tokens:
         return token
 
     def _partial_token(self: "Walk", obj: Any) -> bytes:
-        return b"partial" + self.part((obj.func, obj.args, obj.keywords, instance_dict(obj)))
+        keywords = obj.keywords
+        if len(keywords) > 1 and _binds_by_name(obj.func, keywords) and "keywords" not in self.attributes:
+            keywords = dict(sorted(keywords.items()))  # (their order reaches nothing: lo=0, hi=1 is hi=1, lo=0)
+        return b"partial" + self.part((obj.func, obj.args, keywords, instance_dict(obj)))
 
     def _wrapper_token(self: "Walk", obj: Any) -> bytes:
         """staticmethod, classmethod: what they wrap."""

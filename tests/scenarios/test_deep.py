@@ -87,6 +87,37 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
 
         helper = partial(add, 5)
         ''')}, [("main.py", "return a + b", "return a - b", "rerun"), ("main.py", "partial(add, 5)", "partial(add, 6)", "rerun")]),
+    ("functools-partial-keywords", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        from functools import partial
+
+        def clip(v, lo, hi):
+            return min(max(v, lo), hi)
+
+        def named(v, **bounds):
+            return v + len("".join(bounds))
+
+        def both(v):
+            return (CLIP(v), NAMED(v))
+
+        CLIP = partial(clip, lo=0, hi=1)
+        NAMED = partial(named, lo=0, hi=1)
+        helper = both
+        ''')}, [("main.py", "CLIP = partial(clip, lo=0, hi=1)", "CLIP = partial(clip, hi=1, lo=0)", "skip"),
+                  ("main.py", "partial(clip, hi=1, lo=0)", "partial(clip, hi=3, lo=0)", "rerun"),
+                  # (a function that takes **bounds sees their order)
+                  ("main.py", "NAMED = partial(named, lo=0, hi=1)", "NAMED = partial(named, hi=1, lo=0)", "rerun")]),
+    ("functools-partial-keywords-read", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        from functools import partial
+
+        def clip(v, lo, hi):
+            return min(max(v, lo), hi)
+
+        def order(v):
+            return v, list(ORDER.keywords)  # code that reads them sees their order
+
+        ORDER = partial(clip, lo=0, hi=1)
+        helper = order
+        ''')}, [("main.py", "ORDER = partial(clip, lo=0, hi=1)", "ORDER = partial(clip, hi=1, lo=0)", "rerun")]),
     ("dispatch-dict", {"main.py": main('''
         def foo(x):
             print("RUN")
