@@ -8,7 +8,7 @@ the lint by the qualified name it resolves (``builtins.getattr``, ``importlib.im
 
 from __future__ import annotations
 
-from typing import Dict, Mapping, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 
 #: calls that reach any name of the program, whatever their arguments. ``eval`` and ``exec`` stay
 #: here even given a globals dict: ``__import__`` (and, without builtins, ``().__class__``) reach
@@ -57,6 +57,17 @@ IMPORTS = {("builtins", "__import__"), ("importlib", "import_module")}
 def by_name(table: Mapping[Tuple[str, str], object]) -> Dict[str, Tuple[str, str]]:
     """The table's entries by the name a call uses (the runtime's view)."""
     return {name: (module, name) for module, name in table}
+
+
+def package_of_start(start: Optional[str]) -> Optional[str]:
+    """The package a module name computed at run time is in, from its constant start:
+    ``"plugins."`` (``f"plugins.{name}"``, ``"plugins." + name``...) is in ``plugins``; None when
+    the start names no package (``f"{name}"``, ``"plug" + name``, a relative name). Such an import
+    is not dynamic: the runtime keys every source file of the package."""
+    if not start or "." not in start or start.startswith("."):
+        return None
+    package = start.rpartition(".")[0]
+    return package if all(part.isidentifier() for part in package.split(".")) else None
 
 
 def computed_name_message(qualified: Tuple[str, str]) -> str:

@@ -35,8 +35,10 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from .. import dynamic_access
 from ..scopes import AUG, LOAD, PARAM, PLAIN, Block, ScopeModel
 from .result import Import, KeyedRead
+from .shapes import constant_start
 
 
 class RenameResult:
@@ -78,6 +80,8 @@ class _Uses(cst.CSTVisitor):
         self.keyed: Dict[cst.Name, Tuple[str, str]] = {}  # root -> ("getitem" | "call" | "any", key)
         self.imports: List[Tuple[cst.Name, str, str, str, int]] = []  # bound name, kind, module, attribute, level
         self.calls_import: List[str] = []  # modules imported by import_module("...")
+        #: packages a computed name is imported from: import_module(f"plugins.{name}")
+        self.calls_import_package: List[str] = []
         self.keywords: Set[str] = set()  # keyword names passed in calls
         self.star_star_call = False  # a call unpacks **mapping
         self.attributes: Set[str] = set()  # attribute names, and identifiers in string constants
@@ -197,6 +201,10 @@ class _Uses(cst.CSTVisitor):
             module = _constant_string(node.args[0].value)
             if module and not module.startswith("."):
                 self.calls_import.append(module)
+            elif module is None:
+                package = dynamic_access.package_of_start(constant_start(node.args[0].value))
+                if package:
+                    self.calls_import_package.append(package)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
@@ -347,6 +355,10 @@ def rename(module: cst.Module, name_sensitive: bool, model: Optional[ScopeModel]
         label = f"import_module:{dotted}@{len(imports)}"
         imports.append((label, "module", dotted, "", 0))
         chains.setdefault(label, set()).add(("*",))
+    for dotted in uses.calls_import_package:  # any module of the package: keyed by its files (not by
+        label = f"import_module:{dotted}.*@{len(imports)}"  # its attributes: one per submodule imported)
+        imports.append((label, "package", dotted, "", 0))
+        chains.setdefault(label, set())
     if imported:  # chains on imported names: a second pass now that the labels exist
         for occ in model.occurrences:
             if occ.owner is not None and occ.context == LOAD and uses.chain.get(occ.node):

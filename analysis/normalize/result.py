@@ -16,8 +16,9 @@ Assumption = Tuple[str, str]
 #: An import made inside the function body, which the runtime resolves like a free name:
 #: ``(label, kind, module, attribute, level)``. ``label`` names it in ``attribute_chains`` and
 #: ``keyed_reads``; ``kind`` is ``"module"`` (``import a.b as m``: the module ``a.b``), ``"top"``
-#: (``import a.b``: imports ``a.b``, binds the package ``a``) or ``"from"`` (``from a import x``:
-#: the attribute ``x`` of ``a``, or its submodule); ``level`` counts the leading dots.
+#: (``import a.b``: imports ``a.b``, binds the package ``a``), ``"from"`` (``from a import x``:
+#: the attribute ``x`` of ``a``, or its submodule) or ``"package"`` (``import_module(f"a.{name}")``:
+#: any module of the package ``a``); ``level`` counts the leading dots.
 Import = Tuple[str, str, str, str, int]
 
 #: A read with a constant string key on a free or imported name's attribute chain:

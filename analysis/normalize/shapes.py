@@ -48,3 +48,24 @@ def contains(node: cst.CSTNode, types: NodeTypes) -> bool:
             return True
         stack.extend(child_nodes(current))
     return False
+
+
+def constant_start(node: cst.BaseExpression) -> Optional[str]:
+    """The constant text a string computed at run time starts with: ``f"plugins.{name}"``,
+    ``"plugins." + name``, ``"plugins.%s" % name``, ``"plugins.{}".format(name)`` start with
+    ``"plugins."``; None for any other expression."""
+    if isinstance(node, cst.FormattedString) and node.prefix.lower() == "f" and node.parts \
+            and isinstance(node.parts[0], cst.FormattedStringText):
+        text = node.parts[0].value
+        return None if "{" in text or "}" in text or "\\" in text else text
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)) \
+            and isinstance(node.left, (cst.SimpleString, cst.ConcatenatedString)):
+        start = node.left.evaluated_value
+        if not isinstance(start, str):
+            return None
+        return start.split("%", 1)[0] if isinstance(node.operator, cst.Modulo) else start
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format" \
+            and isinstance(node.func.value, (cst.SimpleString, cst.ConcatenatedString)):
+        start = node.func.value.evaluated_value
+        return start.split("{", 1)[0] if isinstance(start, str) else None
+    return None

@@ -19,7 +19,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import dynamic_access
-from .shapes import is_expression_line, is_line_of
+from .shapes import constant_start, is_expression_line, is_line_of
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString)  # a docstring's expression
 
@@ -121,6 +121,9 @@ class FunctionInspector(cst.CSTVisitor):
             arg = node.args[position] if len(node.args) > position else None
             # a name passed by *args, **kwargs or a keyword is as computed as any other
             argument = arg.value if arg is not None and not arg.star and arg.keyword is None else None
+            if qualified in dynamic_access.IMPORTS and argument is not None and not _is_literal_string(argument) \
+                    and dynamic_access.package_of_start(constant_start(argument)) is not None:
+                return  # a module of a known package: keyed by the package's files (see rename)
             if argument is None or not _is_literal_string(argument) or (
                     qualified in dynamic_access.IMPORTS and _literal_value(argument).startswith(".")):
                 self._dynamic.append((node, dynamic_access.computed_name_message(qualified)))

@@ -6,6 +6,7 @@ is *live*: told to the observer (a deep-mode plan checks it again on the next ca
 from __future__ import annotations
 
 import builtins
+import functools
 import importlib
 import os
 import re
@@ -63,6 +64,19 @@ class Reads:
             h.update(b"import" + self.reference(value, None if chains is None else chains.get(imp[0], ()),
                                                 keyed.get(imp[0], ())))
             observer.end()
+            if imp[1] == "package":  # any of its modules, by a name computed at run time: all their files
+                for path, digest in self.package_files(value):
+                    observer.begin("package", path, "", stable=digest)
+                    h.update(b"package-file:" + path.encode("utf-8", "surrogatepass") + b"=" + digest)
+                    observer.end()
+
+    def package_files(self: "Walk", package: Any) -> List[Tuple[str, bytes]]:
+        """(path in the package, digest of its bytes) of every source file of a package of the
+        user's (a library's is identified by its version)."""
+        if not isinstance(package, ModuleType) or _objects.is_library_module(package):
+            return []
+        signature = self.note_read(partial(_package_signature, package), EQUAL)
+        return [(name, _file_digest(path, size, mtime)) for name, path, size, mtime in signature]
 
     def reference(self: "Walk", value: Any, chains: Optional[Iterable[Chain]], keyed: Sequence[Keyed] = ()) -> bytes:
         """The digest of a value read through a name, with the attribute chains read from it
@@ -259,6 +273,38 @@ class Reads:
         if isinstance(b, ModuleType):
             b = b.__dict__
         read(partial(b.get, name, MISSING), value, value_digester, key=("builtin", id(b), name))
+
+
+def _package_signature(package: ModuleType) -> Tuple[Tuple[str, str, int, int], ...]:
+    """(name in the package as the user sees it, path, size, modification time) of each ``.py``
+    file under a package's folders: a deep-mode plan checks it again on each call (a file added,
+    edited or removed)."""
+    found = []
+    for root in list(getattr(package, "__path__", None) or ()):
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    try:
+                        st = os.stat(path)
+                    except OSError:
+                        continue
+                    shown = os.path.join(package.__name__.replace(".", os.sep), os.path.relpath(path, root))
+                    found.append((shown, path, st.st_size, st.st_mtime_ns))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _file_digest(path: str, size: int, mtime: int) -> bytes:
+    """The digest of a file's bytes (as it was with that size and modification time)."""
+    h = new_hasher()
+    try:
+        with open(path, "rb") as f:
+            h.update(f.read())
+    except OSError:
+        return b"unreadable"
+    return h.digest()
 
 
 _PACKAGES: Dict[type, str] = {}

@@ -118,6 +118,17 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
         ORDER = partial(clip, lo=0, hi=1)
         helper = order
         ''')}, [("main.py", "ORDER = partial(clip, lo=0, hi=1)", "ORDER = partial(clip, hi=1, lo=0)", "rerun")]),
+    ("computed-import-of-a-plugin", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        import importlib
+
+        def helper(v, kind="scale"):
+            return importlib.import_module(f"plugins.{kind}").run(v)
+        '''), "plugins/__init__.py": "", "plugins/scale.py": "def run(v):\n    return v * 2\n",
+        "plugins/shift.py": "def run(v):\n    return v + 100\n"},
+     [("plugins/scale.py", "v * 2", "v * 3", "rerun"),
+      ("main.py", 'kind="scale"', 'kind="shift"', "rerun"),
+      ("plugins/shift.py", "v + 100", "v + 101", "rerun"),
+      ("plugins/__init__.py", "", "from .scale import run as default_run\n", "rerun")]),
     ("dispatch-dict", {"main.py": main('''
         def foo(x):
             print("RUN")

@@ -19,7 +19,8 @@ class DynamicReference(CallRule):
         "`getattr`/`hasattr` and `operator.attrgetter`/`methodcaller` with a computed name, `eval`, `exec`, "
         "`globals()` lookups, `vars(x)`/`dir(x)` listings and imports of computed module names choose the code "
         "to run while the program runs (the same table as deep mode's run-time check: `vars(x)[\"a\"]` is a "
-        "plain read of `x.a`; `setattr`, `locals()` and `vars(self)` select no code). Neither mode can "
+        "plain read of `x.a`; `setattr`, `locals()` and `vars(self)` select no code; "
+        "`import_module(f\"plugins.{name}\")` is keyed by every file of the package `plugins`). Neither mode can "
         "see which code that is, so editing it does not invalidate cached results (deep mode warns with "
         "DynamicAccessWarning at run time)."
     )
@@ -62,6 +63,9 @@ class DynamicReference(CallRule):
         if qualified in dynamic_access.NAME_ARGUMENT:
             position = dynamic_access.NAME_ARGUMENT[qualified]
             arg = call.args[position] if len(call.args) > position else None
+            if qualified in dynamic_access.IMPORTS and arg is not None and not literal_string(arg) \
+                    and dynamic_access.package_of_start(_constant_start(arg)) is not None:
+                return None  # a module of a known package: the runtime keys all the package's files
             if arg is None or isinstance(arg, ast.Starred) or not literal_string(arg) or (
                     qualified in dynamic_access.IMPORTS and isinstance(arg, ast.Constant) and str(arg.value).startswith(".")):
                 return f"{dynamic_access.computed_name_message(qualified)}: the code it reaches is not part of the key"
@@ -78,3 +82,17 @@ class DynamicReference(CallRule):
                 and isinstance(node.value.func, ast.Name) and node.value.func.id == "vars"
                 and literal_string(node.slice)}  # (3.9+: the index itself)
         return found
+
+
+def _constant_start(node: ast.expr) -> Optional[str]:
+    """The constant text a computed string starts with (see ``normalize.shapes.constant_start``)."""
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        first = node.values[0].value
+        return first if isinstance(first, str) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)) and isinstance(node.left, ast.Constant) \
+            and isinstance(node.left.value, str):
+        return node.left.value.split("%", 1)[0] if isinstance(node.op, ast.Mod) else node.left.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
+            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str):
+        return node.func.value.value.split("{", 1)[0]
+    return None

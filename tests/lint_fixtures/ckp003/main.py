@@ -18,9 +18,11 @@ def dynamic(obj, name, code, module):
     exec(code)  # expect: CKP003
     c = importlib.import_module(module)  # expect: CKP003
     d = __import__(module)  # expect: CKP003
+    e = importlib.import_module(f"plugins.{name}")  # a module of a known package: keyed by its files
+    f = importlib.import_module("plug" + name)  # expect: CKP003
     setattr(obj, name, 1)  # writes: selects no code
     delattr(obj, "old_" + name)
-    return a, b, c, d, lookup(name)
+    return a, b, c, d, e, f, lookup(name)
 
 
 @checkpoint

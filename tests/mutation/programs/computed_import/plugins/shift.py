@@ -1,0 +1,5 @@
+FACTOR = 3
+
+
+def run(x):
+    return x + 100 * FACTOR
