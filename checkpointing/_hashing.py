@@ -21,6 +21,7 @@ import hashlib
 import io
 import pickle
 import struct
+import sys
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Protocol, Set, Tuple
 
 import xxhash
@@ -364,12 +365,45 @@ class ValueHasher:
         ident = self.identify(obj)
         if ident is not None:
             return b"@" + ident
+        if _chooses_its_state(t) and id(obj) not in self._stripped:
+            return self._full_state(obj)
         cached = _cached_properties(t)
         if cached:
             return self._without_cached_values(obj, cached) if id(obj) not in self._stripped else None
-        if not callable(obj) and _inert_type(t):
+        if not callable(obj) and _inert_type(t) and not _chooses_its_state(t):
             _INERT.add(t)
         return None
+
+    def _full_state(self, obj: Any) -> bytes:
+        """An object of the user's whose class chooses what pickling keeps (``__getstate__``,
+        ``__reduce__``): what its methods can use is its whole state, so that is hashed (a value
+        that has no content to key, a lock or a file, by its type: what pickling dropped)."""
+        t = type(obj)
+        cached = _cached_properties(t)
+        state: Dict[str, Any] = {}
+        d = getattr(obj, "__dict__", None)
+        if isinstance(d, dict):
+            state.update(d)
+        for name in _slot_names(t):
+            value = getattr(obj, name, _NO_VALUE)
+            if value is not _NO_VALUE:
+                state[name] = value
+        h = new_hasher(self.algorithm)
+        h.update(b"full-state:")
+        self._stripped.add(id(obj))  # (a value that holds the object again: pickled as usual there)
+        try:
+            self.feed(t, h)
+            for name, value in state.items():
+                if name in cached:
+                    continue  # (a cache filled by code the key covers, see _without_cached_values)
+                self.feed(name, h)
+                try:
+                    h.update(self.digest(value))
+                except UnhashableValueError:
+                    h.update(b"unkeyable:" + _type_name(type(value)).encode())
+        finally:
+            self._stripped.discard(id(obj))
+        return b"f" + h.digest()
 
     def _without_cached_values(self, obj: Any, names: FrozenSet[str]) -> Optional[bytes]:
         """An object whose class has ``functools.cached_property`` members, hashed without the
@@ -406,6 +440,42 @@ _INERT: Set[type] = set()
 def _inert_type(t: type) -> bool:
     module = _type_module(t)
     return not module.startswith(("numpy", "pandas", "numba", "os")) and t.__name__ != "_Environ"
+
+
+_CHOOSES_STATE: Dict[type, bool] = {}
+_NO_VALUE = object()
+#: the methods by which a class chooses what pickling keeps of an instance
+_STATE_METHODS = ("__getstate__", "__reduce__", "__reduce_ex__")
+
+
+def _chooses_its_state(t: type) -> bool:
+    """Does a class of the user's (not a library's, whose pickling is trusted to keep what its
+    methods use) define how its instances are pickled? Then pickling may drop state its methods
+    use (once per type)."""
+    found = _CHOOSES_STATE.get(t)
+    if found is None:
+        from ._usercode import is_user_module
+
+        found = False
+        for klass in getattr(t, "__mro__", ())[:-1]:  # (not object)
+            if any(name in vars(klass) for name in _STATE_METHODS):
+                module = sys.modules.get(getattr(klass, "__module__", "") or "")
+                found = module is None or is_user_module(module)
+                break
+        _CHOOSES_STATE[t] = found
+    return found
+
+
+def _slot_names(t: type) -> List[str]:
+    names: List[str] = []
+    for klass in getattr(t, "__mro__", ()):
+        slots = vars(klass).get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name.startswith("__") and not name.endswith("__"):  # a private name, as Python mangles it
+                name = f"_{klass.__name__.lstrip('_')}{name}"
+            if name not in ("__dict__", "__weakref__") and name not in names:
+                names.append(name)
+    return names
 
 
 _CACHED_PROPERTIES: Dict[type, FrozenSet[str]] = {}

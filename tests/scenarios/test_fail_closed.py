@@ -98,6 +98,25 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
         add5 = functools.partial(add, 5)
         ''', deep=False)}, [("main.py", "Scaler(2)", "Scaler(3)", "rerun"), ("main.py", "partial(add, 5)", "partial(add, 6)",
                                                                           "rerun")]),
+    # an argument whose class chooses what pickling keeps: its whole state counts
+    ("lossy-getstate-argument", {"main.py": checkpointed_script('''
+        def foo(model, x):
+            print("RUN")
+            return model.predict(x)
+        ''', "foo(Model(2, 3), 5)", '''
+        import threading
+
+        class Model:
+            def __init__(self, weight, scale):
+                self.weight, self.scale, self.lock = weight, scale, threading.Lock()
+
+            def __getstate__(self):
+                return {"weight": self.weight}
+
+            def predict(self, x):
+                return x * self.weight * self.scale
+        ''', deep=False)}, [("main.py", "Model(2, 3)", "Model(2, 4)", "rerun"),
+                              ("main.py", "Model(2, 4)", "Model(2, 3)", "skip")]),
     # 4. the class of a class
     ("metaclass", {"main.py": checkpointed_script('''
         def foo(x):
