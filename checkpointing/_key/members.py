@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 #: class members that describe the class rather than implement it (counted when code names them)
 _CLASS_BOOKKEEPING = frozenset({
-    "__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__annotations__", "__slots__",
+    "__dict__", "__weakref__", "__module__", "__doc__", "__qualname__", "__slots__",
     "__dataclass_params__", "__match_args__", "__firstlineno__", "__static_attributes__", "__parameters__",
     "__orig_bases__", "__abstractmethods__", "_abc_impl", "__annotate_func__", "__annotations_cache__",
     "__slotnames__",  # copyreg caches it on the class the first time an instance is pickled
@@ -40,6 +40,14 @@ _CLASS_BOOKKEEPING = frozenset({
 #: function attributes that are data a reader can observe: counted when reachable code names them
 _FUNCTION_ATTRIBUTES = ("__doc__", "__name__", "__qualname__", "__module__", "__annotations__",
                         "__type_params__")
+#: what reads a function's annotations without naming ``__annotations__``: where reachable code
+#: names one of these, every reached function's annotations count (a class's always count: they
+#: define its fields for dataclasses, attrs, pydantic and any library that reads type hints)
+_ANNOTATION_READERS = frozenset({"__annotations__", "get_type_hints", "get_annotations", "signature",
+                                 "getfullargspec", "getargspec", "__signature__", "from_callable",
+                                 # libraries that validate or convert by the annotations of what they wrap
+                                 "validate_call", "validate_arguments", "TypeAdapter", "beartype",
+                                 "typechecked", "command", "Typer", "Field"})
 #: methods that the interpreter or common libraries call by name on objects they are given
 #: (``**mapping`` and ``dict(x)`` call ``keys``, ``json.load`` calls ``read``, scikit-learn ``fit``...)
 _PROTOCOL_METHODS = frozenset({
@@ -88,7 +96,9 @@ class Members:
 
     def function_attributes(self: "Walk", index: int) -> bytes:
         """Attributes of a function that reachable code names (``helper.__doc__``)."""
-        wanted = [a for a in _FUNCTION_ATTRIBUTES if a in self.attributes or self.dynamic]
+        reads_annotations = not self.attributes.isdisjoint(_ANNOTATION_READERS)
+        wanted = [a for a in _FUNCTION_ATTRIBUTES if a in self.attributes or self.dynamic
+                  or (a == "__annotations__" and reads_annotations)]
         if not wanted:
             return b""
         func = self.objects[index]
@@ -128,6 +138,7 @@ class Members:
         every = self._every_member(cls)
         chosen = [name for name in sorted(names)
                   if (name not in _CLASS_BOOKKEEPING or name in self.attributes)
+                  and (name != "__annotations__" or vars(cls)["__annotations__"])  # ({}: made by reading it)
                   and (every or _is_dunder(name) or _is_sunder(name) or name in self.attributes
                        or name in _PROTOCOL_METHODS)]
         self.selection[index] = chosen

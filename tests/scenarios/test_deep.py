@@ -129,6 +129,24 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
       ("main.py", 'kind="scale"', 'kind="shift"', "rerun"),
       ("plugins/shift.py", "v + 100", "v + 101", "rerun"),
       ("plugins/__init__.py", "", "from .scale import run as default_run\n", "rerun")]),
+    ("annotations-read-by-library-code", {"main.py": main(FOO_CALLS_HELPER, "foo(7.5)", '''
+        import typing
+
+        class Config:
+            retries: int = 3
+
+        def scale(v: float) -> float:
+            return v * 2
+
+        def helper(v):
+            return typing.get_type_hints(Config)["retries"](scale(v))
+        ''')}, [("main.py", "retries: int = 3", "retries: float = 3", "rerun"),
+                  # (where code reads type hints, every reached function's count too)
+                  ("main.py", "def scale(v: float) -> float:", "def scale(v: int) -> int:", "rerun")]),
+    ("annotations-nobody-reads", {"main.py": main(FOO_CALLS_HELPER, "foo(7.5)", '''
+        def helper(v: float) -> float:
+            return v * 2
+        ''')}, [("main.py", "def helper(v: float) -> float:", "def helper(v: int) -> int:", "skip")]),
     ("dispatch-dict", {"main.py": main('''
         def foo(x):
             print("RUN")
