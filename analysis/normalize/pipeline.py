@@ -35,7 +35,7 @@ from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 12
+NORMALIZER_VERSION = 13
 
 
 class NormalizeError(ValueError):

@@ -90,6 +90,13 @@ class _Uses(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.attributes.add(node.attr.value)
 
+    def visit_MatchClass(self, node: cst.MatchClass) -> None:
+        """``case Point(a, b)`` reads ``Point.__match_args__``, ``case Point(x=0)`` reads ``.x``."""
+        if node.patterns:
+            self.attributes.add("__match_args__")
+        for keyword in node.kwds:
+            self.attributes.add(keyword.key.value)
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         """``getattr(m, "fit")``, ``attrgetter("a.b")`` and ``"{0.size}".format(x)`` read attributes
         named in strings."""

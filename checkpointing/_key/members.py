@@ -136,6 +136,9 @@ class Members:
         cls = self.objects[index]
         names = self.note_read(partial(_member_names, cls), EQUAL)
         every = self._every_member(cls)
+        if vars(cls).get("_is_protocol") is True:  # isinstance(x, P) asks x's class for each of P's members
+            every = True
+            self.attributes.update(n for n in names if not _is_dunder(n) and not n.startswith("_abc"))
         chosen = [name for name in sorted(names)
                   if (name not in _CLASS_BOOKKEEPING or name in self.attributes)
                   and (name != "__annotations__" or vars(cls)["__annotations__"])  # ({}: made by reading it)

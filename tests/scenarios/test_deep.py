@@ -7,6 +7,7 @@ equals an uncached run of the same version.
 
 from __future__ import annotations
 
+import sys
 from typing import Dict, List, Tuple
 
 import pytest
@@ -147,6 +148,40 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
         def helper(v: float) -> float:
             return v * 2
         ''')}, [("main.py", "def helper(v: float) -> float:", "def helper(v: int) -> int:", "skip")]),
+    *([] if sys.version_info < (3, 10) else [  # (the match statement is new in 3.10)
+    ("match-class-patterns", {"main.py": main(FOO_CALLS_HELPER, "foo(Point(1, 2))", '''
+        class Point:
+            __match_args__ = ("x", "y")
+
+            def __init__(self, x, y):
+                self.x, self.y = x, y
+
+            @property
+            def norm(self):
+                return abs(self.x) + abs(self.y)
+
+        def helper(p):
+            match p:
+                case Point(a, norm=3):
+                    return a
+            return None
+        ''')}, [("main.py", '__match_args__ = ("x", "y")', '__match_args__ = ("y", "x")', "rerun"),
+                  ("main.py", "abs(self.x) + abs(self.y)", "abs(self.x) * abs(self.y)", "rerun")])]),
+    ("runtime-checkable-protocol", {"main.py": main(FOO_CALLS_HELPER, "foo(1)", '''
+        from typing import Protocol, runtime_checkable
+
+        @runtime_checkable
+        class HasArea(Protocol):
+            def area(self): ...
+
+        class Box:
+            def area(self):
+                return 4
+
+        def helper(v):
+            return v, isinstance(Box(), HasArea)
+        ''')}, [("main.py", "    def area(self): ...", "    def area(self): ...\n\n    def volume(self): ...", "rerun"),
+                  ("main.py", "class Box:\n    def area(self):", "class Box:\n    def surface(self):", "rerun")]),
     ("dispatch-dict", {"main.py": main('''
         def foo(x):
             print("RUN")
