@@ -105,6 +105,22 @@ def hit_latency(workdir: Path, n: int) -> None:
     except ImportError:
         print("  (joblib not installed)")
 
+    # a call that reaches numpy and pandas reads their settings on every call (see
+    # analysis/settings.py): what that costs, as a share of a hit with a small DataFrame argument
+    from checkpointing import _settings
+
+    frame = pd.DataFrame({"v": np.arange(10.0)})
+
+    @checkpoint(directory=workdir / "store")
+    def total(df):
+        return float(df["v"].sum())
+
+    total(frame)
+    t_frame = best(lambda: total(frame), number=n)
+    reached = _settings.reached({"numpy", "pandas"})
+    t_settings = best(lambda: [_settings.changed(s) for s in reached], number=n)
+    row("library settings read (numpy, pandas)", t_settings, "checkpointing hit, DataFrame arg", t_frame)
+
 
 def array_hashing() -> None:
     from checkpointing import hash_anything

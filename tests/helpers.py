@@ -18,12 +18,13 @@ _seeds = itertools.count(101)
 _modules = itertools.count()
 
 
-def load_function(folder: Path, source: str, name: str = "f"):  # type: ignore[no-untyped-def]
-    """Import ``source`` as a fresh module from a file in ``folder`` (so its source can be read)
-    and return its function ``name``."""
+def load_function(folder: Path, source: str, name: str = "f",  # type: ignore[no-untyped-def]
+                  module_name: Optional[str] = None):
+    """Import ``source`` as a fresh module (named ``module_name``, else a new name) from a file in
+    ``folder`` (so its source can be read) and return its function ``name``."""
     import importlib.util
 
-    module_name = f"loaded_module_{next(_modules)}"
+    module_name = module_name or f"loaded_module_{next(_modules)}"
     path = folder / f"{module_name}.py"
     path.write_text(textwrap.dedent(source))
     spec = importlib.util.spec_from_file_location(module_name, path)

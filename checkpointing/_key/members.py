@@ -97,7 +97,9 @@ class Members:
     def function_attributes(self: "Walk", index: int) -> bytes:
         """Attributes of a function that reachable code names (``helper.__doc__``)."""
         reads_annotations = not self.attributes.isdisjoint(_ANNOTATION_READERS)
-        wanted = [a for a in _FUNCTION_ATTRIBUTES if a in self.attributes or self.dynamic
+        # (code that looks attributes up by computed names may read any of them, except documentation:
+        # a docstring is read by name, helper.__doc__, or not at all)
+        wanted = [a for a in _FUNCTION_ATTRIBUTES if a in self.attributes or (self.dynamic and a != "__doc__")
                   or (a == "__annotations__" and reads_annotations)]
         if not wanted:
             return b""

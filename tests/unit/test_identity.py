@@ -132,3 +132,33 @@ def test_pickling_an_instance_does_not_change_the_key_of_code_using_its_class(tm
     copyreg._slotnames(point_class)  # type: ignore[attr-defined]  # what pickling an instance calls
     assert "__slotnames__" in vars(point_class)
     assert identifier.identify(FuncCallContext(module_f, (1,), {})) == before
+
+
+@pytest.mark.filterwarnings("ignore::checkpointing.DynamicAccessWarning")
+def test_a_computed_name_does_not_make_docstrings_count(tmp_path) -> None:
+    """Code that looks attributes up by computed names may read any of them, but a docstring is
+    read by its name (helper.__doc__) or not at all: editing one is served, editing code is not."""
+    source = '''
+        def helper(v):
+            """Doubles."""
+            return v * 2
+
+        class Ops:
+            double = staticmethod(helper)
+
+        def f(name, v):
+            return getattr(Ops, name)(v)
+    '''
+    identifier = AutoFuncCallIdentifier(deep=True)
+
+    versions = iter(range(3))
+
+    def key_of(text):  # (an edit keeps the module's name: each version in a folder of its own)
+        folder = tmp_path / f"version{next(versions)}"
+        folder.mkdir()
+        f = load_function(folder, text, module_name="edited_module")
+        return identifier.identify(FuncCallContext(f, ("double", 3), {}))
+
+    before = key_of(source)
+    assert key_of(source.replace("Doubles.", "Twice the value.")) == before
+    assert key_of(source.replace("v * 2", "v * 3")) != before
