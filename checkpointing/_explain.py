@@ -372,7 +372,6 @@ def sources_signature() -> str:
     import xxhash
 
     h = xxhash.xxh3_64()
-    h.update(repr(sys.argv[1:]).encode("utf-8", "surrogatepass"))  # a value the program derives from them
     for path in _user_files(len(sys.modules)):
         try:
             st = os.stat(path)
@@ -380,7 +379,9 @@ def sources_signature() -> str:
             continue
         h.update(f"{path}:{st.st_size}:{st.st_mtime_ns};".encode("utf-8", "surrogatepass"))
     main = sys.modules.get("__main__")
-    if not isinstance(getattr(main, "__file__", None), str):  # code typed in, not read from a file
+    if isinstance(getattr(main, "__file__", None), str):  # a script: values it derives from its arguments
+        h.update(repr(sys.argv[1:]).encode("utf-8", "surrogatepass"))
+    else:  # code typed in (a kernel's arguments name its connection file: not counted)
         cells = _cells()
         if cells is None:  # (python -c, a pipe): what it was is not known, so never "unchanged"
             h.update(run_id().encode())
