@@ -3,8 +3,8 @@ differ from the library's defaults (see there for what a setting is and when a c
 one). A setting whose library is not loaded has its defaults: nothing.
 
 Reading one never changes it and never imports anything. A reader that fails (a library that
-renamed its internals) answers the whole value it can read, else a marker that says so: the key
-then depends on it (fail closed), and it is the same on every run.
+renamed its internals) answers a marker that says so: the key then differs from that of a
+program with the defaults (fail closed), and is the same on every run.
 """
 
 from __future__ import annotations
