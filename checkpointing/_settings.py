@@ -3,8 +3,8 @@ differ from the library's defaults (see there for what a setting is and when a c
 one). A setting whose library is not loaded has its defaults: nothing.
 
 Reading one never changes it and never imports anything. A reader that fails (a library that
-renamed its internals) answers a marker that says so, the same on every run: a test reads every
-setting of the libraries installed here, and a library that breaks one is seen there.
+renamed its internals) answers a marker that says so, the same on every run: a test reads each
+setting that has defaults, of the libraries installed, in a fresh interpreter: a break is seen there.
 """
 
 from __future__ import annotations
