@@ -193,7 +193,7 @@ _NOUNS = {"code": "the code of", "helper": "helper", "class": "class", "module":
           "decorator": "decorator", "import": "imported", "generator": "the state of generator",
           "argument": "argument", "global": "global", "environment": "environment variable",
           "argv": "the command-line arguments", "reads": "what the code reaches", "unnamed": "a part of the key",
-          "setting": "library setting", "package": "the file"}
+          "setting": "library setting", "package": "the file", "registered": "user code stored at"}
 
 
 def _describe(before: Optional[Component], after: Optional[Component]) -> str:

@@ -27,6 +27,8 @@ class Policy:
     every_member = False
     #: a reached class's name is part of its identity
     names_classes = False
+    #: the user code stored in the state of a library met is reached (see _registered)
+    reaches_registered = False
 
     def by_name(self, value: Any) -> Optional[bytes]:
         """The token of a name's value identified by its name, or None: by content."""
@@ -66,6 +68,7 @@ class Shallow(Policy):
 
 class Deep(Policy):
     name = "deep"
+    reaches_registered = True
 
     def read(self, walk: "KeyBuilder", fp: "Fingerprint", reading: "Reading", h: "Stream") -> None:
         walk.read_reachable(fp, reading, h)

@@ -5,7 +5,7 @@ are written against this protocol, so each can be read, and type-checked, on its
 from __future__ import annotations
 
 from types import FunctionType, ModuleType
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Protocol, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence, Set, Tuple
 
 if TYPE_CHECKING:
     from .._fingerprint import CodeIdentity, Reading
@@ -44,6 +44,10 @@ class Walk(Protocol):
     # library packages met, types of the values hashed (their settings count)
     packages: Set[str]
     types: Set[type]
+    # deep mode: user code registered in the state of the packages met (see registered)
+    entry_packages: FrozenSet[str]
+    registries_met: Set[str]
+    registered: List[Tuple[str, Tuple[Any, ...], bytes]]
 
     # tokens
     def identify(self, obj: Any) -> Optional[bytes]: ...

@@ -20,7 +20,7 @@ from __future__ import annotations
 import builtins
 from functools import partial
 from types import FunctionType, MappingProxyType, ModuleType
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, cast
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, cast
 
 from .. import _objects
 from .._fingerprint import Fingerprint, Reading, code_identity, resolve_free_name
@@ -31,6 +31,7 @@ from . import policy as _policy
 from .members import Members, signature_spec
 from .observers import NOBODY, Components, Observer, Planning, Stream
 from .reads import Reads, packages_of
+from .registered import Registered
 from .tokens import Tokens
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ _EMPTY: Mapping[Any, Any] = MappingProxyType({})
 _ITEM_KINDS = {FunctionType: "helper", type: "class", ModuleType: "module"}
 
 
-class KeyBuilder(Reads, Members, Tokens):
+class KeyBuilder(Reads, Members, Tokens, Registered):
     """Computes the key of one call (one instance per call).
 
     ``deep`` chooses the policy; ``record=True`` attaches the observer that collects the key's
@@ -52,7 +53,8 @@ class KeyBuilder(Reads, Members, Tokens):
     __slots__ = ("algorithm", "pickle_protocol", "policy", "numbering", "observer", "hasher", "attributes",
                  "dynamic", "dynamic_sites", "_index", "objects", "records", "_cursor", "classes", "functions",
                  "modules_whole", "member_tokens", "selection", "seen", "generators", "in_arguments",
-                 "reads_global_state", "plan", "packages", "types")
+                 "reads_global_state", "plan", "packages", "types", "entry_packages", "registries_met",
+                 "registered")
 
     def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False,
                  record: bool = False, numbering: Optional[_numbering.Numbering] = None) -> None:
@@ -65,6 +67,11 @@ class KeyBuilder(Reads, Members, Tokens):
         #: the library settings a call depends on (see reads.library_settings)
         self.packages: Set[str] = set()
         self.types: Set[type] = set()
+        #: deep mode: the packages met in the arguments; those whose state was searched for user
+        #: code registered in it; what was found there (label, tokens), see reads.registered_code
+        self.entry_packages: FrozenSet[str] = frozenset()
+        self.registries_met: Set[str] = cast("Set[str]", frozenset())
+        self.registered: List[Tuple[str, Tuple[Any, ...], bytes]] = cast("List[Tuple[str, Tuple[Any, ...], bytes]]", ())
         self.hasher = ValueHasher(self.identify, pickle_protocol, algorithm, self.provisional, types=self.types)
         self.attributes: Set[str] = set()  # attribute names used by the code met so far
         self.dynamic = False  # code met looks attributes up by computed names, eval, ...
@@ -246,7 +253,10 @@ class KeyBuilder(Reads, Members, Tokens):
         self._fresh_hasher()
         entry = tuple(self.objects)  # items met in the arguments and layers
         given = tuple(id(g) for _, g, kind in self.generators if kind == "argument")
-        slot = (reading is fp.guarded, self.algorithm, self.pickle_protocol, tuple(map(id, entry)), given)
+        # (the packages of the arguments' types: their registered user code is reached)
+        self.entry_packages = frozenset(self.packages | packages_of(self.types) if self.types else self.packages)
+        slot = (reading is fp.guarded, self.algorithm, self.pickle_protocol, tuple(map(id, entry)), given,
+                self.entry_packages)
         explaining = self.observer.collects  # (an explanation walks: each component is told)
         if not explaining:
             plan = fp.plans.get(slot)
@@ -295,9 +305,13 @@ class KeyBuilder(Reads, Members, Tokens):
     def finish(self, h: "Sink") -> None:
         """Expand every item met, until the attribute names reachable code uses are final; then
         add the implicit inputs, the generators' states read and the records in position order."""
+        registers = self.policy.reaches_registered
+        if registers:
+            self.registered_code()
         if not self.objects:
             self.implicit_inputs(h)
             self.generator_states(h)
+            self.registered_components(h)
             return
         while True:
             while self._cursor < len(self.objects):
@@ -309,11 +323,14 @@ class KeyBuilder(Reads, Members, Tokens):
                 self.class_members(index)
             for index in sorted(self.modules_whole):
                 self.module_members(index)
+            if registers:
+                self.registered_code()
             if self._cursor == len(self.objects) and state == (
                     len(self.objects), len(self.attributes), self.dynamic, len(self.modules_whole)):
                 break
         self.implicit_inputs(h)
         self.generator_states(h)
+        self.registered_components(h)
         for index in self.classes:
             self.records[index] = self.class_record(index)
         for index in self.functions:
