@@ -35,7 +35,7 @@ from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 13
+NORMALIZER_VERSION = 14
 
 
 class NormalizeError(ValueError):
@@ -59,7 +59,8 @@ def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Var
     assumptions: List[Assumption] = []
     inlined = inline_temporaries(base, guarded, allowed=not name_sensitive)
     assumptions += inlined.assumptions
-    renamed = rename(inlined.module, name_sensitive, inlined.model)
+    renamed = rename(inlined.module, name_sensitive, inlined.model, guarded)
+    assumptions += renamed.assumptions
     module, prefix = renamed.module, renamed.prefix
     if renamed.has_augassign:
         canonical_params = set(renamed.params) if name_sensitive else {
@@ -68,7 +69,7 @@ def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Var
         assumptions += _original_names(used, renamed, prefix, name_sensitive)
     code = _render(module, renamed.params, prefix, name_sensitive)
     chains = {k: tuple(v) for k, v in sorted(renamed.chains.items())}
-    guard_could_help = inlined.blocked_by_free_read or renamed.has_augassign
+    guard_could_help = inlined.blocked_by_free_read or renamed.has_augassign or renamed.wrapped_defs > 0
     return (Variant(code=code, params=tuple(renamed.params), free_names=tuple(renamed.free),
                     attribute_chains=chains, attributes=tuple(sorted(renamed.attributes)),
                     imports=tuple(renamed.imports), keyed_reads=tuple(renamed.keyed)), sorted(set(assumptions)),

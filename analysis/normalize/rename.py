@@ -36,7 +36,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from .. import dynamic_access
-from ..scopes import AUG, LOAD, PARAM, PLAIN, Block, ScopeModel
+from ..scopes import AUG, DEF, LOAD, PARAM, PLAIN, Block, ScopeModel
 from .result import Import, KeyedRead
 from .shapes import constant_start
 
@@ -46,7 +46,8 @@ class RenameResult:
 
     def __init__(self, module: cst.Module, prefix: str, params: List[str], free: List[str],
                  chains: Dict[str, List[Tuple[str, ...]]], locals_: Set[str], imports: List[Import],
-                 keyed: List[KeyedRead], uses: "_Uses") -> None:
+                 keyed: List[KeyedRead], uses: "_Uses", assumptions: Optional[List[Tuple[str, str]]] = None,
+                 wrapped_defs: int = 0) -> None:
         self.module = module
         self.prefix = prefix
         self.params = params  # original parameter names, in canonical order
@@ -58,6 +59,10 @@ class RenameResult:
         #: attribute names the code uses and identifiers in its strings (see Variant.attributes)
         self.attributes = uses.attributes
         self.has_augassign = uses.has_augassign
+        #: ("wraps", dotted name): the nested defs renamed assume it is functools.wraps
+        self.assumptions = assumptions or []
+        #: how many nested defs a guarded renaming may rename (see _wrapped_defs)
+        self.wrapped_defs = wrapped_defs
 
 
 class _Apply(cst.CSTTransformer):
@@ -271,15 +276,66 @@ def _inside(block: Optional[Block], top: Block) -> bool:
     return False
 
 
-def rename(module: cst.Module, name_sensitive: bool, model: Optional[ScopeModel] = None) -> RenameResult:
+def _wrapped_defs(function: cst.FunctionDef, model: ScopeModel, top: Block) -> Dict[Tuple[int, str], str]:
+    """The nested defs whose name nothing can observe if ``functools.wraps`` is what decorates
+    them: ``@functools.wraps(f)`` (or ``@wraps(f)``, a global name) is their only decorator, so
+    ``__name__``, ``__qualname__`` and ``__doc__`` are the wrapped function's, and they contain no
+    def, class or lambda (whose qualified names would include theirs). Keyed by (id of the
+    block that binds the name, name), with the dotted name of the decorator."""
+    found: Dict[Tuple[int, str], str] = {}
+
+    class Defs(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> Optional[bool]:
+            if node is function or len(node.decorators) != 1:
+                return True
+            decorator = node.decorators[0].decorator
+            if not isinstance(decorator, cst.Call):
+                return True
+            dotted = _dotted(decorator.func)
+            if dotted.rpartition(".")[2] != "wraps" or dotted.count(".") > 1:
+                return True
+            root = decorator.func if isinstance(decorator.func, cst.Name) else getattr(decorator.func, "value", None)
+            read = model.occurrence(root) if isinstance(root, cst.Name) else None
+            if read is None or read.kind != "global" or _contains_scopes(node.body):
+                return True
+            binding = model.occurrence(node.name)
+            if binding is not None and binding.owner is not None and _inside(binding.owner, top):
+                found[(id(binding.owner), node.name.value)] = dotted
+            return True
+
+    function.visit(Defs())
+    return found
+
+
+def _contains_scopes(node: cst.CSTNode) -> bool:
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> Optional[bool]:
+            self.found = True
+            return False
+
+        visit_ClassDef = visit_FunctionDef  # type: ignore[assignment]
+        visit_Lambda = visit_FunctionDef  # type: ignore[assignment]
+
+    finder = Finder()
+    node.visit(finder)
+    return finder.found
+
+
+def rename(module: cst.Module, name_sensitive: bool, model: Optional[ScopeModel] = None,
+           guarded: bool = False) -> RenameResult:
     """Rename the single function of ``module`` (see the module docstring); ``model``, if given,
-    is the scope model of exactly ``module``."""
+    is the scope model of exactly ``module``. ``guarded``: also rename the nested defs that
+    ``functools.wraps`` decorates (see _wrapped_defs), assuming the decorator is it."""
     function = module.body[0]
     assert isinstance(function, cst.FunctionDef)
     model = model if model is not None else ScopeModel(module)
     top = model.block_of_node[function]
     uses = _Uses()
     function.visit(uses)
+    wrapped = _wrapped_defs(function, model, top) if not name_sensitive else {}
+    renamed_defs = wrapped if guarded else {}
 
     params_in_order = [p.name.value for p in (
         *function.params.posonly_params, *function.params.params, *function.params.kwonly_params,
@@ -293,6 +349,8 @@ def rename(module: cst.Module, name_sensitive: bool, model: Optional[ScopeModel]
         if name_sensitive or owner.kind == "class":
             return False
         kinds = owner.bindings.get(name, ())
+        if (id(owner), name) in renamed_defs and kinds == [DEF]:
+            return True
         allowed = (PLAIN, PARAM) if owner is top or _positional_parameter(owner, name, uses) else (PLAIN,)
         return bool(kinds) and all(k in allowed for k in kinds)
 
@@ -411,5 +469,6 @@ def rename(module: cst.Module, name_sensitive: bool, model: Optional[ScopeModel]
     final = {node: prefix + short for node, short in mapping.items()}
     locals_ |= {prefix + n for n in renamed_locals}
     renamed = module.visit(_Apply(final))
+    assumptions = sorted({("wraps", dotted) for dotted in renamed_defs.values()})
     return RenameResult(renamed, prefix, params, free, {k: sorted(v) for k, v in chains.items()}, locals_,
-                        imports, sorted(set(keyed)), uses)
+                        imports, sorted(set(keyed)), uses, assumptions, len(wrapped))

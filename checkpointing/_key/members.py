@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, FrozenSet, Tuple, cast
 from .. import _objects
 from .._fingerprint import CodeIdentity, Reading, code_identity
 from .._hashing import new_hasher
+from .assumptions import helper_reading
 from .plan import EQUAL, SAME
 from .reads import reference_digester
 from .tokens import instance_dict, version
@@ -89,6 +90,8 @@ class Members:
         identity = code_identity(code, func.__qualname__)
         self.note_code(func, identity)
         reading = identity.strict
+        if identity.guarded is not None:  # (its assumptions are read again by a plan)
+            reading = self.note_read(partial(helper_reading, func, identity), SAME)
         h.update(b"code" + reading.code_digest + signature_spec(code, reading))
         self.hasher.feed((defaults, kwdefaults, attributes), h)
         self.read_names(h, func, reading, identity)

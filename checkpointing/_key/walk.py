@@ -17,17 +17,16 @@ path, the components of an explanation, the reads of a deep-mode plan).
 
 from __future__ import annotations
 
-import builtins
 from functools import partial
 from types import FunctionType, MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, cast
 
 from .. import _objects
-from .._fingerprint import Fingerprint, Reading, code_identity, resolve_free_name
+from .._fingerprint import Fingerprint, Reading, code_identity
 from .._hashing import ValueHasher, is_plain, new_hasher
-from .._objects import MISSING
 from . import numbering as _numbering
 from . import policy as _policy
+from .assumptions import helper_reading, holds
 from .members import Members, signature_spec
 from .observers import NOBODY, Components, Observer, Planning, Stream
 from .reads import Reads, packages_of
@@ -352,7 +351,8 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
         kind = next((k for t, k in _ITEM_KINDS.items() if isinstance(obj, t)), "helper")
         if isinstance(obj, FunctionType) and not _objects.is_library_code(obj):
             identity = code_identity(obj.__code__, obj.__qualname__)
-            stable = identity.strict.code_digest + signature_spec(obj.__code__, identity.strict) + \
+            reading = helper_reading(obj, identity)
+            stable = reading.code_digest + signature_spec(obj.__code__, reading) + \
                 self.stable_digest((obj.__defaults__, obj.__kwdefaults__))
         elif kind == "module" and index not in self.modules_whole:
             stable = b"module"  # what is read from it is a component where it is read (config.THRESHOLD)
@@ -368,11 +368,4 @@ def _holds(kind: str, name: str, fp: Fingerprint, bound: Mapping[str, Any]) -> b
     """Does the assumption ``(kind, name)`` of a guarded reading hold for this call?"""
     if kind == "plain" and name in bound:
         return is_plain(bound[name])
-    value = resolve_free_name(fp.func, name)
-    if kind == "plain":
-        return value is not MISSING and is_plain(value)
-    if kind == "module":  # reading its attributes runs no code
-        return type(value) is ModuleType and "__getattr__" not in vars(value)
-    if kind == "builtin":
-        return value is getattr(builtins, name, MISSING)
-    return False
+    return holds(kind, name, fp.func)

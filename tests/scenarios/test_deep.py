@@ -119,6 +119,39 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
         ORDER = partial(clip, lo=0, hi=1)
         helper = order
         ''')}, [("main.py", "ORDER = partial(clip, lo=0, hi=1)", "ORDER = partial(clip, hi=1, lo=0)", "rerun")]),
+    # functools.wraps gives the wrapper the wrapped function's names: the nested def's own name
+    # cannot be seen, so renaming it is served; a decorator that does not copy them shows it
+    ("renamed-wraps-wrapper", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        import functools
+
+        def logged(func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                return func(*args, **kwargs) + 1
+            return wrapper
+
+        def triple(v):
+            return v * 3
+
+        def helper(v):
+            return logged(triple)(v), logged(triple).__name__
+        ''')}, [("main.py", "def wrapper(*args, **kwargs):\n        return func(*args, **kwargs) + 1\n    return wrapper",
+                   "def inner(*args, **kwargs):\n        return func(*args, **kwargs) + 1\n    return inner", "skip"),
+                  ("main.py", "return func(*args, **kwargs) + 1", "return func(*args, **kwargs) + 2", "rerun")]),
+    ("renamed-wrapper-of-an-own-wraps", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        def wraps(func):  # the project's own: it keeps the wrapper's name
+            return lambda wrapper: wrapper
+
+        def logged(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                return func(*args, **kwargs)
+            return wrapper
+
+        def helper(v):
+            return logged(abs)(v), logged(abs).__name__
+        ''')}, [("main.py", "def wrapper(*args, **kwargs):\n        return func(*args, **kwargs)\n    return wrapper",
+                   "def inner(*args, **kwargs):\n        return func(*args, **kwargs)\n    return inner", "rerun")]),
     ("computed-import-of-a-plugin", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
         import importlib
 

@@ -214,3 +214,33 @@ def test_constant_keys_read_from_free_names_are_reported() -> None:
 def test_identifiers_in_string_constants_count_as_attribute_names() -> None:
     n = normalize_function("def f(m):\n    return getattr(m, 'predict')(1), '{0.size}'.format(m)\n")
     assert {"predict", "size", "format"} <= set(n.strict.attributes)
+
+
+_DECORATOR = '''
+def logged(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+    return wrapper
+'''
+
+
+def test_a_guarded_form_renames_a_nested_def_that_functools_wraps_decorates() -> None:
+    n = normalize_function(_DECORATOR)
+    renamed = normalize_function(_DECORATOR.replace("wrapper", "inner"))
+    assert n.assumptions == (("wraps", "functools.wraps"),)
+    assert n.guarded is not None and renamed.guarded is not None and n.guarded.code == renamed.guarded.code
+    assert n.strict.code != renamed.strict.code  # (whatever `functools` is, the name is kept)
+
+
+@pytest.mark.parametrize("edit", [
+    ("    @functools.wraps(func)\n", "    @functools.wraps(func)\n    @other\n"),  # another decorator
+    ("return func(*args, **kwargs)", "return [lambda: 1, func(*args, **kwargs)]"),  # a qualified name inside
+    ("    @functools.wraps(func)\n", "    wraps = make()\n    @wraps(func)\n"),  # not a global name
+    ("functools.wraps", "functools.update"),
+])
+def test_a_nested_def_keeps_its_name_where_it_can_be_observed(edit) -> None:  # type: ignore[no-untyped-def]
+    source = _DECORATOR.replace(*edit)
+    n = normalize_function(source)
+    assert not any(kind == "wraps" for kind, _ in n.assumptions)
+    assert "wrapper" in (n.guarded or n.strict).code
