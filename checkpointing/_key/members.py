@@ -57,6 +57,13 @@ _PROTOCOL_METHODS = frozenset({
     "decision_function", "score", "get_params", "set_params", "forward",
 })
 _INERT_MODULES = frozenset({"builtins", "abc", "typing", "enum", "types"})
+#: members a subclass never shadows: run for the class that defines them when a subclass is
+#: made, or read through the whole MRO (type hints, dataclass fields)
+_NEVER_SHADOWED = frozenset({"__init_subclass__", "__set_name__", "__annotations__", "__dataclass_fields__",
+                             "__slots__", "__class_getitem__", "__mro_entries__"})
+#: attribute names through which code reaches a class's bases
+_HIERARCHY_READERS = frozenset({"__mro__", "__bases__", "__base__", "mro", "__subclasses__", "getmro",
+                                "__subclasshook__"})
 
 
 class Members:
@@ -114,6 +121,8 @@ class Members:
         return h.digest()
 
     def note_code(self: "Walk", func: FunctionType, identity: CodeIdentity) -> None:
+        if "__class__" in func.__code__.co_freevars or "super" in identity.strict.free_names:
+            self.uses_super = True  # (a method reached through super() is not shadowed)
         if identity.attributes:
             self.attributes.update(identity.attributes)
         if identity.dynamic:
@@ -149,6 +158,8 @@ class Members:
                   and (name != "__annotations__" or vars(cls)["__annotations__"])  # ({}: made by reading it)
                   and (every or _is_dunder(name) or _is_sunder(name) or name in self.attributes
                        or name in _PROTOCOL_METHODS)]
+        if chosen and not every and index not in self.direct and self._prunes_shadowed():
+            chosen = [name for name in chosen if not self._shadowed(cls, name)]
         self.selection[index] = chosen
         for name in chosen:
             if (index, name) not in self.member_tokens:
@@ -158,9 +169,40 @@ class Members:
             mro = self.note_read(partial(_mro, cls), EQUAL)
             meta = self.note_read(partial(type, cls), SAME)
             registered = self.note_read(partial(_abc_registry, cls), EQUAL)  # ABC.register(...)
-            self.member_tokens[(index, "|mro")] = b"mro:" + b"".join(self.by_value(k) for k in mro[1:]) + (
+            self.meeting_bases = True  # (a class met only as a base: its shadowed members cannot run)
+            try:
+                bases = b"".join(self.by_value(k) for k in mro[1:])
+            finally:
+                self.meeting_bases = False
+            self.member_tokens[(index, "|mro")] = b"mro:" + bases + (
                 b"meta:" + self.by_value(meta) if meta is not type else b"") + (
                 b"registered:" + self.by_value(registered) if registered else b"")
+
+    def _prunes_shadowed(self: "Walk") -> bool:
+        """Can a member of a class met only as a base be unreachable? Not where code met calls
+        ``super()`` or reads the class hierarchy, or looks attributes up dynamically."""
+        return not (self.uses_super or self.dynamic or not self.attributes.isdisjoint(_HIERARCHY_READERS))
+
+    def _shadowed(self: "Walk", base: type, name: str) -> bool:
+        """Is ``name`` of ``base`` (a class met only as the base of others) overridden, for every
+        class met other than as a base whose MRO holds ``base``, by a class of the user's before
+        it? Then no attribute lookup reaches it."""
+        if name in _NEVER_SHADOWED:
+            return False
+        for index in self.classes:
+            if index not in self.direct:
+                continue
+            mro = self.objects[index].__mro__
+            if base not in mro:
+                continue
+            for k in mro:
+                if k is base:
+                    return False
+                if name in vars(k):
+                    if _objects.is_library_class(k):
+                        return False  # (library code may call the next one by super())
+                    break
+        return True
 
     def class_record(self: "Walk", index: int) -> bytes:
         cls = self.objects[index]

@@ -53,7 +53,7 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
                  "dynamic", "dynamic_sites", "_index", "objects", "records", "_cursor", "classes", "functions",
                  "modules_whole", "member_tokens", "selection", "seen", "generators", "in_arguments",
                  "reads_global_state", "plan", "packages", "types", "entry_packages", "registries_met",
-                 "registered")
+                 "registered", "direct", "meeting_bases", "uses_super")
 
     def __init__(self, pickle_protocol: int = 5, algorithm: str = "xxh3_128", deep: bool = False,
                  record: bool = False, numbering: Optional[_numbering.Numbering] = None) -> None:
@@ -99,9 +99,15 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
         self.reads_global_state: Set[str] = cast("Set[str]", frozenset())
         #: deep mode: the plan of what this call's walk read (see plan), when one was kept
         self.plan: Optional["Plan"] = None
+        #: the items met other than as the base of a class met (see members.shadowed), whether
+        #: the walk is meeting bases now, and whether code met calls super()
+        self.direct: Set[int] = cast("Set[int]", frozenset())
+        self.meeting_bases = False
+        self.uses_super = False
 
     def _start_items(self) -> None:
         self._index, self.objects, self.records, self.classes, self.functions = {}, [], [], [], []
+        self.direct = set()
         self.modules_whole, self.member_tokens, self.selection, self.seen = set(), {}, {}, []
 
     @property
@@ -120,6 +126,8 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
             index = self._index[id(obj)] = len(self.objects)
             self.objects.append(obj)
             self.records.append(b"")
+        if not self.meeting_bases:
+            self.direct.add(index)
         return b"#%d" % index
 
     def keep(self, obj: Any) -> None:
@@ -317,7 +325,8 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
                 index = self._cursor
                 self._cursor += 1
                 self.expand(index)
-            state = (len(self.objects), len(self.attributes), self.dynamic, len(self.modules_whole))
+            state = (len(self.objects), len(self.attributes), self.dynamic, len(self.modules_whole), len(self.direct),
+                     self.uses_super)
             for index in list(self.classes):
                 self.class_members(index)
             for index in sorted(self.modules_whole):
@@ -325,7 +334,8 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
             if registers:
                 self.registered_code()
             if self._cursor == len(self.objects) and state == (
-                    len(self.objects), len(self.attributes), self.dynamic, len(self.modules_whole)):
+                    len(self.objects), len(self.attributes), self.dynamic, len(self.modules_whole), len(self.direct),
+                    self.uses_super):
                 break
         self.implicit_inputs(h)
         self.generator_states(h)

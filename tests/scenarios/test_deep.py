@@ -152,6 +152,60 @@ CASES: List[Tuple[str, Dict[str, str], List[Edit]]] = [
             return logged(abs)(v), logged(abs).__name__
         ''')}, [("main.py", "def wrapper(*args, **kwargs):\n        return func(*args, **kwargs)\n    return wrapper",
                    "def inner(*args, **kwargs):\n        return func(*args, **kwargs)\n    return inner", "rerun")]),
+    # a method that every class reached overrides cannot run: editing it is served; one that a
+    # subclass reaches through super(), or a class used directly, runs
+    ("method-shadowed-by-every-subclass", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        class Base:
+            rate = 1
+
+            def score(self, v):
+                return v + self.rate
+
+            def name(self):
+                return "base"
+
+        class Model(Base):
+            rate = 3
+
+            def score(self, v):
+                return v * self.rate
+
+        class Tuned(Model):
+            def name(self):
+                return "tuned"
+
+        def helper(v):
+            return Model().score(v), Tuned().score(v), Tuned().name()
+        ''')}, [("main.py", "return v + self.rate", "return v - self.rate", "skip"),
+                  ("main.py", "    rate = 1\n", "    rate = 2\n", "skip"),
+                  ("main.py", "return v * self.rate", "return v * self.rate + 1", "rerun")]),
+    ("method-reached-through-super", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        class Base:
+            def score(self, v):
+                return v + 1
+
+        class Model(Base):
+            def score(self, v):
+                return super().score(v) * 2
+
+        def helper(v):
+            return Model().score(v)
+        ''')}, [("main.py", "return v + 1", "return v + 2", "rerun")]),
+    ("method-of-a-base-used-directly", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
+        class Base:
+            def score(self, v):
+                return v + 1
+
+        class Model(Base):
+            def score(self, v):
+                return v * 2
+
+        def pick(v):
+            return Base if v > 5 else Model
+
+        def helper(v):
+            return pick(v)().score(v)
+        ''')}, [("main.py", "return v + 1", "return v + 2", "rerun")]),
     ("computed-import-of-a-plugin", {"main.py": main(FOO_CALLS_HELPER, "foo(2)", '''
         import importlib
 
