@@ -10,8 +10,9 @@ Deep mode walks that code, by content, whenever it meets the library (see ``_key
 Where it is looked for, in each loaded module of a package: the module's namespace, the
 members of the classes the module defines, and two holders deep from there (the keys and
 values of a dict, the items of a list, tuple or set, the attributes of a library object, the
-implementations of a ``singledispatch`` function). An instance of a user class counts as its
-class. What is found is a *location*: where to read the user code again.
+implementations of a ``singledispatch`` function), and the classes registered with an abstract
+base class it defines. An instance of a user class counts as its class. What is found is a
+*location*: where to read the user code again.
 
 A package is searched once per process, when the walk first meets it (a search of pandas takes
 some 20 ms); each key computation reads its locations again, so a registration run again at
@@ -20,10 +21,12 @@ package imported later is searched then. Not seen before the next process: user 
 after the search, at a place of an already searched module where there was none (documented
 in docs/deep-mode.md).
 
-The interpreter itself consults two registries: ``copyreg``'s dispatch table (copying and
-pickling, whatever the package) and the codec search functions (``str.encode``,
-``bytes.decode``), which cannot be listed: they are found by looking up a name no codec has,
-watching which user functions the lookup calls.
+Some registries are consulted whatever the library: ``copyreg``'s dispatch table (copying and
+pickling), the registries of the standard abstract base classes (``isinstance(x, Mapping)``
+after ``Mapping.register(Bag)``: any library may ask), searched when a call reaches any
+library; and the codec search functions (``str.encode``, ``bytes.decode``), which cannot be
+listed: they are found by looking up a name no codec has, watching which user functions the
+lookup calls.
 """
 
 from __future__ import annotations
@@ -47,9 +50,11 @@ Location = Tuple[str, Callable[[], Tuple[Any, ...]]]
 #: resolved directly (builtins), or it is ours
 NOT_SEARCHED = frozenset({"builtins", "sys", "checkpointing", "__main__", "_frozen_importlib",
                            "_frozen_importlib_external"})
-#: packages whose code, or the interpreter for them, consults copyreg's dispatch table
-_COPYREG_READERS = frozenset({"copy", "pickle", "_pickle", "copyreg", "multiprocessing", "joblib", "cloudpickle",
-                              "dill", "concurrent", "shelve"})
+#: what every library consults, whichever it is (searched when a call reaches any): copying
+#: and pickling, copyreg's dispatch table; ``isinstance`` against the standard abstract base
+#: classes, their registries (``collections.abc.Mapping.register(Bag)``)
+INTERPRETER = "(the interpreter's registries)"
+_CONSULTED_BY_ALL = ("copyreg", "collections.abc", "numbers", "io", "os", "contextlib", "typing")
 #: packages whose code consults the codec registry, and the attribute names whose use does
 #: (``"x".encode("rot13")``)
 CODEC_READERS = frozenset({"codecs", "encodings", "io", "_io"})
@@ -88,10 +93,12 @@ def locations(package: str) -> List[Location]:
             found = _searched.get(package)
             if found is None:
                 found = []
-                for module in _modules_of(package):
+                if package == INTERPRETER:
+                    modules = [sys.modules[name] for name in _CONSULTED_BY_ALL if name in sys.modules]
+                else:
+                    modules = _modules_of(package)
+                for module in modules:
                     found += _search_module(module)
-                if package in _COPYREG_READERS:
-                    found += _search_module(sys.modules["copyreg"], "copyreg.dispatch_table")
                 _searched[package] = found
     return found
 
@@ -189,7 +196,22 @@ def _search_module(module: ModuleType, only: Optional[str] = None) -> List[Locat
             continue
         found += [(f"{label}.{member}", functools.partial(_read_member, value, member))
                   for member in _candidates(members, holders, 1) if member not in _CLASS_BOOKKEEPING]
+        if "_abc_impl" in members and _virtual_subclasses(value):  # ABC.register(UserClass)
+            found.append((f"{label}.register()", functools.partial(_virtual_subclasses, value)))
     return found
+
+
+def _virtual_subclasses(abc_class: type) -> Tuple[Any, ...]:
+    """The user classes registered with a library's abstract base class (in a stable order)."""
+    try:
+        import abc
+
+        registry = abc._get_dump(abc_class)[0]  # type: ignore[attr-defined]
+    except Exception:  # the pure-Python implementation keeps it elsewhere
+        registry = getattr(abc_class, "_abc_registry", ())
+    classes = [ref() if callable(ref) else ref for ref in registry]
+    return tuple(sorted((c for c in classes if isinstance(c, type) and _is_user_type(c)),
+                        key=lambda c: (type.__getattribute__(c, "__module__"), c.__qualname__)))
 
 
 def _candidates(namespace: Any, holders: Set[int], depth: int) -> List[str]:

@@ -45,6 +45,7 @@ class Registered:
             self.registries_met = done = set()
             self.registered = []
             self.note_read(_registered.generation, EQUAL)
+            new.append(_registered.INTERPRETER)  # (consulted by any library)
         for package in new:
             done.add(package)
             if package == _CODECS:

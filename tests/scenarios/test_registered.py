@@ -227,3 +227,40 @@ if __name__ == "__main__":
     run_edits(project, "registration not reached", {"main.py": main}, [
         ("main.py", "return sorted(o)", "return sorted(o, reverse=True)", "skip"),
     ])
+
+
+def test_a_class_registered_with_an_abstract_base_class_of_the_standard_library(project: Project) -> None:
+    main = '''
+import collections.abc
+from checkpointing import checkpoint
+
+
+class Bag:
+    def __init__(self, items):
+        self.items = items
+
+    def __getitem__(self, key):
+        return self.items[key]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+collections.abc.Mapping.register(Bag)
+
+
+@checkpoint(deep=True)
+def is_mapping(n):
+    print("RUN")
+    return isinstance(Bag({"a": n}), collections.abc.Mapping)
+
+
+if __name__ == "__main__":
+    print("OUT", is_mapping(1))
+'''
+    run_edits(project, "Mapping.register", {"main.py": main}, [
+        ("main.py", "collections.abc.Mapping.register(Bag)", "collections.abc.Sequence.register(Bag)", "rerun"),
+    ])

@@ -158,3 +158,12 @@ def test_the_explanation_names_the_location(tmp_path: Path, monkeypatch: pytest.
     builder = KeyBuilder(deep=True, record=True)
     builder.key(fingerprint(f), {"n": 1})
     assert [c.name for c in builder.components or () if c.kind == "registered"] == ["json.encoder.JSONEncoder.default"]
+
+
+def test_classes_registered_with_a_library_abstract_base_class_are_found(tmp_path: Path,
+                                                                          library: types.ModuleType) -> None:
+    exec("import abc\nclass Shape(abc.ABC):\n    pass\n", library.__dict__)
+    square = _user(tmp_path, "class Square:\n    def area(self):\n        return 1\n", "Square")
+    library.Shape.register(square)
+    found = dict(_registered.locations(library.__name__))
+    assert found[f"{library.__name__}.Shape.register()"]() == (square,)
