@@ -30,7 +30,7 @@ logger = logging.getLogger("checkpointing")
 
 # must equal analysis.normalize.pipeline.NORMALIZER_VERSION (a unit test checks): reading it
 # from there would import libcst on every run
-NORMALIZER_VERSION = 14
+NORMALIZER_VERSION = 15
 _TAG = f"v{NORMALIZER_VERSION}-{sys.implementation.cache_tag}"
 
 

@@ -66,6 +66,8 @@ class Reading:
     attribute_chains: Chains
     imports: Tuple[Import, ...] = ()
     keyed_reads: Tuple[KeyedRead, ...] = ()
+    #: (callee, keywords as written) of each call whose keywords the code lists sorted
+    keyword_orders: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     #: keyed_reads by root name: (chain, how, key)
     keyed_by_root: Mapping[str, Tuple[Tuple[Tuple[str, ...], str, str], ...]] = field(
         default_factory=dict, compare=False, repr=False)
@@ -124,7 +126,8 @@ def _reading(variant: Mapping[str, Any]) -> Reading:
                    tuple(variant["params"]), tuple(variant["free_names"]),
                    {k: tuple(tuple(c) for c in v) for k, v in variant["attribute_chains"].items()},
                    tuple((a, b, c, d, int(e)) for a, b, c, d, e in variant.get("imports", ())),
-                   tuple((a, tuple(b), c, d) for a, b, c, d in variant.get("keyed_reads", ())))
+                   tuple((a, tuple(b), c, d) for a, b, c, d in variant.get("keyed_reads", ())),
+                   tuple((a, tuple(b)) for a, b in variant.get("keyword_orders", ())))
 
 
 #: key computations running (``_identifier``): analysis workers started inside one are kept

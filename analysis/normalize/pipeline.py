@@ -25,9 +25,11 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from .._source import parse_function
+from ..scopes import ScopeModel
 from .augassign import canonicalize_augassign
 from .flow import FlowSimplifier
 from .inline import inline_temporaries
+from .keywords import sort_keywords
 from .negation import NegatedComparisons
 from .rename import rename
 from .render import RenderError, render
@@ -35,7 +37,7 @@ from .result import Assumption, NormalizedFunction, Variant
 from .strip import FunctionInspector, Stripper
 
 #: bump whenever the canonical form of any function may change: it keys the analysis cache
-NORMALIZER_VERSION = 14
+NORMALIZER_VERSION = 15
 
 
 class NormalizeError(ValueError):
@@ -59,7 +61,9 @@ def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Var
     assumptions: List[Assumption] = []
     inlined = inline_temporaries(base, guarded, allowed=not name_sensitive)
     assumptions += inlined.assumptions
-    renamed = rename(inlined.module, name_sensitive, inlined.model, guarded)
+    model = inlined.model if inlined.model is not None else ScopeModel(inlined.module)
+    module, keyword_orders = sort_keywords(inlined.module, model)
+    renamed = rename(module, name_sensitive, model if module is inlined.module else None, guarded)
     assumptions += renamed.assumptions
     module, prefix = renamed.module, renamed.prefix
     if renamed.has_augassign:
@@ -72,7 +76,8 @@ def _variant(base: cst.Module, name_sensitive: bool, guarded: bool) -> Tuple[Var
     guard_could_help = inlined.blocked_by_free_read or renamed.has_augassign or renamed.wrapped_defs > 0
     return (Variant(code=code, params=tuple(renamed.params), free_names=tuple(renamed.free),
                     attribute_chains=chains, attributes=tuple(sorted(renamed.attributes)),
-                    imports=tuple(renamed.imports), keyed_reads=tuple(renamed.keyed)), sorted(set(assumptions)),
+                    imports=tuple(renamed.imports), keyed_reads=tuple(renamed.keyed),
+                    keyword_orders=tuple(keyword_orders)), sorted(set(assumptions)),
             guard_could_help)
 
 

@@ -49,6 +49,10 @@ class Variant:
     attributes: Tuple[str, ...] = ()
     imports: Tuple[Import, ...] = ()
     keyed_reads: Tuple[KeyedRead, ...] = ()
+    #: the calls whose keyword arguments ``code`` lists sorted by name, in source order:
+    #: (callee, the keywords in the order written); the runtime keys that order where the
+    #: callee does not bind them by name (see normalize.keywords)
+    keyword_orders: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class NormalizedFunction:
                 attributes=tuple(v.get("attributes", ())),
                 imports=tuple((a, b, c, d, int(e)) for a, b, c, d, e in v.get("imports", ())),
                 keyed_reads=tuple((a, tuple(b), c, d) for a, b, c, d in v.get("keyed_reads", ())),
+                keyword_orders=tuple((a, tuple(b)) for a, b in v.get("keyword_orders", ())),
             )
 
         strict = variant(data["strict"])

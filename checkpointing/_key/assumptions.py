@@ -41,3 +41,4 @@ def holds(kind: str, name: str, func: FunctionType) -> bool:
     if kind == "builtin":
         return value is getattr(builtins, name, MISSING)
     return False
+

@@ -24,6 +24,7 @@ from .. import _objects
 from .._fingerprint import CodeIdentity, Reading, code_identity
 from .._hashing import new_hasher
 from .assumptions import helper_reading
+from .keywords import orders_token
 from .plan import EQUAL, SAME
 from .reads import reference_digester
 from .tokens import instance_dict, version
@@ -100,6 +101,8 @@ class Members:
         if identity.guarded is not None:  # (its assumptions are read again by a plan)
             reading = self.note_read(partial(helper_reading, func, identity), SAME)
         h.update(b"code" + reading.code_digest + signature_spec(code, reading))
+        if reading.keyword_orders:  # (the order of keywords a callee can see)
+            h.update(b"keywords:" + self.note_read(partial(orders_token, func, reading.keyword_orders), EQUAL))
         self.hasher.feed((defaults, kwdefaults, attributes), h)
         self.read_names(h, func, reading, identity)
         return h.digest()

@@ -27,6 +27,7 @@ from .._hashing import ValueHasher, is_plain, new_hasher
 from . import numbering as _numbering
 from . import policy as _policy
 from .assumptions import helper_reading, holds
+from .keywords import orders_token
 from .members import Members, signature_spec
 from .observers import NOBODY, Components, Observer, Planning, Stream
 from .reads import Reads, packages_of
@@ -183,6 +184,8 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
         h = Stream(new_hasher(self.algorithm), observer)
         observer.begin("code", fp.qualname, fp.func, stable=reading.code_digest)
         h.update(fp.strict_prefix if reading is fp.strict else fp.guarded_prefix)
+        if reading.keyword_orders:  # (the order of keywords a callee can see)
+            h.update(b"keywords:" + orders_token(fp.func, reading.keyword_orders))
         observer.end()
         self.note_code(fp.func, fp.identity)
         self._arguments(h, reading, bound, raw_call)
@@ -362,7 +365,7 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
         if isinstance(obj, FunctionType) and not _objects.is_library_code(obj):
             identity = code_identity(obj.__code__, obj.__qualname__)
             reading = helper_reading(obj, identity)
-            stable = reading.code_digest + signature_spec(obj.__code__, reading) + \
+            stable = reading.code_digest + orders_token(obj, reading.keyword_orders) + signature_spec(obj.__code__, reading) + \
                 self.stable_digest((obj.__defaults__, obj.__kwdefaults__))
         elif kind == "module" and index not in self.modules_whole:
             stable = b"module"  # what is read from it is a component where it is read (config.THRESHOLD)

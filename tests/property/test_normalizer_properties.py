@@ -140,3 +140,32 @@ def test_guarded_form_is_equivalent_when_inputs_are_plain(src: str, a: int, b: i
         args = {"a": a, "b": b}
         canon = run(code.replace("def _f(", "def f("), *[args[p] for p in variant.params])
         assert canon == run(src, a, b)
+
+
+_CALLEES = {
+    "by_name": "def g(x=0, y=0, z=0, w=0):\n    return ((x * 7 + y) * 7 + z) * 7 + w\n",
+    "collects": "def g(**kwargs):\n    return list(kwargs.items())\n",
+}
+
+
+@SETTINGS
+@given(st.permutations(["x=a", "y=b", "z=3", "w=-1"]), st.permutations(["x=a", "y=b", "z=3", "w=-1"]),
+       st.sampled_from(sorted(_CALLEES)), st.integers(-4, 4), st.integers(-4, 4))
+def test_sorted_keywords_mean_equal_behaviour_where_the_callee_binds_by_name(
+        first, second, callee: str, a: int, b: int) -> None:  # type: ignore[no-untyped-def]
+    """Keyword orders whose canonical code agrees, with what the runtime keys of their order for
+    the callee found (checkpointing._key.keywords), return the same value."""
+    from checkpointing._key.keywords import orders_token
+
+    def loaded(order):  # type: ignore[no-untyped-def]
+        source = f"def f(a, b):\n    return g({', '.join(order)})\n"
+        ns: dict = {}
+        exec(compile(_CALLEES[callee] + source, "<gen>", "exec"), ns)
+        n = normalize_function(source).strict
+        return (n.code, orders_token(ns["f"], n.keyword_orders)), ns["f"](a, b)
+
+    (form1, value1), (form2, value2) = loaded(first), loaded(second)
+    if form1 == form2:
+        assert value1 == value2
+    if callee == "by_name":
+        assert form1 == form2  # (what the rewrite is for)

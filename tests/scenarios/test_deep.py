@@ -488,3 +488,26 @@ def test_changes_made_while_the_program_runs_are_seen_on_the_next_call(tmp_path)
     assert first.ran == 5
     second = project.run()  # a new process: the same sequence, every value now from the store
     assert second.out == first.out and second.ran == 0
+
+
+@pytest.mark.parametrize("decorator", ["@checkpoint(deep=True)", "@checkpoint()"], ids=["deep", "default"])
+def test_reordered_keyword_arguments(project: Project, decorator: str) -> None:
+    """A callee that binds keywords by name: their order is served; ``dict`` keeps it: recomputed."""
+    source = f'''
+import numpy as np
+from checkpointing import checkpoint
+
+
+{decorator}
+def grid(n):
+    print("RUN")
+    return np.linspace(0, 1, num=n, endpoint=False).tolist(), list(dict(b=1, a=n))
+
+
+if __name__ == "__main__":
+    print("OUT", grid(4))
+'''
+    run_edits(project, "keyword order", {"main.py": source}, [
+        ("main.py", "num=n, endpoint=False", "endpoint=False, num=n", "skip"),
+        ("main.py", "dict(b=1, a=n)", "dict(a=n, b=1)", "rerun"),
+    ])

@@ -244,3 +244,28 @@ def test_a_nested_def_keeps_its_name_where_it_can_be_observed(edit) -> None:  # 
     n = normalize_function(source)
     assert not any(kind == "wraps" for kind, _ in n.assumptions)
     assert "wrapper" in (n.guarded or n.strict).code
+
+
+def test_keyword_arguments_of_a_call_on_a_free_name_are_sorted_with_their_order_kept_aside() -> None:
+    n = normalize_function("def f(x):\n    return np.mean(x, keepdims=True, axis=0), dict(b=1, a=2)\n").strict
+    assert "mean(_ckp0, axis=0, keepdims=True)" in n.code and "(a=2, b=1)" in n.code
+    assert n.keyword_orders == (("np.mean", ("keepdims", "axis")), ("dict", ("b", "a")))
+
+
+@pytest.mark.parametrize("call", [
+    "x.mean(b=True, a=0)",  # a method of an argument: its callee is not known
+    "g(b=h(), a=1)",  # evaluating a value runs code: the order of the effects counts
+    "g(b=1, a=2, **more)",  # the mapping's keys come after, in its order
+    "g(*rest, b=1, a=2)",
+])
+def test_keyword_arguments_keep_their_order(call: str) -> None:
+    n = normalize_function(f"def f(x, more, rest):\n    return {call}\n").strict
+    assert n.keyword_orders == () and n.code.index("b=") < n.code.index("a=")
+
+
+def test_each_call_whose_keywords_could_be_sorted_is_listed_in_place() -> None:
+    """Two programs that swap which of two calls has its keywords out of order have the same
+    canonical code: the list, one entry per such call in order, tells them apart."""
+    first = normalize_function("def f():\n    return dict(b=1, a=1), dict(a=1, b=1)\n").strict
+    second = normalize_function("def f():\n    return dict(a=1, b=1), dict(b=1, a=1)\n").strict
+    assert first.code == second.code and first.keyword_orders != second.keyword_orders
