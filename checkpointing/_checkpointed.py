@@ -17,10 +17,10 @@ import logging
 import os
 import time
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Set, Tuple, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Set, Tuple, cast
 
-from . import _explain, _replay, _usage, _verify
-from ._config import defaults
+from . import _explain, _inputs, _replay, _usage, _verify
+from ._config import analysis_cache_directory, defaults
 from ._context import FuncCallContext
 from ._explain import Explanation
 from ._identifier import AutoFuncCallIdentifier, Explaining
@@ -151,6 +151,8 @@ class CheckpointedFunction:
         """What a hit returns: the stored value (after setting the generators its computation
         used as it left them), unless verification recomputes it."""
         if type(value) is _replay.Recorded:
+            if not value.effects and _verify.VERIFIER is None:  # (stored for its inputs only)
+                return value.value
             state = _replay.CallState(context)
             result = value.value
             if _verify.VERIFIER is not None:
@@ -166,6 +168,10 @@ class CheckpointedFunction:
         :class:`~checkpointing._replay.Conditional` that sends the call to the result computed
         with the generators in their current states."""
         if type(value) is _replay.Recorded:
+            why = self._inputs_changed(value)
+            if why is not None:
+                return self._compute_and_save(key, args, kwargs, time.perf_counter() - start, context,
+                                              inputs_changed=why)
             self.usage.hit(key)
             return self._served(key, value, args, kwargs, context)
         states = _replay.CallState(context).states(value.labels)
@@ -173,11 +179,34 @@ class CheckpointedFunction:
             variant = _replay.variant_key(key, states)
             found = self._look_up(variant)
             if type(found) is _replay.Recorded:
+                why = self._inputs_changed(found)
+                if why is not None:
+                    return self._compute_and_save(key, args, kwargs, time.perf_counter() - start, context, value,
+                                                  inputs_changed=why)
                 self.usage.hit(variant)
                 return self._served(variant, found, args, kwargs, context)
         if key not in self._conditional_keys and value.sources == _explain.sources_signature():
             self._unseeded(value.labels)  # an earlier run of the same program found other states
         return self._compute_and_save(key, args, kwargs, time.perf_counter() - start, context, value)
+
+    def _inputs_changed(self, value: "_replay.Recorded") -> Optional[str]:
+        """Why the files the entry's computation read differ now (None: served). A hit inside a
+        computation being recorded passes them on: they are that computation's inputs too."""
+        if not value.inputs or not _inputs.enabled(self.decorator.inputs):
+            return None
+        why = _inputs.changed(value.inputs)
+        if why is None:
+            _inputs.inherit(value.inputs)
+        return why
+
+    def _input_record(self) -> Optional[_inputs.InputRecord]:
+        """What records the files a computation reads (None: not recorded for this function)."""
+        decorator = self.decorator
+        if not _inputs.enabled(decorator.inputs):
+            return None
+        store = getattr(self.cache, "directory", None) or getattr(getattr(self.cache, "_cache", None), "directory", None)
+        return _inputs.InputRecord(decorator.inputs_ignore, [os.fspath(store) if store else "",
+                                                             analysis_cache_directory()])
 
     def _look_up(self, key: str) -> Any:
         """The value stored under ``key``; MISSING on a miss, or when the store failed (the
@@ -221,7 +250,7 @@ class CheckpointedFunction:
 
     def _compute_and_save(self, key: Optional[str], args: Tuple[Any, ...], kwargs: Any, spent: float,
                           context: Optional[FuncCallContext] = None,
-                          known: Optional[_replay.Conditional] = None) -> Any:
+                          known: Optional[_replay.Conditional] = None, inputs_changed: Optional[str] = None) -> Any:
         """Compute, recording what the computation did to random generators, and store the result
         (see ``_replay`` for the forms it is stored in). ``known``: the call's key already holds a
         :class:`~checkpointing._replay.Conditional` (its results depend on generators' states)."""
@@ -229,13 +258,18 @@ class CheckpointedFunction:
         if key is None:
             return self.func(*args, **kwargs)
         # explained before running: the function may mutate its arguments
-        explanation = self._why_missed(key, args, kwargs, known)
+        explanation = self._why_missed(key, args, kwargs, known, inputs_changed)
         state = _replay.CallState(context)
         state.before_run()
         record = RunRecord(state.watches())
+        reads = self._input_record()
         start = perf()
         with record:
-            result = self.func(*args, **kwargs)
+            if reads is None:
+                result = self.func(*args, **kwargs)
+            else:
+                with reads:
+                    result = self.func(*args, **kwargs)
         run_time = perf() - start
         usage = self.usage
         usage.misses += 1
@@ -248,7 +282,8 @@ class CheckpointedFunction:
                                                 f"differs on every run. Seed it with a number instead.")
             return result
         try:
-            self._save(key, result, outcome, effects, record, run_time, known)
+            inputs = reads.inputs() if reads is not None else ()
+            self._save(key, result, outcome, effects, record, run_time, known, inputs)
         except Exception as exc:
             self._failed("saving the result", exc, result=result, has_result=True)
         else:
@@ -267,12 +302,17 @@ class CheckpointedFunction:
         return result
 
     def _save(self, key: str, result: Any, outcome: Outcome, effects: Sequence[Tuple[str, Any, bool]],
-              record: RunRecord, run_time: float, known: Optional[_replay.Conditional]) -> None:
-        """Store ``result`` under ``key``, in the form what its computation did calls for (see _replay)."""
-        metadata = {"function": self.function_id, "created": time.time(), "compute_time": run_time}
+              record: RunRecord, run_time: float, known: Optional[_replay.Conditional],
+              inputs: Sequence[_inputs.Input] = ()) -> None:
+        """Store ``result`` under ``key``, in the form what its computation did calls for (see
+        _replay), with the files it read (see _inputs)."""
+        metadata: Dict[str, Any] = {"function": self.function_id, "created": time.time(), "compute_time": run_time}
+        if inputs:
+            metadata["inputs"] = [i.to_json() for i in inputs]
         dependencies = [use.label for use in outcome.dependencies]
         if not dependencies and known is None:
-            self.cache.save_entry(key, _replay.Recorded(result, effects) if effects else result, metadata)
+            self.cache.save_entry(key, _replay.Recorded(result, effects, inputs) if effects or inputs else result,
+                                  metadata)
             return
         labels = _replay.Conditional([*(known.labels if known is not None else ()), *dependencies],
                                      _explain.sources_signature())
@@ -280,7 +320,7 @@ class CheckpointedFunction:
         if any(digest is None for _, digest in before):
             return  # a generator its results depend on is not in this process now: nothing to key them on
         variant = _replay.variant_key(key, before)  # type: ignore[arg-type]
-        self.cache.save_entry(variant, _replay.Recorded(result, effects), metadata)
+        self.cache.save_entry(variant, _replay.Recorded(result, effects, inputs), metadata)
         self._conditional_keys.add(key)
         if known is None or (known.labels, known.sources) != (labels.labels, labels.sources):
             self.cache.save_entry(key, labels, {"function": self.function_id, "created": time.time(),
@@ -362,8 +402,13 @@ class CheckpointedFunction:
     # -- explaining a miss ------------------------------------------------------------------------
 
     def _why_missed(self, key: str, args: Tuple[Any, ...], kwargs: Any,
-                    known: Optional[_replay.Conditional] = None) -> Optional[Explanation]:
+                    known: Optional[_replay.Conditional] = None,
+                    inputs_changed: Optional[str] = None) -> Optional[Explanation]:
         """Before a save: what changed since this function's last entry (None if unknown)."""
+        if inputs_changed is not None:  # the same key: a file its computation read changed
+            explanation = Explanation(self.function_id, key.split(".", 1)[0], False, [], previous_key=key,
+                                      changes=[_explain.Change("input", inputs_changed, inputs_changed)])
+            return explanation if self._components is not None else None
         if self._components is None:
             return None
         strict = os.environ.get("CHECKPOINTING_STRICT") == "1"  # (the tests: a wrong explanation fails them)
@@ -412,6 +457,11 @@ class CheckpointedFunction:
         previous = _explain.record_of(cache.latest(self.function_id), parts)
         cached = cache.contains(key)
         explanation = Explanation(self.function_id, key, cached, parts)
+        why = self._stored_inputs_changed(key) if cached else None
+        if why is not None:  # the entry exists, and a file its computation read changed
+            explanation.cached, explanation.previous_key = False, key
+            explanation.changes = [_explain.Change("input", why, why)]
+            return explanation
         labels = self._conditional_labels(key) if cached else None
         if labels is not None:  # its results depend on generators: is there one for their states?
             states = _replay.CallState(context).states(labels)
@@ -429,6 +479,18 @@ class CheckpointedFunction:
             explanation.unchanged_program = previous.get("arguments") == _explain.arguments_digest(parts) and \
                 previous.get("sources") == _explain.sources_signature() and previous.get("run") != _explain.run_id()
         return explanation
+
+    def _stored_inputs_changed(self, key: str) -> Optional[str]:
+        """Why the files recorded with the entry of ``key`` differ now (from its metadata, where
+        the store keeps it: a large result is not loaded)."""
+        metadata = getattr(self.cache, "metadata", None)
+        if metadata is None or not _inputs.enabled(self.decorator.inputs):
+            return None
+        try:
+            recorded = (metadata(key) or {}).get("inputs")
+            return _inputs.changed([_inputs.Input.from_json(i) for i in recorded]) if recorded else None
+        except Exception:
+            return None
 
     def _conditional_labels(self, key: str) -> Optional[Tuple[str, ...]]:
         """The generators the results stored under ``key`` depend on (None: a plain entry). Read

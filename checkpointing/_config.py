@@ -35,6 +35,10 @@ defaults: Dict[str, Any] = {
     "cache.directory_mode": 0o700,
     # seconds a caller waits for another process computing the same key (lock=True), then computes itself
     "cache.lock_timeout": 600.0,
+    # record the files a computation reads and recompute when one changed (also $CHECKPOINTING_INPUTS=0)
+    "checkpoint.inputs": True,
+    # an input file larger than this is checked by size and modification time only, not by its bytes
+    "checkpoint.inputs_digest_limit": "2GB",
 }
 
 ON_ERROR_CHOICES = ("raise", "warn", "ignore")

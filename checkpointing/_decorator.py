@@ -5,7 +5,7 @@ which hold the settings (identifier, store, failure policy, single flight) and m
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Generic, Optional, Union, overload
+from typing import Any, Callable, Generic, Optional, Sequence, Union, overload
 
 from ._checkpointed import CheckpointedFunction, warn_at
 from ._config import defaults, validate_on_error
@@ -34,7 +34,8 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
     """
 
     def __init__(self, identifier: FuncCallIdentifierBase[Any], cache: CacheBase[Any, Any], on_error: Optional[str] = None, *,
-                 lock: bool = False, lock_timeout: Optional[float] = None, trust_unsigned: bool = False) -> None:
+                 lock: bool = False, lock_timeout: Optional[float] = None, trust_unsigned: bool = False,
+                 inputs: Optional[bool] = None, inputs_ignore: Sequence[str] = ()) -> None:
         if not isinstance(identifier, FuncCallIdentifierBase):
             raise InvalidArgumentError(f"identifier must be a FuncCallIdentifierBase instance (such as "
                                        f"AutoFuncCallIdentifier()), got {type(identifier).__name__}")
@@ -50,6 +51,12 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
         #: load unsigned entries of a store others could write (see stores/trust.py): only for a
         #: store you know only you can write
         self.trust_unsigned = bool(trust_unsigned)
+        #: record the files a computation reads (None: defaults["checkpoint.inputs"], $CHECKPOINTING_INPUTS)
+        self.inputs = None if inputs is None else bool(inputs)
+        if isinstance(inputs_ignore, (str, bytes)) or not all(isinstance(p, str) for p in inputs_ignore):
+            raise InvalidArgumentError(f"inputs_ignore must be a list of glob patterns (strings), such as "
+                                       f"['logs/*', '*.lock'], got {inputs_ignore!r}")
+        self.inputs_ignore = tuple(inputs_ignore)
 
     def __repr__(self) -> str:
         return f"DecoratorCheckpoint(identifier={self.identifier!r}, cache={self.cache!r}, on_error={self.on_error!r})"
@@ -87,12 +94,14 @@ def checkpoint(directory: Callable[P, R]) -> Checkpointed[P, R]: ...
 def checkpoint(directory: Union[str, "os.PathLike[str]", None] = None, on_error: Optional[str] = None,
                cache_pickle_protocol: Optional[int] = None, *, deep: Optional[bool] = None, store: Any = None,
                lock: bool = False, lock_timeout: Optional[float] = None,
-               trust_unsigned: bool = False) -> DecoratorCheckpoint[str, Any]: ...
+               trust_unsigned: bool = False, inputs: Optional[bool] = None,
+               inputs_ignore: Sequence[str] = ()) -> DecoratorCheckpoint[str, Any]: ...
 
 
 def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pickle_protocol: Optional[int] = None,
                *, deep: Optional[bool] = None, store: Any = None, lock: bool = False,
-               lock_timeout: Optional[float] = None, trust_unsigned: bool = False) -> Any:
+               lock_timeout: Optional[float] = None, trust_unsigned: bool = False, inputs: Optional[bool] = None,
+               inputs_ignore: Sequence[str] = ()) -> Any:
     """Cache a function's results on disk, keyed by its normalized code, arguments and the globals it reads.
 
     Use as ``@checkpoint``, ``@checkpoint()`` or ``@checkpoint(directory="d")``.
@@ -122,6 +131,13 @@ def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pick
         store, a group-writable folder). Without it, and without ``CHECKPOINTING_SECRET``, such a
         store is not used at all, because unpickling an entry runs its code: pass it only for a
         store you know only you can write (see docs/security.md).
+    inputs : bool, optional
+        Record the files the function reads and the folders it lists while it computes, and
+        recompute when one of them changed (see docs/behaviour.md); default
+        ``defaults["checkpoint.inputs"]`` (True), off with ``CHECKPOINTING_INPUTS=0``.
+    inputs_ignore : list of str
+        Glob patterns of paths that are not inputs (``["logs/*", "*.lock"]``), matched against
+        the path relative to the working directory and the absolute path.
     """
     if callable(directory) and not isinstance(directory, (str, bytes)) and not hasattr(directory, "__fspath__"):
         return checkpoint()(directory)
@@ -135,5 +151,5 @@ def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pick
     else:
         cache = PickleFileCache(directory, cache_pickle_protocol)
     return DecoratorCheckpoint(identifier, cache, on_error, lock=lock, lock_timeout=lock_timeout,
-                               trust_unsigned=trust_unsigned)
+                               trust_unsigned=trust_unsigned, inputs=inputs, inputs_ignore=inputs_ignore)
 

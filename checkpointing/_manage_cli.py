@@ -112,9 +112,23 @@ def cmd_info(args: argparse.Namespace) -> int:
                 _seconds(value) if name == "compute_time" else value)
             print(f"{name:<13}{shown}")
         for k, v in sorted(entry.metadata.items()):
-            if k not in info:
+            if k == "inputs" and isinstance(v, list):  # the files its computation read
+                for i, one in enumerate(v):
+                    print(f"{'inputs' if i == 0 else '':<13}{_input_line(one)}")
+            elif k not in info:
                 print(f"{k:<13}{v}")
     return 0
+
+
+def _input_line(recorded: Any) -> str:
+    """One input of an entry, as ``checkpointing info`` shows it."""
+    if not isinstance(recorded, dict):
+        return str(recorded)
+    if recorded.get("kind") == "folder":
+        return f"{recorded.get('path')}/ (a folder listed: {len(recorded.get('names') or ())} entries)"
+    digest = recorded.get("digest")
+    how = f"xxh3 {digest[:16]}" if digest else "by size and time only"
+    return f"{recorded.get('path')} ({human_size(recorded.get('size', 0))}, {how})"
 
 
 def _confirm(question: str, yes: bool) -> bool:

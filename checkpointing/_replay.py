@@ -32,16 +32,19 @@ from ._fingerprint import resolve_free_name
 class Recorded:
     """A stored result, with the state each generator its computation used was left in:
     ``effects`` are ``(label, state, independent)``, ``independent`` when that state does not
-    depend on the one the generator was in before (the computation seeded it first)."""
+    depend on the one the generator was in before (the computation seeded it first); and the
+    files it read (see ``_inputs``)."""
 
-    __slots__ = ("value", "effects")
+    __slots__ = ("value", "effects", "inputs")
 
-    def __init__(self, value: Any, effects: Sequence[Tuple[str, Any, bool]]) -> None:
+    def __init__(self, value: Any, effects: Sequence[Tuple[str, Any, bool]], inputs: Sequence[Any] = ()) -> None:
         self.value = value
         self.effects = tuple(effects)
+        #: the files and folders the computation read (``_inputs.Input``): a hit checks them first
+        self.inputs = tuple(inputs)
 
     def __reduce__(self) -> Any:
-        return Recorded, (self.value, self.effects)
+        return Recorded, (self.value, self.effects, self.inputs) if self.inputs else (self.value, self.effects)
 
 
 class Conditional:

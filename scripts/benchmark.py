@@ -8,7 +8,8 @@ opening, reading and unpickling a small file); hashing a 100 MB numpy array (vs 
 buffer); hashing a 100 MB DataFrame, and one with a column of unique strings (vs pandas' own
 hashing and pickle); loading a 100 MB array result (vs reading the file into a preallocated
 buffer, and pickle.load); `import checkpointing`; the first call in a fresh process that hits,
-or misses, a store written before (vs a bare open+read+unpickle in a fresh process); the
+or misses, a store written before (vs a bare open+read+unpickle in a fresh process); a hit of
+an entry computed from 1 or 100 files (vs a hit of one that read none, and one os.stat); the
 Redis store's hit latency and 100 MB save/load (vs raw redis-py GET/SET on the same server).
 """
 
@@ -120,6 +121,38 @@ def hit_latency(workdir: Path, n: int) -> None:
     reached = _settings.reached({"numpy", "pandas"})
     t_settings = best(lambda: [_settings.changed(s) for s in reached], number=n)
     row("library settings read (numpy, pandas)", t_settings, "checkpointing hit, DataFrame arg", t_frame)
+
+
+def input_checks(workdir: Path, n: int) -> None:
+    """A hit of an entry computed from 0, 1 or 100 files: each recorded input costs one stat."""
+    from checkpointing import checkpoint
+
+    print("hit latency with recorded input files (per call)")
+    data = workdir / "inputs"
+    data.mkdir()
+    for i in range(100):
+        (data / f"{i}.txt").write_text(f"{i}\n")
+    paths = [str(data / f"{i}.txt") for i in range(100)]
+
+    @checkpoint(directory=workdir / "store")
+    def read_files(count):
+        total = 0
+        for path in paths[:count]:
+            with open(path) as f:
+                total += int(f.read())
+        return total
+
+    timings = {}
+    for count in (0, 1, 100):
+        read_files(count)
+        misses = read_files.cache_info().misses
+        timings[count] = best(lambda: read_files(count), number=n)
+        if read_files.cache_info().misses != misses:
+            raise SystemExit("an input benchmark computed instead of hitting: it would measure nothing")
+    t_stat = best(lambda: os.stat(paths[0]), number=n)
+    row("hit, 1 input file", timings[1], "hit, no input", timings[0])
+    row("hit, 100 input files", timings[100], "hit, no input", timings[0])
+    row("cost per input ((100 inputs - none) / 100)", (timings[100] - timings[0]) / 100, "one os.stat", t_stat)
 
 
 def array_hashing() -> None:
@@ -308,6 +341,7 @@ def main() -> int:
         workdir = Path(tmp)
         os.environ["XDG_CACHE_HOME"] = str(workdir / "xdg")
         hit_latency(workdir, 200 if args.quick else 2000)
+        input_checks(workdir, 200 if args.quick else 2000)
         array_hashing()
         array_loading(workdir)
         text_frame_hashing()
