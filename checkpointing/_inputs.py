@@ -115,20 +115,30 @@ def _audit(event: str, args: Tuple[Any, ...]) -> None:
         pass
 
 
-#: modules whose reads are the interpreter's business, not the computation's: the import system
-#: and the package metadata it scans (each folder of sys.path, the current one included)
-_MACHINERY = ("importlib", "pkgutil", "pkg_resources", "importlib_metadata", "site", "zipimport", "linecache")
+#: packages whose reads are the interpreter's business, not the computation's: the import system
+#: and the package metadata it scans (each folder of sys.path, the current one included);
+#: ``importlib.resources`` (a package's own data files, read on the computation's behalf) excepted
+_MACHINERY = frozenset({"importlib", "pkgutil", "pkg_resources", "importlib_metadata", "site", "zipimport",
+                        "linecache"})
+_boundary: List[Any] = []  # the code of the method a computation runs in (where the walk stops)
 
 
 def _machinery() -> bool:
-    """Is the import system or the package-metadata machinery reading (not the computation)?"""
+    """Is the import system or the package-metadata machinery reading (not the computation)? Only
+    the frames between the read and the computation that records it count: a computation that
+    runs while a module is imported still has its own reads recorded."""
+    if not _boundary:
+        from ._checkpointed import CheckpointedFunction
+
+        _boundary.append(CheckpointedFunction._compute_and_save.__code__)
+    stop = _boundary[0]
     frame: Optional[FrameType] = sys._getframe(2)
-    for _ in range(40):
-        if frame is None:
+    for _ in range(200):
+        if frame is None or frame.f_code is stop:
             return False
         name = frame.f_globals.get("__name__")
-        if isinstance(name, str) and name.startswith(_MACHINERY) and (
-                len(name) == len(name.partition(".")[0]) or name.partition(".")[0] in _MACHINERY):
+        if isinstance(name, str) and name.partition(".")[0] in _MACHINERY \
+                and not name.startswith("importlib.resources"):
             return True
         frame = frame.f_back
     return False

@@ -344,3 +344,25 @@ def test_checkpointing_info_lists_the_inputs_of_an_entry(project: Project) -> No
     (entry,) = json.loads(cli("ls", "--format", "json"))
     shown = cli("info", entry["key"])
     assert "inputs       data/raw.csv (12 B, xxh3 " in shown
+
+
+def test_a_computation_run_while_a_module_is_imported_records_its_reads(project: Project) -> None:
+    """The reads of the import system are not inputs; a computation an import runs has its own."""
+    files = {
+        "main.py": "import analysis\n\nprint('OUT', analysis.RESULT)\n",
+        "analysis.py": '''
+from checkpointing import checkpoint
+
+
+@checkpoint()
+def load(path):
+    print("RUN")
+    with open(path) as f:
+        return f.read().strip()
+
+
+RESULT = load("value.txt")
+''',
+        "value.txt": "1\n",
+    }
+    run_edits(project, "import time", files, [("value.txt", "1", "2", "rerun")])
