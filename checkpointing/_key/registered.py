@@ -5,7 +5,8 @@ the walk meets itself (see ``_registered`` for where it is looked for).
 by the types of the values hashed, by the arguments' types) are searched, and the user code
 found in them is met as items, which may reach further packages in turn. Each location is a
 live read (a plan checks that it still holds the same code), and so is the search's
-generation (a registration made later invalidates a plan). ``registered_components`` writes
+generation (a module of a searched package imported later, and searched then, invalidates a
+plan). ``registered_components`` writes
 what was found, each location a component of its own.
 """
 

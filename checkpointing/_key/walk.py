@@ -68,7 +68,7 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
         self.packages: Set[str] = set()
         self.types: Set[type] = set()
         #: deep mode: the packages met in the arguments; those whose state was searched for user
-        #: code registered in it; what was found there (label, tokens), see reads.registered_code
+        #: code registered in it; what was found there (label, code, tokens), see registered
         self.entry_packages: FrozenSet[str] = frozenset()
         self.registries_met: Set[str] = cast("Set[str]", frozenset())
         self.registered: List[Tuple[str, Tuple[Any, ...], bytes]] = cast("List[Tuple[str, Tuple[Any, ...], bytes]]", ())
@@ -100,7 +100,7 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
         self.reads_global_state: Set[str] = cast("Set[str]", frozenset())
         #: deep mode: the plan of what this call's walk read (see plan), when one was kept
         self.plan: Optional["Plan"] = None
-        #: the items met other than as the base of a class met (see members.shadowed), whether
+        #: the items met other than as the base of a class met (see Members._shadowed), whether
         #: the walk is meeting bases now, and whether code met calls super()
         self.direct: Set[int] = cast("Set[int]", frozenset())
         self.meeting_bases = False
