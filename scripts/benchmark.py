@@ -146,7 +146,7 @@ def input_checks(workdir: Path, n: int) -> None:
     for count in (0, 1, 100):
         read_files(count)
         misses = read_files.cache_info().misses
-        timings[count] = best(lambda: read_files(count), number=n)
+        timings[count] = best(lambda count=count: read_files(count), number=n)
         if read_files.cache_info().misses != misses:
             raise SystemExit("an input benchmark computed instead of hitting: it would measure nothing")
     t_stat = best(lambda: os.stat(paths[0]), number=n)
