@@ -15,7 +15,7 @@ base class it defines. An instance of a user class counts as its class. What is 
 *location*: where to read the user code again.
 
 A package is searched once per process, when the walk first meets it (a search of pandas takes
-some 20 ms); each key computation reads its locations again, so a registration run again at
+some 20 ms), and so are the codec search functions; each key computation reads its locations again, so a registration run again at
 the same place (a notebook cell run again with an edited class) is seen, and a module of the
 package imported later is searched then. Not seen before the next process: user code stored,
 after the search, at a place of an already searched module where there was none (documented
@@ -79,7 +79,7 @@ _CLASS_BOOKKEEPING = frozenset({"__dict__", "__weakref__", "__doc__", "__module_
 
 _lock = threading.RLock()
 _searched: Dict[str, List[Location]] = {}  # package -> locations
-_modules_searched: Set[int] = set()  # ids of the module objects searched
+_modules_searched: "weakref.WeakSet[ModuleType]" = weakref.WeakSet()  # the module objects searched
 _modules_seen = 0  # len(sys.modules) when the searched packages were last brought up to date
 _generation = 0  # grows when a location is added
 _user_types: "weakref.WeakKeyDictionary[type, bool]" = weakref.WeakKeyDictionary()
@@ -111,7 +111,7 @@ def generation() -> int:
         with _lock:
             _modules_seen = len(sys.modules)
             for package, found in list(_searched.items()):
-                added = [loc for module in _modules_of(package) if id(module) not in _modules_searched
+                added = [loc for module in _modules_of(package) if module not in _modules_searched
                          for loc in _search_module(module)]
                 if added:
                     found.extend(added)
@@ -121,7 +121,19 @@ def generation() -> int:
 
 def codec_search_functions() -> Tuple[Any, ...]:
     """The user functions registered with ``codecs.register``: those a lookup of a name no codec
-    has calls (the registry itself cannot be listed)."""
+    has calls (the registry itself cannot be listed). Probed once per process, like a package's
+    search (a deep-mode plan reads the answer on every call)."""
+    if not _codecs:
+        with _lock:
+            if not _codecs:
+                _codecs.append(_probe_codecs())
+    return _codecs[0]
+
+
+_codecs: List[Tuple[Any, ...]] = []
+
+
+def _probe_codecs() -> Tuple[Any, ...]:
     called: List[Any] = []
 
     def watch(frame: Any, event: str, arg: Any) -> None:
@@ -148,16 +160,6 @@ def codec_search_functions() -> Tuple[Any, ...]:
     return tuple(sorted(found, key=lambda fn: (fn.__module__ or "", fn.__qualname__, fn.__code__.co_firstlineno)))
 
 
-def is_user_code(value: Any) -> bool:
-    """A function or class of the user's own code."""
-    t = type(value)
-    if t is FunctionType:
-        return is_user_file(value.__code__.co_filename)
-    if isinstance(value, type):
-        return _is_user_type(value)
-    return False
-
-
 # -- searching ------------------------------------------------------------------------------------
 
 
@@ -168,28 +170,25 @@ def _modules_of(package: str) -> List[ModuleType]:
             and not is_user_module(m)]
 
 
-def _search_module(module: ModuleType, only: Optional[str] = None) -> List[Location]:
+def _search_module(module: ModuleType) -> List[Location]:
     """The locations in ``module``'s namespace and in the classes it defines (a module's own
     dunder names are the import system's: never a registration)."""
-    _modules_searched.add(id(module))
+    _modules_searched.add(module)
     name = module.__name__
     try:
         namespace = vars(module)
     except TypeError:
         return []
-    if only is not None:
-        attribute = only.rpartition(".")[2]
-        namespace = {attribute: namespace[attribute]} if attribute in namespace else {}
     holders: Set[int] = set()  # (a holder imported into many modules is searched once)
     found: List[Location] = []
     for attribute in _candidates(namespace, holders, 0):
         value = namespace[attribute]
         label = f"{name}.{attribute}"
-        if not isinstance(value, type):
+        if not isinstance(value, type) or _is_user_type(value):  # (a user class stored in a library's namespace)
             found.append((label, functools.partial(_read_global, module, attribute)))
             continue
-        if _is_user_type(value) or not _defined_in(value, name):
-            continue  # (a user class in a library module's namespace: see _candidates)
+        if not _defined_in(value, name):
+            continue  # (a library class imported from another module: searched there)
         try:
             members = vars(value)
         except TypeError:

@@ -77,6 +77,12 @@ def test_user_code_is_found_where_it_is_stored(tmp_path: Path, library: types.Mo
     assert set(found[f"{name}.show"]) == {loader, show_point}
 
 
+def test_a_user_class_stored_in_a_library_namespace_is_found(tmp_path: Path, library: types.ModuleType) -> None:
+    model = _user(tmp_path, "class Model:\n    def fit(self):\n        return 1\n", "Model")
+    library.DEFAULT_MODEL = model  # (a library's plugin slot)
+    assert dict(_registered.locations(library.__name__))[f"{library.__name__}.DEFAULT_MODEL"]() == (model,)
+
+
 def test_an_instance_of_a_user_class_counts_as_its_class(tmp_path: Path, library: types.ModuleType) -> None:
     plugin = _user(tmp_path, "class Plugin:\n    def run(self):\n        return 1\n", "Plugin")
     library.FORMATS["plugin"] = plugin()
@@ -106,8 +112,9 @@ def test_a_module_of_the_package_imported_after_the_search_is_searched(tmp_path:
         del sys.modules[sub.__name__]
 
 
-def test_codec_search_functions_are_found_by_a_lookup(tmp_path: Path) -> None:
+def test_codec_search_functions_are_found_by_a_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     search = _user(tmp_path, "def search(name):\n    return None\n", "search")
+    monkeypatch.setattr(_registered, "_codecs", [])  # (probed once per process: probe again)
     codecs.register(search)
     try:
         assert search in _registered.codec_search_functions()
