@@ -12,11 +12,11 @@ does not. An object whose signature cannot be read keeps its order.
 from __future__ import annotations
 
 import inspect
-from types import FunctionType, ModuleType
+from types import FunctionType
 from typing import Any, Dict, List, Sequence, Tuple
 
 from .._fingerprint import resolve_free_name
-from .._objects import MISSING
+from .._objects import MISSING, static_attribute
 
 
 def orders_token(func: FunctionType, orders: Sequence[Tuple[str, Tuple[str, ...]]]) -> bytes:
@@ -30,16 +30,14 @@ def orders_token(func: FunctionType, orders: Sequence[Tuple[str, Tuple[str, ...]
 
 
 def _static_chain(value: Any, chain: List[str]) -> Any:
-    """``value.a.b`` through modules and classes only (a lookup that runs no code)."""
+    """``value.a.b`` as a chain read sees it (``_objects.static_attribute``: no user code runs),
+    a static or class method as its function."""
     for attribute in chain:
-        if type(value) is ModuleType:
-            value = vars(value).get(attribute, MISSING)
-        elif isinstance(value, type):
-            value = next((vars(k)[attribute] for k in value.__mro__ if attribute in vars(k)), MISSING)
-            if isinstance(value, (staticmethod, classmethod)):
-                value = value.__func__
-        else:
-            return MISSING
+        if value is MISSING:
+            break
+        value = static_attribute(value, attribute)
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
     return value
 
 
