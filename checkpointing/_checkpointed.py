@@ -405,10 +405,6 @@ class CheckpointedFunction:
                     known: Optional[_replay.Conditional] = None,
                     inputs_changed: Optional[str] = None) -> Optional[Explanation]:
         """Before a save: what changed since this function's last entry (None if unknown)."""
-        if inputs_changed is not None:  # the same key: a file its computation read changed
-            explanation = Explanation(self.function_id, key.split(".", 1)[0], False, [], previous_key=key,
-                                      changes=[_explain.Change("input", inputs_changed, inputs_changed)])
-            return explanation if self._components is not None else None
         if self._components is None:
             return None
         strict = os.environ.get("CHECKPOINTING_STRICT") == "1"  # (the tests: a wrong explanation fails them)
@@ -423,6 +419,10 @@ class CheckpointedFunction:
             if strict:
                 raise AssertionError(f"explaining {self._name}() gave key {explanation.key}, the call {key}")
             return None
+        if inputs_changed is not None:  # the same key, its components kept: a file its computation read changed
+            explanation.previous_key = key
+            explanation.changes = [_explain.Change("input", inputs_changed, inputs_changed)]
+            return explanation
         if strict and known is None and explanation.previous_key is not None and not explanation.changes:
             raise AssertionError(f"{self._name}(): the key changed and the explanation names no component")
         if known is not None:  # the same key: the generators it depends on are in other states

@@ -1,8 +1,9 @@
 """The files a computation read and the folders it listed: part of what its entry depends on.
 
 While a checkpointed function computes (a miss), an :class:`InputRecord` collects, through the
-interpreter's audit events (``open``, ``os.listdir``, ``os.scandir``, ``glob.glob``), the files
-opened for reading and the folders listed, in every thread of the process (a thread pool the
+interpreter's audit events (``open``, ``os.listdir``, ``os.scandir``, ``glob.glob``) and the
+readers whose compiled code opens files itself (``analysis.compiled_readers``, watched while a
+record is open), the files opened for reading and the folders listed, in every thread of the process (a thread pool the
 function starts included; so are, by design, reads that other threads make meanwhile: an input
 too many is a miss, never a stale result). Not inputs: what the interpreter and installed
 packages read (their folders), Python sources and compiled modules (code, keyed as code), the
@@ -15,11 +16,13 @@ where it is under it), its size and modification time, and the xxh3 digest of it
 folder by its sorted names. A hit checks them first (:func:`changed`), as git checks its index:
 a file with the same size and modification time is unchanged; otherwise its bytes are digested
 again, so a file touched or rewritten with the same bytes is still a hit. A changed, missing or
-unreadable input is a miss whose explanation names it.
+unreadable input is a miss whose explanation names it. A file whose size or modification time
+changed between its first read and the end of the computation is stored without a digest, so
+the next call recomputes: the result may come from either version.
 
 Not seen: reads made in child processes (``multiprocessing``, ``subprocess``), and by compiled
-code that opens files itself (HDF5, netCDF, Arrow's own file system): the lint reports those
-readers (CKP104).
+code that opens files itself and is not in the table (netCDF4, a reader bound to another name
+before the computation): the lint reports those readers (CKP104).
 """
 
 from __future__ import annotations
@@ -97,7 +100,7 @@ def _audit(event: str, args: Tuple[Any, ...]) -> None:
                 if writes:
                     record.written.add(where)
                 if reads:
-                    record.read.append((where, "file"))
+                    record.reading(where, "file")
         elif event in ("os.listdir", "os.scandir"):
             path = args[0]
             if isinstance(path, int) or _machinery():
@@ -173,6 +176,8 @@ class InputRecord:
 
     def __init__(self, ignore: Sequence[str] = (), skip: Iterable[str] = ()) -> None:
         self.read: List[Tuple[str, str]] = []
+        #: (size, modification time) of each file when first read (None: it could not be stat'ed)
+        self.first_seen: Dict[str, Optional[Tuple[int, int]]] = {}
         self.written: Set[str] = set()
         self.inherited: List[Input] = []
         self._ignore = tuple(ignore)
@@ -195,6 +200,16 @@ class InputRecord:
                 _unwatch_compiled_readers()
                 if _IMPORTS in sys.meta_path:
                     sys.meta_path.remove(_IMPORTS)
+
+    def reading(self, where: str, kind: str) -> None:
+        """The computation reads the file (or, given to a compiled reader, the path) ``where``."""
+        self.read.append((where, kind))
+        if where not in self.first_seen:
+            try:
+                st = os.stat(where)
+                self.first_seen[where] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                self.first_seen[where] = None
 
     def inputs(self) -> Tuple[Input, ...]:
         """The inputs of the computation, in the order first read (each path once)."""
@@ -219,6 +234,9 @@ class InputRecord:
                     found += [f for f in (describe(p, "file", here, limit) for p in inside) if f is not None]
             made = describe(where, kind, here, limit)
             if made is not None:
+                first = self.first_seen.get(where)
+                if made.kind == "file" and first is not None and first != (made.size, made.mtime_ns):
+                    made = Input(made.path, "file", first[0], first[1], None)  # changed during the run
                 found.append(made)
         shown = {(i.path, i.kind) for i in found}
         found += [i for i in self.inherited if (i.path, i.kind) not in shown]
@@ -356,10 +374,9 @@ def _watch_compiled_readers() -> None:
                         else getattr(owner, attribute, None)) if owner is not None else None
             if original is None or type(original) is Watched:
                 continue
-            method = isinstance(owner, type)
-            watched: Any = Watched(original, _on_read(method), (module_name, reader))
-            if method:
-                watched = _method(original, _on_read(True))
+            method = isinstance(owner, type)  # (a Watched is no descriptor: a method gets a function)
+            watched = _method(original, _on_read(True)) if method else \
+                Watched(original, _on_read(False), (module_name, reader))
             try:
                 setattr(owner, attribute, watched)
             except (AttributeError, TypeError):  # an extension type: cannot be watched
@@ -377,8 +394,6 @@ def _unwatch_compiled_readers() -> None:
 
 
 def _method(original: Any, on_call: Any) -> Any:
-    import functools
-
     @functools.wraps(original)
     def watched(*args: Any, **kwargs: Any) -> Any:
         on_call(args, kwargs)
@@ -406,7 +421,7 @@ def _on_read(method: bool) -> Any:
                 if isinstance(one, (str, bytes, os.PathLike)):
                     where = os.path.abspath(os.fsdecode(one))
                     for record in list(_open):
-                        record.read.append((where, "path"))
+                        record.reading(where, "path")
         except Exception:
             pass
     return on_call

@@ -366,3 +366,47 @@ RESULT = load("value.txt")
         "value.txt": "1\n",
     }
     run_edits(project, "import time", files, [("value.txt", "1", "2", "rerun")])
+
+
+def test_after_a_miss_for_an_input_the_next_code_edit_is_explained_by_that_edit(project: Project) -> None:
+    """After a miss an input caused, a later edit of the code is explained by the code, not as a
+    first run that reads everything (the reasons as the log says them)."""
+    main = "import logging\nlogging.basicConfig(level=logging.INFO, format='WHY %(message)s')\n" + \
+        READS_CSV.format(decorator="@checkpoint()")
+    project.write({"main.py": main, "data/raw.csv": CSV})
+    project.run()
+    project.write({"data/raw.csv": CSV.replace("3,4", "3,5")})
+    assert "recomputed because input `data/raw.csv` changed" in project.run().stderr
+    project.write({"main.py": main.replace("int(a) * int(b)", "int(a) + int(b)")})
+    reason = project.run().stderr
+    assert "the code of `total`" in reason and "now reads" not in reason, reason
+
+
+def test_a_file_changed_while_the_computation_runs_is_not_served_next_time(project: Project) -> None:
+    """Read, then rewritten by another process before the computation ends: the result may come from
+    the old bytes, so the entry does not vouch for the new ones."""
+    main = '''
+import subprocess
+import sys
+
+from checkpointing import checkpoint
+
+
+@checkpoint()
+def load(path):
+    print("RUN")
+    with open(path) as f:
+        value = f.read().strip()
+    if value == "old":  # another program rewrites it meanwhile
+        subprocess.run([sys.executable, "-c", "import os, time; time.sleep(0.01); "
+                        "open('data.txt', 'w').write('newer'); os.utime('data.txt')"], check=True)
+    return value
+
+
+print("OUT", load("data.txt"))
+'''
+    project.write({"main.py": main, "data.txt": "old"})
+    assert project.run().out == ["old"]
+    run = project.run()
+    assert run.ran and run.out == ["newer"]
+    assert project.run().skipped
