@@ -17,7 +17,7 @@ import logging
 import os
 import time
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Set, Tuple, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, cast
 
 from . import _explain, _inputs, _replay, _usage, _verify
 from ._config import analysis_cache_directory, defaults
@@ -156,7 +156,7 @@ class CheckpointedFunction:
             state = _replay.CallState(context)
             result = value.value
             if _verify.VERIFIER is not None:
-                result = _verify.VERIFIER.check(self, key, result, args, kwargs, state.snapshot())
+                result = _verify.VERIFIER.check(self, key, result, args, kwargs, state.snapshot(), value.inputs)
             state.apply(value.effects)
             return result
         return value if _verify.VERIFIER is None else _verify.VERIFIER.check(self, key, value, args, kwargs)
@@ -457,7 +457,9 @@ class CheckpointedFunction:
         previous = _explain.record_of(cache.latest(self.function_id), parts)
         cached = cache.contains(key)
         explanation = Explanation(self.function_id, key, cached, parts)
-        why = self._stored_inputs_changed(key) if cached else None
+        recorded = self._stored_inputs(key) if cached else ()
+        explanation.inputs = [f"{i.path}/" if i.kind == "folder" else i.path for i in recorded]
+        why = _inputs.changed(recorded) if recorded else None
         if why is not None:  # the entry exists, and a file its computation read changed
             explanation.cached, explanation.previous_key = False, key
             explanation.changes = [_explain.Change("input", why, why)]
@@ -480,17 +482,17 @@ class CheckpointedFunction:
                 previous.get("sources") == _explain.sources_signature() and previous.get("run") != _explain.run_id()
         return explanation
 
-    def _stored_inputs_changed(self, key: str) -> Optional[str]:
-        """Why the files recorded with the entry of ``key`` differ now (from its metadata, where
-        the store keeps it: a large result is not loaded)."""
+    def _stored_inputs(self, key: str) -> List[_inputs.Input]:
+        """The files recorded with the entry of ``key`` (from its metadata, where the store keeps
+        it: a large result is not loaded)."""
         metadata = getattr(self.cache, "metadata", None)
         if metadata is None or not _inputs.enabled(self.decorator.inputs):
-            return None
+            return []
         try:
             recorded = (metadata(key) or {}).get("inputs")
-            return _inputs.changed([_inputs.Input.from_json(i) for i in recorded]) if recorded else None
+            return [_inputs.Input.from_json(i) for i in recorded] if recorded else []
         except Exception:
-            return None
+            return []
 
     def _conditional_labels(self, key: str) -> Optional[Tuple[str, ...]]:
         """The generators the results stored under ``key`` depend on (None: a plain entry). Read

@@ -130,10 +130,17 @@ class Explanation:
     #: program was as it is now: a different key then comes from something that differs between
     #: runs by itself (see UnstableKeyWarning)
     unchanged_program: bool = False
+    #: the files read (and folders listed, ending in ``/``) by the computation of the entry, as
+    #: recorded with it: on a hit they were found unchanged
+    inputs: List[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         if self.cached:
-            return f"{self.function}: served from the cache (key {self.key})"
+            read = ""
+            if self.inputs:
+                more = f" and {len(self.inputs) - 3} more" if len(self.inputs) > 3 else ""
+                read = f"; the files its computation read are unchanged: {', '.join(self.inputs[:3])}{more}"
+            return f"{self.function}: served from the cache (key {self.key}){read}"
         if self.previous_key is None:
             return f"{self.function}: no earlier entry for this function: it will be computed"
         if not self.changes:

@@ -225,13 +225,14 @@ class InputRecord:
                 continue
             if kind == "path":  # given to a compiled reader: a file, or a folder of files (a dataset)
                 kind = "file"
-                if os.path.isdir(where):
+                if os.path.isdir(where):  # every file under it, and every folder's listing
                     kind = "folder"
-                    try:
-                        inside = sorted(os.path.join(where, n) for n in os.listdir(where))
-                    except OSError:
-                        inside = []
-                    found += [f for f in (describe(p, "file", here, limit) for p in inside) if f is not None]
+                    for folder, folders, files in os.walk(where):
+                        folders.sort()
+                        if folder != where:
+                            found += [f for f in (describe(folder, "folder", here, limit),) if f is not None]
+                        found += [f for f in (describe(os.path.join(folder, n), "file", here, limit)
+                                              for n in sorted(files)) if f is not None]
             made = describe(where, kind, here, limit)
             if made is not None:
                 first = self.first_seen.get(where)
@@ -251,12 +252,13 @@ class InputRecord:
         return not any(fnmatch.fnmatch(shown, p) or fnmatch.fnmatch(where, p) for p in self._ignore)
 
 
-def inherit(inputs: Sequence[Input]) -> None:
+def inherit(inputs: Sequence[Sequence[Any]]) -> None:
     """A hit inside computations being recorded: what it was computed from is theirs too."""
     if _open and inputs:
+        found = as_inputs(inputs)
         with _lock:
             for record in _open:
-                record.inherited.extend(inputs)
+                record.inherited.extend(found)
 
 
 def describe(where: str, kind: str, here: str, limit: int) -> Optional[Input]:
@@ -281,36 +283,43 @@ def describe(where: str, kind: str, here: str, limit: int) -> Optional[Input]:
     return Input(shown, "file", st.st_size, st.st_mtime_ns, digest)
 
 
-def changed(inputs: Sequence[Input]) -> Optional[str]:
-    """Why the inputs of an entry differ from the files now (None: they are all as recorded)."""
+def as_inputs(inputs: Iterable[Sequence[Any]]) -> Tuple[Input, ...]:
+    """Inputs as :class:`Input` (an entry unpickles them as plain tuples of the same fields)."""
+    return tuple(i if type(i) is Input else Input._make(i) for i in inputs)
+
+
+def changed(inputs: Sequence[Sequence[Any]]) -> Optional[str]:
+    """Why the inputs of an entry differ from the files now (None: they are all as recorded).
+    Each is an :class:`Input` or the plain tuple of its fields (read by position: the hot path)."""
     prefix = os.getcwd().rstrip(os.sep) + os.sep
+    stat_ = os.stat
     for recorded in inputs:
-        path = recorded.path
+        path, kind, size, mtime_ns, digest = recorded[:5]
         where = path if path[:1] == os.sep else prefix + path if path != "." else prefix
-        if recorded.kind == "folder":
+        if kind == "folder":
             try:
                 names = tuple(sorted(os.listdir(where)))
             except OSError:
-                return f"input folder `{recorded.path}` can no longer be listed"
-            if names != recorded.names:
-                return _listing_change(recorded, names)
+                return f"input folder `{path}` can no longer be listed"
+            if names != tuple(recorded[5]):
+                return _listing_change(Input._make(recorded), names)
             continue
         try:
-            st = os.stat(where)
+            st = stat_(where)
         except OSError:
-            return f"input `{recorded.path}` no longer exists"
-        if st.st_size == recorded.size and st.st_mtime_ns == recorded.mtime_ns:
+            return f"input `{path}` no longer exists"
+        if st.st_size == size and st.st_mtime_ns == mtime_ns:
             continue
-        if recorded.digest is None or st.st_size != recorded.size:
-            return f"input `{recorded.path}` changed"
+        if digest is None or st.st_size != size:
+            return f"input `{path}` changed"
         seen = (where, st.st_size, st.st_mtime_ns)
-        if _confirmed.get(seen) == recorded.digest:
+        if _confirmed.get(seen) == digest:
             continue  # touched, and digested again already in this process
-        if _digest(where) != recorded.digest:
-            return f"input `{recorded.path}` changed"
+        if _digest(where) != digest:
+            return f"input `{path}` changed"
         if len(_confirmed) > 4096:
             _confirmed.clear()
-        _confirmed[seen] = recorded.digest
+        _confirmed[seen] = digest
     return None
 
 

@@ -40,11 +40,15 @@ class Recorded:
     def __init__(self, value: Any, effects: Sequence[Tuple[str, Any, bool]], inputs: Sequence[Any] = ()) -> None:
         self.value = value
         self.effects = tuple(effects)
-        #: the files and folders the computation read (``_inputs.Input``): a hit checks them first
+        #: the files and folders the computation read (``_inputs.Input``, or after unpickling the
+        #: plain tuples of their fields: ``_inputs.changed`` reads either): a hit checks them first
         self.inputs = tuple(inputs)
 
     def __reduce__(self) -> Any:
-        return Recorded, (self.value, self.effects, self.inputs) if self.inputs else (self.value, self.effects)
+        if not self.inputs:
+            return Recorded, (self.value, self.effects)
+        # plain tuples: unpickled by the C unpickler alone (a named tuple calls Python once per input)
+        return Recorded, (self.value, self.effects, tuple(map(tuple, self.inputs)))
 
 
 class Conditional:

@@ -27,8 +27,9 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from . import _inputs
 from ._identifier import AutoFuncCallIdentifier
 from ._value_diff import compare, first_difference, same
 from .exceptions import VerificationWarning
@@ -98,11 +99,13 @@ class Verifier:
             atexit.register(self._summary_at_exit)
 
     def check(self, function: "CheckpointedFunction", key: str, stored: Any, args: Tuple[Any, ...],
-              kwargs: Dict[str, Any], rewind: Optional[Callable[[], None]] = None) -> Any:
+              kwargs: Dict[str, Any], rewind: Optional[Callable[[], None]] = None,
+              inputs: Sequence[Sequence[Any]] = ()) -> Any:
         """What a hit returns under verification: the stored value when a recomputation gives it
         back (or the hit is not sampled), else the recomputed one. ``rewind`` puts the random
         generators the computation draws from back in the state they were in before it (for the
-        second recomputation, which must draw what the first drew)."""
+        second recomputation, which must draw what the first drew); ``inputs``: the files the
+        entry's computation read (found unchanged before this hit), told with a mismatch."""
         if self.fraction < 1.0:
             with self._lock:
                 drawn = self._random.random()
@@ -113,7 +116,7 @@ class Verifier:
             fresh = _run(function, args, kwargs)
         except Exception as exc:  # the program goes on with what was stored; the run is told
             self._record(function, key, FAILED, time.perf_counter() - start,
-                         f"the recomputation raised {type(exc).__name__}: {exc}", args, kwargs)
+                         f"the recomputation raised {type(exc).__name__}: {exc}", args, kwargs, inputs)
             return stored
         verdict, difference, returned = SAME, None, stored
         equal = compare(stored, fresh)
@@ -127,11 +130,12 @@ class Verifier:
             difference = first_difference(stored, fresh)
             returned = fresh
         seconds = time.perf_counter() - start
-        self._record(function, key, verdict, seconds, difference, args, kwargs)
+        self._record(function, key, verdict, seconds, difference, args, kwargs, inputs)
         return returned
 
     def _record(self, function: "CheckpointedFunction", key: str, verdict: str, seconds: float,
-                difference: Optional[str], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
+                difference: Optional[str], args: Tuple[Any, ...], kwargs: Dict[str, Any],
+                inputs: Sequence[Sequence[Any]] = ()) -> None:
         name = function.function_id
         with self._lock:
             self.tallies.setdefault(name, Tally()).add(verdict, seconds)
@@ -144,6 +148,8 @@ class Verifier:
             entry["covers"] = _covers(function, args, kwargs)
             identifier = function.decorator.identifier
             entry["deep"] = isinstance(identifier, AutoFuncCallIdentifier) and identifier.deep
+            entry["inputs"] = [f"{i.path}/" if i.kind == "folder" else i.path for i in _inputs.as_inputs(inputs)]
+            entry["inputs_recorded"] = _inputs.enabled(function.decorator.inputs)
             if self.report is None:  # (with a report, ``checkpointing verify`` tells it, once for all processes)
                 from ._checkpointed import warn_at
 
@@ -193,9 +199,12 @@ def describe(entry: Dict[str, Any]) -> str:
                 f"entry is stale (its key {entry['key']} missed an input the result depends on)")
         hint = ("shallow mode's key covers only the function's own code and arguments: use deep=True to cover "
                 "the code and globals it reaches" if not entry.get("deep") else
-                "the key covers the code it reaches and its globals: the missed input is outside the program "
-                "(a file, a database, the network, the clock); pass it as an argument. "
-                "`checkpointing lint` points at such reads")
+                "the key covers the code it reaches, its globals and the files it read: the missed input is one "
+                "the run could not see (a read in a child process, a database, the network, the clock); pass it "
+                "as an argument. `checkpointing lint` points at such reads" if entry.get("inputs_recorded") else
+                "the key covers the code it reaches and its globals, and the files it reads are not recorded "
+                "(inputs=False): the missed input is outside the program (a file, a database, the network, the "
+                "clock); pass it as an argument. `checkpointing lint` points at such reads")
     elif entry["verdict"] == FAILED:
         head = (f"{name}: its stored result could not be recomputed (key {entry['key']}): the function fails "
                 f"now with the same arguments")
@@ -211,6 +220,10 @@ def describe(entry: Dict[str, Any]) -> str:
         lines.append(f"  {'why' if entry['verdict'] == FAILED else 'first difference'}: {entry['difference']}")
     if entry.get("covers"):
         lines.append(f"  the key covers: {'; '.join(entry['covers'])}")
+    if entry.get("inputs"):
+        shown = entry["inputs"][:5]
+        more = f" and {len(entry['inputs']) - 5} more" if len(entry["inputs"]) > 5 else ""
+        lines.append(f"  files its computation read, unchanged since it was stored: {', '.join(shown)}{more}")
     lines.append(f"  hint: {hint}")
     return "\n".join(lines)
 

@@ -5,6 +5,8 @@ with an uncached run of the same files (see run_edits)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -410,3 +412,125 @@ print("OUT", load("data.txt"))
     run = project.run()
     assert run.ran and run.out == ["newer"]
     assert project.run().skipped
+
+
+def _cli(project: Project, *args: str, check: bool = True) -> "subprocess.CompletedProcess[str]":
+    return subprocess.run([sys.executable, "-m", "checkpointing", *args], cwd=project.root, env=project.env,
+                          capture_output=True, text=True, check=check)
+
+
+def test_explain_names_the_files_a_hit_was_computed_from(project: Project) -> None:
+    explain = "import main\nprint('OUT', main.total.explain('data/raw.csv'))\n"
+    project.write({"main.py": READS_CSV.format(decorator="@checkpoint()"), "data/raw.csv": CSV, "explain.py": explain})
+    project.run()
+    told = project.run("explain.py").out[0]
+    assert "served from the cache" in told and "the files its computation read are unchanged: data/raw.csv" in told
+
+
+def test_verify_names_the_recorded_inputs_of_a_stale_entry(project: Project) -> None:
+    """A stale entry whose recorded files are unchanged: the missed input is one the run could not
+    see (here the output of another program), and the report says which files were covered."""
+    main = '''
+import subprocess
+import sys
+
+from checkpointing import checkpoint
+
+
+@checkpoint(deep=True)
+def total(path):
+    print("RUN")
+    with open(path) as f:
+        base = int(f.read())
+    extra = subprocess.run([sys.executable, "-c", "print(open('hidden.txt').read())"], capture_output=True,
+                           text=True).stdout
+    return base + int(extra)
+
+
+print("OUT", total("base.txt"))
+'''
+    project.write({"main.py": main, "base.txt": "1", "hidden.txt": "5"})
+    assert project.run().out == ["6"]
+    project.write({"hidden.txt": "7"})
+    assert project.run().out == ["6"]  # the read of the child process is not seen: stale, as documented
+    done = _cli(project, "verify", "--", sys.executable, "main.py", check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the entry is stale" in done.stdout
+    assert "files its computation read, unchanged since it was stored: base.txt" in done.stdout
+    assert "a read in a child process" in done.stdout
+
+
+def test_graph_with_a_store_draws_the_files_each_function_read(project: Project) -> None:
+    main = '''
+import json
+import os
+
+from checkpointing import checkpoint
+
+
+@checkpoint()
+def settings(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+@checkpoint()
+def listing(folder):
+    return sorted(os.listdir(folder))
+
+
+@checkpoint()
+def report(path, folder):
+    return settings(path), listing(folder)
+
+
+print("OUT", report("settings.json", "runs"))
+'''
+    project.write({"main.py": main, "settings.json": '{"a": 1}', "runs/one.txt": "1"})
+    project.run()
+    drawn = _cli(project, "graph", "main.py", "--store", ".checkpointing", "--format", "dot").stdout
+    assert '"data:settings.json" [label="settings.json"' in drawn and "shape=cylinder" in drawn
+    assert '"data:settings.json" -> "main:settings"' in drawn
+    assert '"data:runs/" [label="runs/ (listed)"' in drawn and '"data:runs/" -> "main:listing"' in drawn
+    # report's entry records them too (its nested hits are re-checked with it), drawn once, at the callee
+    assert '-> "main:report"' not in drawn.replace('"main:report" ->', "")
+
+
+def test_a_partitioned_dataset_folder_given_to_a_compiled_reader(project: Project) -> None:
+    """pyarrow reads every file under the folder in C++: each file, in every sub-folder, is an input."""
+    pytest.importorskip("pyarrow")
+    main = '''
+import sys
+
+import pyarrow.dataset
+import pyarrow.parquet
+import pyarrow as pa
+from checkpointing import checkpoint
+
+
+@checkpoint()
+def total(folder):
+    print("RUN")
+    return int(sum(pyarrow.dataset.dataset(folder, partitioning="hive").to_table()["a"].to_pylist()))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["write"]:
+        year, values = sys.argv[2], [int(v) for v in sys.argv[3:]]
+        import os
+        os.makedirs(f"data/year={year}", exist_ok=True)
+        pyarrow.parquet.write_table(pa.table({"a": values}), f"data/year={year}/part-0.parquet")
+    else:
+        print("OUT", total("data"))
+'''
+    project.write({"main.py": main})
+    project.run(args=["write", "2023", "1", "2"])
+    project.run(args=["write", "2024", "3"])
+    assert project.run().out == ["6"]
+    assert project.run().skipped
+    project.run(args=["write", "2024", "30"])  # a file in a sub-folder rewritten
+    run = project.run()
+    assert run.ran and run.out == ["33"]
+    project.run(args=["write", "2025", "100"])  # a new partition
+    run = project.run()
+    assert run.ran and run.out == ["133"]
