@@ -16,7 +16,7 @@ from .lint.checkpointed import checkpointed_by_root
 class GraphNode:
     id: str  # "module:qualname"
     label: str  # qualname
-    kind: str  # "checkpointed", "function", "class"
+    kind: str  # "checkpointed", "function", "class", or "data" (files its stored entries read)
     path: str
     line: int
     depth: int  # calls away from the nearest checkpointed function
@@ -29,7 +29,12 @@ class GraphNode:
 
     @property
     def name(self) -> str:
-        return self.id.replace(":", ".")
+        return self.label if self.kind == "data" else self.id.replace(":", ".")
+
+    @property
+    def where(self) -> str:
+        """Its file and line (a data node: its path)."""
+        return self.path if self.kind == "data" else f"{self.path}:{self.line}"
 
 
 @dataclass
@@ -37,10 +42,60 @@ class PipelineGraph:
     nodes: Dict[str, GraphNode] = field(default_factory=dict)
     #: (from, to, how): "calls" (a use in the code), "uses" (through a global: a dispatch table),
     #: "by name" (a method called on a value of unknown type, found by its name)
+    #: "reads" (a data file the function's stored entries were computed from)
     edges: List[Tuple[str, str, str]] = field(default_factory=list)
 
     def checkpointed(self) -> List[GraphNode]:
         return [n for n in self.nodes.values() if n.kind == "checkpointed"]
+
+    def add_reads(self, function: str, inputs: Dict[str, str], limit: int = 8) -> None:
+        """Draw the files and folders the stored entries of ``function`` read (path -> "file" or
+        "folder", as recorded at run time), above it. Past ``limit``, the files of one folder are
+        one node ("data/raw/ (120 files)"), so that a function reading thousands stays legible."""
+        shown: Dict[str, str] = {}  # node id -> label
+        groups: Dict[str, List[str]] = {}
+        for path, kind in sorted(inputs.items()):
+            if kind == "folder":
+                shown[f"data:{path}/"] = f"{path.rstrip('/')}/ (listed)"
+            else:
+                groups.setdefault(os.path.dirname(path), []).append(path)
+        files = sum(len(g) for g in groups.values())
+        for folder, members in sorted(groups.items()):
+            if files + len(shown) > limit and len(members) > 1:
+                shown[f"data:{folder}/*"] = f"{folder or '.'}/ ({len(members)} files)"
+            else:
+                shown.update((f"data:{m}", m) for m in members)
+        for node, label in shown.items():
+            if node not in self.nodes:
+                path = node[len("data:"):].rstrip("*")
+                self.nodes[node] = GraphNode(node, label, "data", path, 0, -1)
+            self.edges.append((node, function, "reads"))
+
+    def drop_inherited_reads(self) -> None:
+        """A checkpointed function's entries also record the files read by the checkpointed
+        functions it calls (their hits must be re-checked with it); drawn once, at the callee."""
+        below: Dict[str, Set[str]] = {}
+        for source, target, how in self.edges:
+            if how != "reads":
+                below.setdefault(source, set()).add(target)
+        reads: Dict[str, Set[str]] = {}
+        for source, target, how in self.edges:
+            if how == "reads":
+                reads.setdefault(target, set()).add(source)
+
+        def reached(start: str) -> Set[str]:
+            seen: Set[str] = set()
+            pending = list(below.get(start, ()))
+            while pending:
+                node = pending.pop()
+                if node not in seen:
+                    seen.add(node)
+                    pending.extend(below.get(node, ()))
+            return seen
+
+        inherited = {(data, function) for function in reads for callee in reached(function) if callee != function
+                     for data in reads.get(callee, set()) & reads[function]}
+        self.edges = [e for e in self.edges if (e[0], e[1]) not in inherited or e[2] != "reads"]
 
     def layers(self) -> List[List[GraphNode]]:
         by_depth: Dict[int, List[GraphNode]] = {}

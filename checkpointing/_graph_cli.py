@@ -11,7 +11,8 @@ from typing import Any
 DESCRIPTION = """\
 Draw the checkpointed functions and the code of yours they reach (read statically, never run):
 as a Mermaid flowchart (paste it in Markdown), DOT, or SVG. With --store, each checkpointed
-function shows its stored entries and compute time; with --base REV, the functions whose keys
+function shows its stored entries and compute time, and the data files and folders its entries
+were computed from (recorded at run time) are drawn above it; with --base REV, the functions whose keys
 change since that revision are red, shallow functions that will serve stale results orange,
 and the code that changed yellow.
 
@@ -27,7 +28,8 @@ def add_command(sub: Any) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to read (default: .)")
     p.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid", help="default: mermaid")
     p.add_argument("--output", "-o", metavar="FILE", help="write to this file instead of standard output")
-    p.add_argument("--store", metavar="URL", help="show each checkpointed function's entries and compute time")
+    p.add_argument("--store", metavar="URL", help="show each checkpointed function's entries, compute time and the "
+                                                  "data files they read")
     p.add_argument("--base", metavar="REV", help="highlight what changed since this git revision, as `impact` says")
     p.add_argument("--max-depth", type=int, default=0, metavar="N",
                    help="only code at most N calls away from a checkpointed function (default: all)")
@@ -39,13 +41,14 @@ def add_command(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._impact_cli import UsageError, compute, invalidated, stored_totals
+    from ._impact_cli import UsageError, compute, stored_totals
     from .analysis.callgraph import SourceFile
     from .analysis.lint.config import ConfigError, load_config
     from .analysis.lint.discover import discover
     from .analysis.lint.engine import display_path
     from .analysis.pipeline_graph import build
     from .graph_formats import dot, mermaid, svg
+    from .stores.usage import of_node
 
     paths = args.paths or ["."]
     if args.max_depth < 0:
@@ -70,7 +73,10 @@ def run(args: argparse.Namespace) -> int:
     if args.store:
         stored = stored_totals(args.store)
         for node in graph.checkpointed():
-            node.entries, node.compute_seconds = invalidated(node.id, stored)
+            found = of_node(node.id, stored)
+            node.entries, node.compute_seconds = found.entries, found.compute_seconds
+            graph.add_reads(node.id, found.inputs)
+        graph.drop_inherited_reads()
     if args.base:
         try:
             impacts = compute(args.base, None, paths, args.decorator)

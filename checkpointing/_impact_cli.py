@@ -14,6 +14,8 @@ import tarfile
 import tempfile
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from .stores.usage import StoredFunction, by_function, of_node
+
 DESCRIPTION = """\
 For a git revision range, say which checkpointed functions' keys change, and why ("helper
 `clean` changed", "global `THRESHOLD` changed from 0.5 to 0.7", "only formatting: keys
@@ -80,27 +82,11 @@ def _files(top: str, relative: List[str], exclude: List[str]) -> List[Any]:
     return [SourceFile(p, os.path.relpath(p, top)) for p in discover(present, exclude, top)] if present else []
 
 
-def stored_totals(url: str) -> Dict[str, Tuple[int, float]]:
-    """Entries and compute seconds per function id, from a store."""
+def stored_totals(url: str) -> Dict[str, StoredFunction]:
+    """What the store at ``url`` holds per function id."""
     from .stores.from_url import open_store
-    from .stores.management import list_entries
 
-    totals: Dict[str, Tuple[int, float]] = {}
-    for entry in list_entries(open_store(url)):
-        if entry.function:
-            n, seconds = totals.get(entry.function, (0, 0.0))
-            totals[entry.function] = (n + 1, seconds + (entry.compute_time or 0.0))
-    return totals
-
-
-def invalidated(node: str, stored: Dict[str, Tuple[int, float]]) -> Tuple[int, float]:
-    """A function's entries: by ``module.qualname``, or ``__main__.qualname`` for a script run directly."""
-    module, qualname = node.split(":", 1)
-    entries, seconds = stored.get(f"{module}.{qualname}", (0, 0.0))
-    if "." not in module:
-        more, more_seconds = stored.get(f"__main__.{qualname}", (0, 0.0))
-        entries, seconds = entries + more, seconds + more_seconds
-    return entries, seconds
+    return by_function(open_store(url).entries())
 
 
 def duration(seconds: float) -> str:
@@ -156,8 +142,8 @@ def run(args: argparse.Namespace) -> int:
     stored = stored_totals(args.store) if args.store else None
     rows = []
     for impact in impacts:
-        entries, seconds = invalidated(impact.node, stored) if stored is not None else (0, 0.0)
-        rows.append((impact, entries, seconds))
+        found = of_node(impact.node, stored) if stored is not None else StoredFunction()
+        rows.append((impact, found.entries, found.compute_seconds))
     head_name = args.head or "the working tree"
     print(FORMATS[args.format](rows, f"{args.base}..{head_name}", stored is not None), end="")
     return 0

@@ -16,6 +16,7 @@ COLOURS: Dict[str, Tuple[str, str]] = {
     "changed": ("#fee2e2", "#b91c1c"),
     "stale": ("#ffedd5", "#c2410c"),
     "edited": ("#fef9c3", "#a16207"),
+    "data": ("#dcfce7", "#15803d"),
 }
 
 #: what each style means, for legends
@@ -26,6 +27,7 @@ MEANING = {
     "changed": "new key (since the base revision)",
     "stale": "stale: reached code changed, key did not",
     "edited": "code changed since the base revision",
+    "data": "a file or folder its stored entries read",
 }
 
 

@@ -17,12 +17,14 @@ def render(graph: PipelineGraph) -> str:
     for node_id in sorted(graph.nodes):
         node = graph.nodes[node_id]
         fill, stroke = COLOURS[style(node)]
-        extra = ', style="rounded,filled,dashed"' if node.kind == "class" else ""
+        extra = ', style="rounded,filled,dashed"' if node.kind == "class" else (
+            ", shape=cylinder" if node.kind == "data" else "")
         out.append(f"    {_quoted(node_id)} [label={_quoted(chr(10).join(lines(node)))}, fillcolor={_quoted(fill)}, "
-                   f"color={_quoted(stroke)}, tooltip={_quoted(f'{node.path}:{node.line}')}{extra}];")
+                   f"color={_quoted(stroke)}, tooltip={_quoted(node.where)}{extra}];")
     for source, target, how in graph.edges:
-        attributes = ' [style=dashed, label="by name", fontsize=9]' if how == "by name" else \
-            (' [label="via a global", fontsize=9]' if how == "uses" else "")
+        attributes = {"by name": ' [style=dashed, label="by name", fontsize=9]',
+                      "uses": ' [label="via a global", fontsize=9]',
+                      "reads": ' [style=dashed, label="read by", fontsize=9]'}.get(how, "")
         out.append(f"    {_quoted(source)} -> {_quoted(target)}{attributes};")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -18,10 +18,10 @@ def render(graph: PipelineGraph) -> str:
     for node_id in sorted(graph.nodes):
         node = graph.nodes[node_id]
         label = "<br/>".join(_text(line) for line in lines(node))
-        open_, close = ("[[", "]]") if node.kind == "class" else ("[", "]")
+        open_, close = {"class": ("[[", "]]"), "data": ("[(", ")]")}.get(node.kind, ("[", "]"))
         out.append(f'    {ids[node_id]}{open_}"{label}"{close}')
     for source, target, how in graph.edges:
-        arrow = "-.->|by name|" if how == "by name" else ("-->|via a global|" if how == "uses" else "-->")
+        arrow = {"by name": "-.->|by name|", "uses": "-->|via a global|", "reads": "-.->|read by|"}.get(how, "-->")
         out.append(f"    {ids[source]} {arrow} {ids[target]}")
     used = sorted({style(n) for n in graph.nodes.values()})
     for name in used:

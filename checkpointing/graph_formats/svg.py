@@ -108,7 +108,7 @@ def render(graph: PipelineGraph) -> str:
             middle = (start[1] + end[1]) / 2
             path = f"M {start[0]:.1f} {start[1]:.1f} C {start[0]:.1f} {middle:.1f} {end[0]:.1f} {middle:.1f} " \
                    f"{end[0]:.1f} {end[1]:.1f}"
-        dash = ' stroke-dasharray="5 4"' if how == "by name" else ""
+        dash = ' stroke-dasharray="5 4"' if how in ("by name", "reads") else ""
         out.append(f'<path d="{path}" fill="none" stroke="#64748b" stroke-width="1.2"{dash} '
                    f'marker-end="url(#arrow)"><title>{escape(how)}</title></path>')
     for node_id in sorted(graph.nodes):
@@ -117,7 +117,7 @@ def render(graph: PipelineGraph) -> str:
         fill, stroke = COLOURS[style(node)]
         dash = ' stroke-dasharray="4 3"' if node.kind == "class" else ""
         weight = "2" if node.kind == "checkpointed" else "1.2"
-        out.append(f'<g><title>{escape(f"{node.name} ({node.path}:{node.line})")}</title>'
+        out.append(f'<g><title>{escape(f"{node.name} ({node.where})")}</title>'
                    f'<rect x="{x:.1f}" y="{y0:.1f}" width="{w:.1f}" height="{h:.1f}" rx="6" fill="{fill}" '
                    f'stroke="{stroke}" stroke-width="{weight}"{dash}/>')
         for i, line in enumerate(lines(node)):

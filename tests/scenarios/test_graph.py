@@ -30,8 +30,8 @@ def example(project: Project) -> Project:
 
 
 _MERMAID = [re.compile(p) for p in (
-    r'^    n\d+(\["[^"\]]+"\]|\[\["[^"\]]+"\]\])$',
-    r"^    n\d+ (-->|-\.->\|by name\||-->\|via a global\|) n\d+$",
+    r'^    n\d+(\["[^"\]]+"\]|\[\["[^"\]]+"\]\]|\[\("[^"\]]+"\)\])$',
+    r"^    n\d+ (-->|-\.->\|by name\||-->\|via a global\||-\.->\|read by\|) n\d+$",
     r"^    classDef \w+ fill:#[0-9a-f]{6},stroke:#[0-9a-f]{6},color:#[0-9a-f]{6}(,stroke-dasharray:4 3)?$",
     r"^    class n\d+(,n\d+)* \w+$",
 )]
@@ -63,18 +63,24 @@ def test_dot_parses_with_every_edge_between_declared_nodes(example: Project) -> 
     assert all(a in names and b in names for a, b in edges)
 
 
+def _boxes_apart(root: ET.Element) -> list:
+    """The node boxes of an SVG drawing, checked not to overlap."""
+    svg = "{http://www.w3.org/2000/svg}"
+    boxes = [tuple(float(r.get(k)) for k in ("x", "y", "width", "height")) for g in root.iter(f"{svg}g")
+             for r in g.iter(f"{svg}rect")]
+    for i, (x, y, w, h) in enumerate(boxes):
+        for (x2, y2, w2, h2) in boxes[i + 1:]:
+            assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
+    return boxes
+
+
 def test_svg_is_well_formed_and_its_boxes_do_not_overlap(example: Project) -> None:
     done = graph(example.root, "--format", "svg", "--renderer", "builtin")
     root = ET.fromstring(done.stdout)
     svg = "{http://www.w3.org/2000/svg}"
     texts = {t.text for t in root.iter(f"{svg}text")}
     assert CHECKPOINTED <= texts
-    boxes = [tuple(float(r.get(k)) for k in ("x", "y", "width", "height")) for g in root.iter(f"{svg}g")
-             for r in g.iter(f"{svg}rect")]
-    assert len(boxes) == 13
-    for i, (x, y, w, h) in enumerate(boxes):
-        for (x2, y2, w2, h2) in boxes[i + 1:]:
-            assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
+    assert len(_boxes_apart(root)) == 13
     for path in root.iter(f"{svg}path"):
         assert all(abs(float(v)) < 1e5 for v in re.findall(r"-?\d+(?:\.\d+)?", path.get("d")))
 
@@ -146,3 +152,49 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert negative.returncode == 2 and "--max-depth" in negative.stderr
     nothing = graph(tmp_path)
     assert nothing.returncode == 0 and "no checkpointed function found" in nothing.stderr
+
+
+READER = """
+import os
+
+from checkpointing import checkpoint
+
+
+@checkpoint()
+def settings(path):
+    with open(path) as f:
+        return f.read()
+
+
+@checkpoint()
+def samples(folder):
+    return [open(os.path.join(folder, n)).read() for n in sorted(os.listdir(folder))]
+
+
+print(settings("settings.txt"), len(samples("samples")))
+"""
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # (pyparsing, inside pydot)
+def test_the_store_draws_the_files_the_entries_read_in_every_format(project: Project) -> None:
+    """Data files are nodes above the functions whose entries read them; past eight, the files of a
+    folder are one node. Every format still parses, and the SVG's boxes do not overlap."""
+    project.write({"main.py": READER, "settings.txt": "fast",
+                   **{f"samples/{i:02}.txt": str(i) for i in range(12)}})
+    project.run()
+    store = str(project.root / ".checkpointing")
+    mermaid = graph(project.root, "main.py", "--store", store).stdout
+    first, *rest = mermaid.splitlines()
+    for line in rest:
+        assert any(p.match(line) for p in _MERMAID), line
+    assert '[("settings.txt")]' in mermaid and '[("samples/ (12 files)")]' in mermaid
+    assert '[("samples/ (listed)")]' in mermaid and "samples/00.txt" not in mermaid
+    [parsed] = pydot.graph_from_dot_data(graph(project.root, "main.py", "--store", store, "--format", "dot").stdout)
+    edges = {(e.get_source().strip('"'), e.get_destination().strip('"')) for e in parsed.get_edges()}
+    assert edges == {("data:settings.txt", "main:settings"), ("data:samples/", "main:samples"),
+                     ("data:samples/*", "main:samples")}
+    svg = graph(project.root, "main.py", "--store", store, "--format", "svg", "--renderer", "builtin").stdout
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert "a file or folder its stored entries read" in {t.text for t in root.iter(f"{ns}text")}
+    assert len(_boxes_apart(root)) == 5
