@@ -6,7 +6,9 @@ name bound to either (``ckpt = checkpoint(deep=True)`` then ``@ckpt``), and the 
 ``fast = checkpoint(deep=True)(slow)``, ``read = checkpoint()(module.read)`` (a function of
 another module) and, in a method, ``self.f = checkpoint()(self.f)``. ``deep=True``/``deep=False``
 written at the decorator wins; otherwise the mode is what ``defaults["checkpoint.deep"] = True``
-in the linted code makes it, or shallow.
+in the linted code makes it, or shallow. Likewise ``inputs=False`` (or
+``defaults["checkpoint.inputs"] = False``) says that the files a function reads are not recorded
+at run time (see ``Checkpointed.records_inputs``).
 
 Other caching decorators are checked too when named by their qualified name (``decorators``
 in the configuration, ``--decorator``): ``joblib.Memory.cache`` matches ``@memory.cache`` where
@@ -20,7 +22,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from ..callgraph import CallGraph, FunctionInfo, ModuleIndex, Project, SourceFile, Target, dotted
 
@@ -32,6 +34,9 @@ class Checkpointed:
     info: FunctionInfo
     deep: bool
     path: str
+    #: the files it reads are recorded at run time and re-checked on every hit (checkpointing's
+    #: own decorator, unless ``inputs=False`` or ``defaults["checkpoint.inputs"] = False``)
+    records_inputs: bool = False
 
     @property
     def label(self) -> str:
@@ -48,37 +53,47 @@ def _is_checkpoint(target: Target) -> bool:
     return False
 
 
-def _explicit_deep(call: ast.Call) -> Optional[bool]:
-    for kw in call.keywords:
-        if kw.arg == "deep" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, bool):
+def _explicit(call: Optional[ast.Call], keyword: str) -> Optional[bool]:
+    """The value of ``keyword=True``/``keyword=False`` written at a decorator call (None: not written)."""
+    for kw in call.keywords if call is not None else ():
+        if kw.arg == keyword and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, bool):
             return kw.value.value
     return None
 
 
+class DecoratorUse(NamedTuple):
+    """What a decorator expression is: a checkpoint decorator (``ours``) or one of the others named
+    in the configuration, with ``deep=`` and ``inputs=`` as written (None: not written)."""
+
+    found: bool
+    deep: Optional[bool] = None
+    ours: bool = False
+    inputs: Optional[bool] = None
+
+
 def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr, others: FrozenSet[str] = frozenset(),
-                   _depth: int = 0) -> Tuple[bool, Optional[bool]]:
-    """(is a checkpoint decorator, or one of ``others``, by qualified name; explicit ``deep`` or None)
-    of a decorator expression."""
+                   _depth: int = 0) -> DecoratorUse:
+    """What a decorator expression is (see :class:`DecoratorUse`), by qualified name."""
     call = expr if isinstance(expr, ast.Call) else None
     callee = call.func if call is not None else expr
     if _depth > 5:
-        return False, None
+        return DecoratorUse(False)
     if others and _qualified_decorator(graph, module, callee) in others:
-        return True, False
+        return DecoratorUse(True, False)
     chain = dotted(callee)
     if chain is None:
-        return False, None
+        return DecoratorUse(False)
     target, rest = graph.resolve(module.name, chain)
     if rest:
-        return False, None
+        return DecoratorUse(False)
     if _is_checkpoint(target):
-        return True, _explicit_deep(call) if call is not None else None
+        return DecoratorUse(True, _explicit(call, "deep"), True, _explicit(call, "inputs"))
     if target.kind == "variable" and call is None:  # ckpt = checkpoint(deep=True); @ckpt
         mod, name = target.name.split(":", 1)
         value = graph.modules[mod].variable_values.get(name)
         if value is not None:
             return decorator_mode(graph, graph.modules[mod], value, others, _depth + 1)
-    return False, None
+    return DecoratorUse(False)
 
 
 def _qualified_decorator(graph: CallGraph, module: ModuleIndex, callee: ast.expr, _depth: int = 0) -> Optional[str]:
@@ -105,41 +120,43 @@ def _qualified_decorator(graph: CallGraph, module: ModuleIndex, callee: ast.expr
     return None
 
 
-def sets_deep_default(tree: ast.Module) -> bool:
-    """Does this module set ``defaults["checkpoint.deep"] = True``?"""
+def sets_default(tree: ast.Module, setting: str, value: bool) -> bool:
+    """Does this module set ``defaults[setting] = value`` (``defaults["checkpoint.deep"] = True``)?"""
     for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is True:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is value:
             for target in stmt.targets:
                 if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
-                        and target.slice.value == "checkpoint.deep":
+                        and target.slice.value == setting:
                     return True
     return False
 
 
 def find_checkpointed(graph: CallGraph, module: ModuleIndex, path: str, deep_default: bool,
-                      others: FrozenSet[str] = frozenset()) -> Iterator[Checkpointed]:
+                      others: FrozenSet[str] = frozenset(), inputs_default: bool = True) -> Iterator[Checkpointed]:
     """The checkpointed functions of ``module`` (and those of other modules it wraps by a call)."""
     seen: Dict[Tuple[str, str], Checkpointed] = {}
 
-    def add(info: Optional[FunctionInfo], deep: Optional[bool]) -> None:
+    def add(info: Optional[FunctionInfo], use: DecoratorUse) -> None:
         if info is not None and (info.module, info.qualname) not in seen:
             where = graph.modules[info.module].path if info.module in graph.modules else path
-            seen[(info.module, info.qualname)] = Checkpointed(info, deep_default if deep is None else deep, where)
+            records = use.ours and (inputs_default if use.inputs is None else use.inputs)
+            seen[(info.module, info.qualname)] = Checkpointed(
+                info, deep_default if use.deep is None else use.deep, where, records)
 
     for info in module.functions.values():
         for decorator in info.node.decorator_list:
-            found, deep = decorator_mode(graph, module, decorator, others)
-            if found:
-                add(info, deep)
+            use = decorator_mode(graph, module, decorator, others)
+            if use.found:
+                add(info, use)
                 break
     for value in module.variable_values.values():  # fast = checkpoint(deep=True)(slow); read = ...(io.read)
         if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
-            found, deep = decorator_mode(graph, module, value.func, others)
-            chain = dotted(value.args[0]) if found else None
+            use = decorator_mode(graph, module, value.func, others)
+            chain = dotted(value.args[0]) if use.found else None
             if chain is not None:
                 target, rest = graph.resolve(module.name, chain)
                 if target.kind == "function" and not rest:
-                    add(graph.function(target.name), deep)
+                    add(graph.function(target.name), use)
     for info in module.functions.values():  # self.f = checkpoint()(self.f), in a method
         if info.class_name is None:
             continue
@@ -151,10 +168,10 @@ def find_checkpointed(graph: CallGraph, module: ModuleIndex, path: str, deep_def
             if cls is None or not (isinstance(wrapped, ast.Attribute) and isinstance(wrapped.value, ast.Name)
                                    and wrapped.value.id in ("self", "cls")):
                 continue
-            found, deep = decorator_mode(graph, module, stmt.value.func, others)
-            method = graph.find_method(cls, wrapped.attr) if found else None
+            use = decorator_mode(graph, module, stmt.value.func, others)
+            method = graph.find_method(cls, wrapped.attr) if use.found else None
             if method is not None:
-                add(graph.function(method), deep)
+                add(graph.function(method), use)
     yield from seen.values()
 
 
@@ -203,10 +220,14 @@ def checkpointed_by_root(project: Project, decorators: Iterable[str] = ()
         graph = project.graph_for(root)  # parses the root's files and those they import
         candidates = [f for f in project.files_of(root) if f.tree is not None]
         # defaults["checkpoint.deep"] = True makes deep mode the default of the program that sets it
-        deep = any("checkpoint.deep" in f.text and f.tree is not None and sets_deep_default(f.tree) for f in candidates)
+        deep = any("checkpoint.deep" in f.text and f.tree is not None and sets_default(f.tree, "checkpoint.deep", True)
+                   for f in candidates)
+        # and defaults["checkpoint.inputs"] = False stops recording the files its functions read
+        inputs = not any("checkpoint.inputs" in f.text and f.tree is not None
+                         and sets_default(f.tree, "checkpoint.inputs", False) for f in candidates)
         found: List[Tuple[Checkpointed, SourceFile]] = []
         for source in candidates:
             assert source.index is not None  # graph_for indexed every file of the root
-            found.extend((checkpointed, source)
-                         for checkpointed in find_checkpointed(graph, source.index, source.path, deep, others))
+            found.extend((checkpointed, source) for checkpointed in
+                         find_checkpointed(graph, source.index, source.path, deep, others, inputs))
         yield root, graph, found

@@ -221,11 +221,12 @@ class _Checker:
         mode = "deep" if checkpointed.deep else "shallow"
         hits: List[Tuple[Rule, Hit]] = [(rule, hit) for rule in self.own_rules if mode in rule.modes
                                         for hit in rule.check(context)]
+        records_inputs = checkpointed.records_inputs
         for bit, info, found in checked:
             if reached & bit:
                 own = info is checkpointed.info
-                hits.extend((rule, hit) for rule, hit in found
-                            if mode in rule.modes and not (own and rule.skips_own))
+                hits.extend((rule, hit) for rule, hit in found if mode in rule.modes
+                            and not (own and rule.skips_own) and not (hit.recorded and records_inputs))
         concerned = (checkpointed.label, checkpointed.info.module)
         new: Dict[Tuple[int, Span, str], Tuple[Rule, Hit, FunctionInfo]] = {}
         for rule, hit in hits:

@@ -26,6 +26,7 @@ CATEGORIES: Dict[str, str] = {
     "database": "queries a database",
     "cloud": "calls a cloud service",
     "environment": "reads the process environment",
+    "process": "runs another program",
     "user": "reads input declared in [tool.checkpointing.lint] inputs",
 }
 
@@ -68,7 +69,8 @@ INPUTS: Dict[str, Tuple[str, ...]] = {
         "sqlite3.connect", "sqlalchemy.create_engine", "psycopg2.connect", "psycopg.connect", "pymysql.connect",
         "MySQLdb.connect", "mysql.connector.connect", "pymongo.MongoClient", "redis.Redis", "redis.StrictRedis",
         "duckdb.connect", "duckdb.sql", "duckdb.query", "cx_Oracle.connect", "oracledb.connect", "pyodbc.connect",
-        "pandas.io.sql.read_sql", "elasticsearch.Elasticsearch", "neo4j.GraphDatabase.driver",
+        "pandas.io.sql.read_sql", "pandas.read_sql", "pandas.read_sql_query", "pandas.read_sql_table",
+        "pandas.read_gbq", "elasticsearch.Elasticsearch", "neo4j.GraphDatabase.driver",
         "clickhouse_driver.Client", "snowflake.connector.connect", "psycopg2.pool.*",
     ),
     "cloud": (
@@ -77,6 +79,10 @@ INPUTS: Dict[str, Tuple[str, ...]] = {
         "azure.storage.blob.*Client", "azure.storage.blob.*Client.from_connection_string",
         "azure.cosmos.CosmosClient", "azure.identity.*Credential", "s3fs.S3FileSystem", "gcsfs.GCSFileSystem",
         "adlfs.AzureBlobFileSystem",
+    ),
+    "process": (
+        "subprocess.run", "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput",
+        "subprocess.getstatusoutput", "os.popen",
     ),
     "environment": (
         "os.getenv", "os.getenvb", "os.environ.get", "os.environ.copy", "os.environ.items", "os.environ.keys",

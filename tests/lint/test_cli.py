@@ -252,7 +252,7 @@ CHAINED = {
 
 
         def load_table(path):
-            return pd.read_parquet(path)
+            return pd.read_sql(path, "sqlite:///lab.db")
 
 
         class Registry:

@@ -12,7 +12,7 @@ from checkpointing.analysis.lint import LintConfig, engine, lint_paths
 
 MAIN = ("import time\n\nimport helpers\nfrom checkpointing import checkpoint\n\n\n@checkpoint(deep=True)\n"
         "def run(x):\n    return helpers.clean(x), time.time()\n")
-HELPERS = "import pandas as pd\n\n\ndef clean(x):\n    return pd.read_csv(x)\n"
+HELPERS = "import requests\n\n\ndef clean(x):\n    return requests.get(x).json()\n"
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_a_change_is_a_miss(counted, tmp_path: Path, change: str) -> None:
     lint_paths(["."], LintConfig())
     config = LintConfig()
     if change == "file":
-        (tmp_path / "helpers.py").write_text(HELPERS.replace("read_csv", "read_parquet"))
+        (tmp_path / "helpers.py").write_text(HELPERS.replace("requests.get", "requests.post"))
     elif change == "config":
         config = LintConfig(ignore=["CKP103"])
     else:

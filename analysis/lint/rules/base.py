@@ -32,6 +32,9 @@ class Hit:
     span: Span
     message: str
     where: Optional[FunctionInfo] = None  # the function holding the span (default: the checkpointed one)
+    #: a file read the runtime records as an input of the entry and re-checks on every hit: not
+    #: reported for a checkpointed function whose inputs are recorded (``Checkpointed.records_inputs``)
+    recorded: bool = False
 
 
 @dataclass

@@ -17,7 +17,7 @@ import xarray as xr
 from checkpointing import checkpoint
 
 
-@checkpoint
+@checkpoint(inputs=False)  # every file read reported: none is recorded at run time
 def reads(path):
     a = open(path).read()  # expect: CKP104
     b = Path(path).read_text()  # expect: CKP104
@@ -39,19 +39,19 @@ def writes(text, frame):
     return frame.describe(), json.loads(text)
 
 
-@checkpoint
+@checkpoint  # the files read are recorded at run time: only what the record cannot see is reported
 def services_and_formats(path, bucket):
     client = boto3.client("s3")  # expect: CKP104
     listing = client.list_objects_v2(Bucket=bucket)
-    weights = torch.load(path)  # expect: CKP104
-    with h5py.File(path) as f:  # expect: CKP104
+    weights = torch.load(path)
+    with h5py.File(path) as f:
         x = f["x"][:]
-    mat = scipy.io.loadmat(path)  # expect: CKP104
-    ds = xr.open_dataset(path)  # expect: CKP104
-    names = glob.glob("*.csv") + os.listdir(".")  # expect: CKP104, CKP104
+    mat = scipy.io.loadmat(path)
+    ds = xr.open_dataset(path)
+    names = glob.glob("*.csv") + os.listdir(".")
     answer = requests.post("https://example.org/api", json={"q": 1})  # expect: CKP104
     rows = sqlite3.connect(path).execute("select 1").fetchall()  # expect: CKP104
-    runs = sorted(Path(path).glob("*.h5"))  # expect: CKP104
+    runs = sorted(Path(path).glob("*.h5"))
     return listing, weights, x, mat, ds, names, answer, rows, runs
 
 

@@ -17,6 +17,11 @@ def joblib_cached(x):
     return x, time.time()  # expect: CKP103
 
 
+@memory.cache
+def joblib_reads(path):
+    return helpers.read(path)  # expect: CKP001
+
+
 @joblib.Memory("other").cache
 def joblib_in_place(x):
     return x, time.time()  # expect: CKP103

@@ -12,7 +12,7 @@ def prepare(params: dict):
     return frame.dropna(), params.get("alpha"), params.items()
 
 
-@checkpoint(deep=True)
+@checkpoint(deep=True, inputs=False)  # the files it reads are not recorded: they are reported
 def train(params: dict, store):
     frame, alpha, _ = prepare(params)
     return frame, alpha, store.load("model")
