@@ -25,6 +25,7 @@ from typing import Any, Dict, Optional
 import xxhash
 
 from ._config import analysis_cache_directory
+from .analysis.atomic_file import write_atomically
 
 logger = logging.getLogger("checkpointing")
 
@@ -106,15 +107,8 @@ def _read(path: str) -> Dict[str, Any]:
 
 
 def _write(path: str, value: Dict[str, Any]) -> None:
-    tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(value, f)
-        os.replace(tmp, path)
+        write_atomically(path, [json.dumps(value).encode("utf-8")])
     except OSError as exc:  # a read-only home is no reason to fail: we just recompute next time
         logger.debug("could not write the analysis cache %s: %s", path, exc)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass

@@ -22,6 +22,7 @@ from typing import Iterator, List, Optional, Tuple
 
 import xxhash
 
+from ..atomic_file import write_atomically
 from .index import ModuleIndex
 
 #: the store is trimmed to this size, the least recently used entries first
@@ -91,10 +92,7 @@ class IndexStore:
         path = self._path(key)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as f:
-                f.write(blob)
-            os.replace(tmp, path)
+            write_atomically(path, [blob])
             self.written += len(blob)
         except OSError:  # a store that cannot be written only costs time
             pass

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional
 
 import xxhash
 
+from ..atomic_file import write_atomically
 from ..callgraph.grammar import find_pyproject
 from ..callgraph.index_store import code_digest
 from .config import LintConfig
@@ -85,10 +86,7 @@ def save(cache_key: str, result: LintResult) -> None:
     try:
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, cache_key + ".json")
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(dataclasses.asdict(result), f)
-        os.replace(tmp, path)
+        write_atomically(path, [json.dumps(dataclasses.asdict(result)).encode("utf-8")])
         entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".json")),
                          key=lambda e: e.stat().st_mtime, reverse=True)
         for stale in entries[_KEEP:]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from .._config import defaults
+from ..analysis.atomic_file import temporary_name
 from ..exceptions import CheckpointNotExist
 from .file_layout import HEAD, FileLayout
 from .pickle_file import PickleFileCache
@@ -66,7 +66,7 @@ class FsspecCache(FileLayout):
     def _write(self, path: str, chunks: Iterable[Any]) -> None:
         folder = path.rsplit("/", 1)[0]
         self.fs.makedirs(folder, exist_ok=True)
-        target = f"{folder}/.{os.getpid()}.{os.urandom(6).hex()}.tmp" if self._renames else path
+        target = f"{folder}/{temporary_name(path.rsplit('/', 1)[1])}" if self._renames else path
         try:
             with self.fs.open(target, "wb") as f:
                 for chunk in chunks:
