@@ -4,7 +4,8 @@
 
     prefix   40 bytes  magic b"CKPT", format version (u16), flags (u16), header length (u32),
                        body length (u64), xxh3-64 of header and body (u64), span count (u64)
-    header             the spans (offset and length, two u64 each, relative to the body) of the
+    header             the key the entry was written for (its xxh3-128 digest, 16 bytes); the
+                       spans (offset and length, two u64 each, relative to the body) of the
                        pickle and of each out-of-band buffer; the environment (u32 length, then
                        text such as ``python~=3.11.7;numpy=2.4.6;pandas=3.1.1``, see
                        :func:`environment_of`); JSON metadata
@@ -13,7 +14,11 @@
     signature          (signed entries only, flag bit 0) HMAC-SHA256 of everything before it
 
 A reader checks magic, version, lengths against the entry's size and the checksum before it
-unpickles anything, so a truncated, interrupted or damaged entry is detected, never loaded.
+unpickles anything, so a truncated, interrupted or damaged entry is detected, never loaded; and
+that the entry was written for the key asked for (covered by the checksum and the signature):
+an entry copied or moved under another key's name (by someone who can write a shared store, or
+by a sync tool) is refused with a warning, never served as another call's result. An entry of an
+older format version is a miss, silently: it is recomputed and written in this format.
 With a secret set (``CHECKPOINTING_SECRET`` or ``defaults["cache.secret"]``), entries are
 signed, and an unsigned entry or one whose signature does not match is refused before
 unpickling: unpickling runs code, so only entries written by a holder of the secret are loaded.
@@ -46,12 +51,15 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import xxhash
 
 from .._config import defaults
-from ..exceptions import CheckpointError, CheckpointNotExist, CorruptEntryWarning
+from ..exceptions import CheckpointError, CheckpointNotExist, CheckpointWarning, CorruptEntryWarning
 
 MAGIC = b"CKPT"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PREFIX = struct.Struct("<4sHHIQQQ")
 SPAN = struct.Struct("<QQ")
+#: the digest of the key an entry was written for, first in the header
+KEY_DIGEST_SIZE = 16
+_SPANS = PREFIX.size + KEY_DIGEST_SIZE  # where the spans start
 _U32 = struct.Struct("<I")
 ALIGN = 64
 SIGNED = 1  # flag bit: a signature follows the body
@@ -74,14 +82,23 @@ class EntryError(CheckpointError):
     """The bytes are not a valid entry (truncated, damaged, or of an unknown format)."""
 
 
+class MisplacedEntryError(EntryError):
+    """A valid entry, written for another key than the one it is stored under."""
+
+
+def key_digest(key: str) -> bytes:
+    """What an entry records of the key it was written for."""
+    return xxhash.xxh3_128_digest(key.encode("utf-8", "surrogatepass"))
+
+
 def _pad(n: int) -> int:
     return (-n) % ALIGN
 
 
 def encode(result: Any, metadata: Mapping[str, Any], protocol: int,
-           secret: Optional[bytes] = None) -> Tuple[List[Any], int]:
-    """Serialize ``result``: the chunks to write in order and their total size (signed with
-    ``secret`` when one is given).
+           secret: Optional[bytes] = None, *, key: str) -> Tuple[List[Any], int]:
+    """Serialize ``result`` as the entry of ``key``: the chunks to write in order and their total
+    size (signed with ``secret`` when one is given).
 
     Raises whatever pickling raises when the value cannot be serialized at all.
     """
@@ -114,8 +131,8 @@ def encode(result: Any, metadata: Mapping[str, Any], protocol: int,
     environment = environment_of(payload).encode()
     meta = dict(metadata)
     meta.update(serializer=serializer, buffers=spans[1:], payload_size=body_len, environment=environment.decode())
-    header = (b"".join(SPAN.pack(*span) for span in spans) + _U32.pack(len(environment)) + environment
-              + json.dumps(meta, sort_keys=True, default=str).encode())
+    header = (key_digest(key) + b"".join(SPAN.pack(*span) for span in spans) + _U32.pack(len(environment))
+              + environment + json.dumps(meta, sort_keys=True, default=str).encode())
     header += b" " * _pad(PREFIX.size + len(header))
     checksum = xxhash.xxh3_64(header)
     chunks: List[Any] = [header, payload, b"\0" * _pad(len(payload))]
@@ -151,9 +168,10 @@ class UnsignedEntryError(EntryError):
     """A secret is set and the entry is unsigned, or its signature does not match."""
 
 
-def _validate(data: Any, secret: Optional[bytes] = None) -> Tuple[List[Tuple[int, int]], int, int, bytes]:
-    """Check ``data`` (bytes-like) is a whole, undamaged (and, with ``secret``, authentic) entry:
-    its spans, the start of its JSON metadata, its body's start and its environment text."""
+def _validate(data: Any, secret: Optional[bytes], key: str) -> Tuple[List[Tuple[int, int]], int, int, bytes]:
+    """Check ``data`` (bytes-like) is a whole, undamaged (and, with ``secret``, authentic) entry,
+    written for ``key``: its spans, the start of its JSON metadata, its body's start and its
+    environment text."""
     computed = None
     if isinstance(data, Verified):
         data, computed = data.data, data.checksum
@@ -163,6 +181,8 @@ def _validate(data: Any, secret: Optional[bytes] = None) -> Tuple[List[Tuple[int
     if magic != MAGIC:
         raise EntryError("not a checkpointing entry (bad magic bytes)")
     if version != FORMAT_VERSION:
+        if magic == MAGIC and version < FORMAT_VERSION:  # written by an earlier version: recomputed once
+            raise CheckpointNotExist(f"an entry of format version {version}")
         raise EntryError(f"entry format version {version}, this version reads {FORMAT_VERSION}")
     body_start = PREFIX.size + header_len
     end = body_start + body_len
@@ -170,7 +190,7 @@ def _validate(data: Any, secret: Optional[bytes] = None) -> Tuple[List[Tuple[int
     if len(data) != end + (SIGNATURE_SIZE if signed else 0):
         raise EntryError(f"truncated or padded: {len(data)} bytes, expected "
                          f"{end + (SIGNATURE_SIZE if signed else 0)}")
-    if not 1 <= nspans <= header_len // SPAN.size:
+    if not 1 <= nspans <= (header_len - KEY_DIGEST_SIZE) // SPAN.size:
         raise EntryError(f"bad span count {nspans}")
     if secret:
         if not signed:
@@ -186,22 +206,35 @@ def _validate(data: Any, secret: Optional[bytes] = None) -> Tuple[List[Tuple[int
     if computed != checksum:
         raise EntryError("checksum mismatch: the entry was damaged")
     if nspans == 1:
-        spans = [SPAN.unpack_from(data, PREFIX.size)]
+        spans = [SPAN.unpack_from(data, _SPANS)]
     else:
-        spans = [SPAN.unpack_from(data, PREFIX.size + i * SPAN.size) for i in range(nspans)]
+        spans = [SPAN.unpack_from(data, _SPANS + i * SPAN.size) for i in range(nspans)]
     for off, n in spans:
         if off + n > body_len:
             raise EntryError("a span points outside the entry")
-    env_start = PREFIX.size + nspans * SPAN.size
+    env_start = _SPANS + nspans * SPAN.size
     (env_len,) = _U32.unpack_from(data, env_start)
     if env_start + 4 + env_len > body_start:
         raise EntryError("the environment runs past the header")
+    if bytes(data[PREFIX.size:_SPANS]) != key_digest(key):
+        raise MisplacedEntryError(_misplaced(data, env_start + 4 + env_len, body_start, key))
     return spans, env_start + 4 + env_len, body_start, bytes(data[env_start + 4:env_start + 4 + env_len])
 
 
-def read_header(data: Any, secret: Optional[bytes] = None) -> Tuple[Dict[str, Any], int]:
-    """Validate ``data``; return its metadata and the body's offset."""
-    _, meta_start, body_start, _ = _validate(data, secret)
+def _misplaced(data: Any, meta_start: int, body_start: int, key: str) -> str:
+    try:
+        written_for = json.loads(bytes(memoryview(data)[meta_start:body_start])).get("key")
+    except (ValueError, AttributeError):
+        written_for = None
+    what = f"key {written_for}" if isinstance(written_for, str) else "another key"
+    return (f"the entry was written for {what}, not for {key}: it was copied or moved under this name (by "
+            f"someone who can write the store, or a sync tool) and is refused, never served as another call's "
+            f"result")
+
+
+def read_header(data: Any, secret: Optional[bytes], key: str) -> Tuple[Dict[str, Any], int]:
+    """Validate ``data`` as the entry of ``key``; return its metadata and the body's offset."""
+    _, meta_start, body_start, _ = _validate(data, secret, key)
     try:
         raw = data.data if isinstance(data, Verified) else data
         meta = json.loads(bytes(memoryview(raw)[meta_start:body_start]))
@@ -210,22 +243,25 @@ def read_header(data: Any, secret: Optional[bytes] = None) -> Tuple[Dict[str, An
     return meta, body_start
 
 
-#: the prefix, one span and the environment's length: every field a small unsigned entry has
-_SMALL = struct.Struct(PREFIX.format + SPAN.format[1:] + _U32.format[1:])
+#: the prefix, the key's digest, one span and the environment's length: every field a small
+#: unsigned entry has
+_SMALL = struct.Struct(PREFIX.format + f"{KEY_DIGEST_SIZE}s" + SPAN.format[1:] + _U32.format[1:])
 _SLOW = object()
 
 
-def _decode_small(data: bytes) -> Any:
+def _decode_small(data: bytes, key: str) -> Any:
     """:func:`decode` for the common hit: a small unsigned entry read in one piece, checked with
     the same rules in fewer steps (``_SLOW``: anything else, or any doubt; the full path decides)."""
     if len(data) < _SMALL.size:
         return _SLOW
-    magic, version, flags, header_len, body_len, checksum, nspans, off, n, env_len = _SMALL.unpack_from(data, 0)
+    magic, version, flags, header_len, body_len, checksum, nspans, digest, off, n, env_len = \
+        _SMALL.unpack_from(data, 0)
     body = PREFIX.size + header_len
-    env_start = PREFIX.size + SPAN.size + 4
+    env_start = _SMALL.size
     if (magic != MAGIC or version != FORMAT_VERSION or flags or nspans != 1 or len(data) != body + body_len
             or off + n > body_len or env_start + env_len > body
-            or xxhash.xxh3_64_intdigest(memoryview(data)[PREFIX.size:]) != checksum):
+            or xxhash.xxh3_64_intdigest(memoryview(data)[PREFIX.size:]) != checksum
+            or digest != key_digest(key)):
         return _SLOW
     _check_environment(data[env_start:env_start + env_len])
     return pickle.loads(data[body + off:body + off + n])
@@ -240,14 +276,14 @@ def _check_environment(environment: bytes) -> None:
         raise verdict[1]
 
 
-def decode(data: Any, secret: Optional[bytes] = None) -> Any:
-    """The value stored in ``data`` (validated first, and refused if written in another
-    environment: :class:`EnvironmentMismatch`). Arrays become views into ``data``."""
+def decode(data: Any, secret: Optional[bytes], key: str) -> Any:
+    """The value stored in ``data`` as the entry of ``key`` (validated first, and refused if
+    written in another environment: :class:`EnvironmentMismatch`). Arrays become views into ``data``."""
     if not secret and type(data) is bytes:
-        value = _decode_small(data)
+        value = _decode_small(data, key)
         if value is not _SLOW:
             return value
-    spans, _, body, environment = _validate(data, secret)
+    spans, _, body, environment = _validate(data, secret, key)
     _check_environment(environment)
     view = memoryview(data.data if isinstance(data, Verified) else data)
     (start, length), rest = spans[0], spans[1:]
@@ -255,10 +291,10 @@ def decode(data: Any, secret: Optional[bytes] = None) -> Any:
     return pickle.loads(view[body + start: body + start + length], buffers=buffers)
 
 
-def metadata(data: Any, secret: Optional[bytes] = None) -> Optional[Dict[str, Any]]:
+def metadata(data: Any, secret: Optional[bytes], key: str) -> Optional[Dict[str, Any]]:
     try:
-        return read_header(data, secret)[0]
-    except EntryError:
+        return read_header(data, secret, key)[0]
+    except (EntryError, CheckpointNotExist):
         return None
 
 
@@ -267,7 +303,7 @@ def header_only(head: Any) -> Optional[Dict[str, Any]]:
     if len(head) < PREFIX.size:
         return None
     magic, version, _flags, header_len, _body_len, _checksum, nspans = PREFIX.unpack_from(head, 0)
-    env_start, end = PREFIX.size + nspans * SPAN.size, PREFIX.size + header_len
+    env_start, end = _SPANS + nspans * SPAN.size, PREFIX.size + header_len
     if magic != MAGIC or version != FORMAT_VERSION or len(head) < end or env_start + 4 > end:
         return None
     (env_len,) = _U32.unpack_from(head, env_start)
@@ -278,12 +314,13 @@ def header_only(head: Any) -> Optional[Dict[str, Any]]:
         return None
 
 
-def load_or_miss(data: Any, where: str, secret: Optional[bytes]) -> Any:
-    """The value in ``data``; a damaged, refused or unloadable entry warns
-    (:class:`~checkpointing.CorruptEntryWarning`) and raises ``CheckpointNotExist``: a miss.
-    An entry of another environment raises :class:`EnvironmentMismatch` (a miss too), silently."""
+def load_or_miss(data: Any, where: str, secret: Optional[bytes], key: str) -> Any:
+    """The value in ``data``, the entry of ``key``; a damaged, refused, misplaced or unloadable
+    entry warns (:class:`~checkpointing.CorruptEntryWarning`) and raises ``CheckpointNotExist``:
+    a miss. An entry of another environment raises :class:`EnvironmentMismatch` (a miss too), and
+    one of an older format ``CheckpointNotExist``, silently."""
     try:
-        return decode(data, secret)
+        return decode(data, secret, key)
     except CheckpointNotExist:
         raise
     except EntryError as exc:
@@ -362,8 +399,19 @@ _POLICIES = ("minor", "exact", "ignore")
 
 
 def _policy() -> str:
-    value = defaults.get("cache.environment") or _ENV_POLICY or "minor"
-    return value if value in _POLICIES else "minor"
+    configured = defaults.get("cache.environment")
+    value = configured or _ENV_POLICY or "minor"
+    if value in _POLICIES:
+        return value
+    where = 'defaults["cache.environment"]' if configured else "CHECKPOINTING_ENVIRONMENT"
+    if where not in _told:
+        _told.add(where)
+        warnings.warn(f"{where} is {value!r}: it must be one of {', '.join(_POLICIES)}; \"minor\" is used",
+                      CheckpointWarning, stacklevel=2)
+    return "minor"
+
+
+_told: "set[str]" = set()
 
 
 def _trim(version: str, policy: str) -> str:

@@ -122,17 +122,19 @@ class FileLayout(CacheBase[str, Any]):
         self.save_entry(context_id, result, None)
 
     def save_entry(self, context_id: str, result: Any, metadata: Optional[Mapping[str, Any]] = None) -> None:
-        chunks, _ = entry_format.encode(result, dict(metadata or {}, key=str(context_id)), self.pickle_protocol,
-                                        cache_secret())
+        key = str(context_id)
+        chunks, _ = entry_format.encode(result, dict(metadata or {}, key=key), self.pickle_protocol, cache_secret(),
+                                        key=key)
         self._write(self._path(context_id), chunks)
 
     def retrieve(self, context_id: str) -> Any:
         path = self._path(context_id)
         data = self._read(path)
+        key = str(context_id)
         try:
-            return entry_format.decode(data, cache_secret())
+            return entry_format.decode(data, cache_secret(), key)
         except Exception:  # the slow path says why, warns, and raises CheckpointNotExist
-            return entry_format.load_or_miss(data, path, cache_secret())
+            return entry_format.load_or_miss(data, path, cache_secret(), key)
 
     def contains(self, context_id: str) -> Optional[bool]:
         return self._exists(self._path(context_id))
@@ -140,7 +142,7 @@ class FileLayout(CacheBase[str, Any]):
     def metadata(self, context_id: str) -> Optional[Dict[str, Any]]:
         """The metadata recorded with an entry, or None if there is no valid entry."""
         try:
-            return entry_format.metadata(self._read(self._path(context_id)), cache_secret())
+            return entry_format.metadata(self._read(self._path(context_id)), cache_secret(), str(context_id))
         except CheckpointNotExist:
             return None
 

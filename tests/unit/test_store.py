@@ -129,7 +129,7 @@ def test_unknown_format_version_is_a_miss(tmp_path) -> None:
         with pytest.raises(CheckpointNotExist):
             store.retrieve("v")
     with pytest.raises(entry_format.EntryError):
-        entry_format.decode(bytes(raw))
+        entry_format.decode(bytes(raw), None, "v")
 
 
 def test_non_string_keys_from_custom_identifiers(tmp_path) -> None:
