@@ -64,8 +64,8 @@ def warn_at(func: Callable[..., Any], message: str, category: type) -> None:
     where = (message, category, code.co_filename, code.co_firstlineno, getattr(func, "__module__", None), registry)
     try:
         warnings.warn_explicit(*where, module_globals=module_globals)
-    except ValueError:  # 3.13 checks the module's loader (absent for a script run by runpy): no source line then
-        warnings.warn_explicit(*where)
+    except (ValueError, ImportError):  # the module's loader cannot give its source (3.13 checks it; a script run
+        warnings.warn_explicit(*where)  # by runpy, or `python -c`, whose __main__ has the built-in loader)
 
 
 class CheckpointedFunction:
@@ -239,7 +239,11 @@ class CheckpointedFunction:
         """May the store be read and written? Only if nobody else can write it, or entries
         are signed (the warning, when not, is given once per process and store)."""
         if self._private is None:
-            self._private = trust.untrusted(self.cache) is None
+            private = trust.untrusted(self.cache) is None
+            if not trust.settled(self.cache):  # its folder does not exist yet: asked again next call
+                return private or trust.readable(self.cache, self.decorator.trust_unsigned,
+                                                 lambda m, c: warn_at(self.func, m, c))
+            self._private = private
         return self._private or trust.readable(self.cache, self.decorator.trust_unsigned,
                                                lambda m, c: warn_at(self.func, m, c))
 
@@ -280,6 +284,8 @@ class CheckpointedFunction:
         if nondeterministic is not None:
             self._warn_once("nondeterministic", f"{self._name}() is not cached: {nondeterministic}, so its result "
                                                 f"differs on every run. Seed it with a number instead.")
+            return result
+        if self._private is None and not self._usable():  # judged before its folder existed: again
             return result
         try:
             inputs = reads.inputs() if reads is not None else ()

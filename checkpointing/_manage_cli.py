@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import Any, Callable, Dict, List, Optional
@@ -15,9 +16,20 @@ from .stores.management import delete_entries, list_entries, select_for_clear, s
 
 
 def _store(args: argparse.Namespace) -> CacheBase[str, Any]:
-    if args.store:
-        return open_store(args.store)
-    return configured_store() or open_store(".checkpointing")
+    """The store the command acts on; a store named with --store that does not exist or cannot be
+    reached is a usage error (exit 2), never "0 entries"."""
+    if not args.store:
+        return configured_store() or open_store(".checkpointing")
+    store = open_store(args.store)
+    from .stores.pickle_file import PickleFileCache
+
+    if isinstance(store, PickleFileCache) and not os.path.isdir(store.root):
+        raise ValueError(f"no store at {args.store}: no such folder (a store is made by the first call that saves)")
+    try:
+        store.contains("0" * 32)
+    except Exception as exc:
+        raise ValueError(f"cannot reach the store {args.store}: {type(exc).__name__}: {exc}") from exc
+    return store
 
 
 def human_size(n: float) -> str:
@@ -91,7 +103,32 @@ def cmd_ls(args: argparse.Namespace) -> int:
         if legacy:
             print(f"and {len(legacy)} files left by checkpointing 1.0.1, never read by this version: "
                   f"`checkpointing clear --legacy` deletes them")
+        left = _leftovers(store)
+        if left:
+            print(f"and {len(left)} temporary files ({human_size(sum(size for _, size in left))}) left by writers "
+                  f"that were killed: `checkpointing gc` deletes them")
     return 0
+
+
+def _leftovers(store: Any, older_than: Optional[float] = None) -> List[Any]:
+    """(path, size) of the temporary files killed writers left in a directory store."""
+    from .stores.pickle_file import LEFTOVER_SECONDS, PickleFileCache
+
+    if not isinstance(store, PickleFileCache):
+        return []
+    return store.leftovers(LEFTOVER_SECONDS if older_than is None else older_than)
+
+
+def _delete_leftovers(store: Any, older_than: Optional[float] = None) -> int:
+    """Delete them; their total size."""
+    freed = 0
+    for path, size in _leftovers(store, older_than):
+        try:
+            os.unlink(path)
+            freed += size
+        except FileNotFoundError:
+            pass
+    return freed
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -176,12 +213,17 @@ def cmd_clear(args: argparse.Namespace) -> int:
     chosen = select_for_clear(store, args.function, older)
     size = sum(e.size for e in chosen)
     if not chosen:
-        print("nothing to delete")
+        freed = _delete_leftovers(store) if args.function is None and args.yes else 0
+        print("nothing to delete" + (f" but {human_size(freed)} of temporary files left by killed writers, deleted"
+                                     if freed else ""))
         return 0
     if not _confirm(f"Delete {len(chosen)} entries ({human_size(size)}) from {store!r}?", args.yes):
         return 1
     deleted = delete_entries(store, chosen, _progress("deleting"))
-    _report(args, {"deleted": deleted, "bytes": size}, f"deleted {deleted} entries ({human_size(size)})")
+    freed = _delete_leftovers(store) if args.function is None else 0
+    _report(args, {"deleted": deleted, "bytes": size, "temporary_bytes": freed},
+            f"deleted {deleted} entries ({human_size(size)})"
+            + (f" and {human_size(freed)} of temporary files left by killed writers" if freed else ""))
     return 0
 
 
@@ -193,9 +235,11 @@ def cmd_gc(args: argparse.Namespace) -> int:
     chosen = select_for_gc(store, parse_size(args.max_size))
     size = sum(e.size for e in chosen)
     deleted = delete_entries(store, chosen, _progress("evicting")) if chosen else 0
-    _report(args, {"deleted": deleted, "bytes": size},
-            f"evicted {deleted} least recently used entries ({human_size(size)})" if deleted else
-            "the store is within the limit: nothing evicted")
+    freed = _delete_leftovers(store, parse_duration(args.leftovers_older_than))
+    _report(args, {"deleted": deleted, "bytes": size, "temporary_bytes": freed},
+            (f"evicted {deleted} least recently used entries ({human_size(size)})" if deleted else
+             "the store is within the limit: nothing evicted")
+            + (f"; deleted {human_size(freed)} of temporary files left by killed writers" if freed else ""))
     return 0
 
 
@@ -253,6 +297,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--max-size", required=True, metavar="SIZE", help="the size to fit in: 500MB, 10GB, ...")
     p.add_argument("--legacy", action="store_true", help="first delete the files checkpointing 1.0.1 left in the "
                                                           "directory (<dir>/*.pickle)")
+    p.add_argument("--leftovers-older-than", default="1h", metavar="AGE",
+                   help="delete temporary files of killed writers not written to for this long (default 1h; 0 "
+                        "when no writer is running)")
     p.set_defaults(run=cmd_gc)
     p = sub.add_parser("stats", help="hits, misses and time saved per function",
                        description="Hits, misses and computation time saved per function, as recorded by every "

@@ -93,5 +93,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ValueError, TypeError, ImportError, NotImplementedError) as exc:  # bad sizes, URLs, stores
         print(f"checkpointing {args.command}: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a store that cannot be written (read-only, permissions)
+        print(f"checkpointing {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Optional
 
 from .._config import defaults
@@ -26,20 +27,34 @@ def open_store(spec: Any, pickle_protocol: Optional[int] = None) -> CacheBase[st
         raise TypeError(f"a store is a CacheBase instance or a URL string such as 'redis://localhost:6379/0', "
                         f"'s3://bucket/prefix' or a directory path; got {spec!r}")
     scheme = spec.split("://", 1)[0].lower() if "://" in spec else ""
-    if scheme in ("redis", "rediss", "unix"):
-        from .redis_store import RedisCache
+    try:
+        if scheme in ("redis", "rediss", "unix"):
+            from .redis_store import RedisCache
 
-        return RedisCache(spec, pickle_protocol=pickle_protocol)
-    if scheme in _FSSPEC_SCHEMES or (scheme and "::" in spec):
-        from .fsspec_store import FsspecCache
+            return RedisCache(spec, pickle_protocol=pickle_protocol)
+        if scheme in _FSSPEC_SCHEMES or (scheme and "::" in spec):
+            from .fsspec_store import FsspecCache
 
-        return FsspecCache(spec, pickle_protocol=pickle_protocol)
+            return FsspecCache(spec, pickle_protocol=pickle_protocol)
+    except ImportError:
+        raise
+    except Exception as exc:  # a malformed URL, a server that cannot be reached: say which store
+        raise ValueError(f"cannot open the store {spec!r}: {type(exc).__name__}: {exc}") from exc
     if scheme:
         raise ValueError(f"unknown store URL scheme {scheme!r} in {spec!r}: use redis://, s3://, gs://, memory://, "
                          f"file:// or a directory path")
+    typo = _MISSPELT_URL.match(spec)
+    if typo is not None and typo.group(1).lower() in (*_FSSPEC_SCHEMES, "redis", "rediss", "unix"):
+        raise ValueError(f"{spec!r} looks like a misspelt URL (did you mean {typo.group(1)}://"
+                         f"{spec[typo.end():]}?); a folder of that name would be made instead. Write ./{spec} for a "
+                         f"folder.")
     from .pickle_file import PickleFileCache
 
     return PickleFileCache(spec, pickle_protocol)
+
+
+#: ``s3//bucket``, ``s3:/bucket``, ``redis:host``: a scheme with its ``://`` misspelt
+_MISSPELT_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)(?://|:/?)(?!/)")
 
 
 def configured_store(pickle_protocol: Optional[int] = None) -> Optional[CacheBase[str, Any]]:

@@ -21,19 +21,23 @@ Usage statistics go to ``stats/``, one small file per process (no lost updates).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 import sys
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 import xxhash
 
-from .._config import defaults
-from ..exceptions import CheckpointNotExist
+from .._config import cache_secret, defaults
+from ..analysis.atomic_file import leftovers, write_atomically
+from ..exceptions import CheckpointNotExist, CorruptEntryWarning
 from . import entry_format
 from .base import LockTimeout, wait_with_backoff
 from .file_layout import HEAD, FileLayout, file_name
@@ -42,6 +46,20 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: the process-local lock of CacheBase is used
     fcntl = None  # type: ignore[assignment]
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+#: an entry is opened without following a link and without blocking on a FIFO
+_READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+#: a temporary file not written to for this long was left by a writer that was killed
+LEFTOVER_SECONDS = 3600.0
+
+
+def _refused(path: str, what: str) -> CheckpointNotExist:
+    """A miss for a file at an entry's path that is not an entry: said once, as a damaged entry is."""
+    warnings.warn(f"cache entry {path} is {what}: it was not written by checkpointing, and is refused without "
+                  f"being read (remove it)", CorruptEntryWarning, stacklevel=5)
+    return CheckpointNotExist(path)
 
 #: entries at least this large are read into a buffer allocated without a zero-filling pass
 _LARGE = 1 << 20
@@ -77,6 +95,7 @@ class PickleFileCache(FileLayout):
                  pickle_protocol: Optional[int] = None) -> None:
         self.directory = Path(directory if directory is not None else defaults["cache.filesystem.directory"])
         super().__init__(os.fspath(self.directory))
+        self._swept: Set[str] = set()
         protocol = pickle_protocol if pickle_protocol is not None else defaults["cache.pickle_protocol"]
         if not isinstance(protocol, int) or not 0 <= protocol <= 5:
             raise ValueError(f"pickle_protocol must be an int from 0 to 5, got {protocol!r}")
@@ -91,57 +110,136 @@ class PickleFileCache(FileLayout):
 
         return directory_risk(self.root)
 
+    def trust_settled(self) -> bool:
+        """Whether :meth:`untrusted_reason` is final: not before the folder exists."""
+        return os.path.isdir(self.root)
+
     def path_for(self, context_id: str) -> Path:
         """The file that holds (or would hold) the entry for ``context_id``."""
         return Path(self._path(context_id))
 
     # -- the file primitives (FileLayout) ------------------------------------------------------
 
-    def _makedirs(self, path: str) -> None:
-        """Create ``path`` and its parents; those inside the store get the private mode."""
-        if os.path.isdir(path):
-            return
+    def _modes(self) -> Tuple[int, int]:
+        """(folder mode, file mode): ``defaults["cache.directory_mode"]`` (0o700), and the same
+        permissions without execute or set-id bits for files (0o600; 0o660 for a group's 0o2770)."""
         mode = defaults.get("cache.directory_mode", 0o700)
+        if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o7777:
+            raise ValueError(f'defaults["cache.directory_mode"] must be an int of permission bits such as 0o700 '
+                             f"(or 0o2770 to share the store with a group), got {mode!r}")
+        return mode, mode & 0o666
+
+    def _makedirs(self, path: str) -> None:
+        """Create the store's folder and ``path`` inside it, with the store's permissions exactly
+        (the umask is not applied). The root is created by this process or checked again (someone
+        else may have made it meanwhile: see ``trust``); a folder inside it must be a real folder
+        owned by this user, never a link (see :meth:`_open_folder`)."""
+        mode, _ = self._modes()
         root = self.root
         if not os.path.isdir(root):
-            os.makedirs(root, mode=mode, exist_ok=True)
-            with contextlib.suppress(OSError):
-                os.chmod(root, mode)  # makedirs' mode is filtered by the umask
-        os.makedirs(path, mode=mode, exist_ok=True)
+            parent = os.path.dirname(os.path.abspath(root))
+            os.makedirs(parent, exist_ok=True)
+            try:
+                os.mkdir(root, mode)
+                os.chmod(root, mode)  # mkdir's mode is filtered by the umask
+            except FileExistsError:  # made by someone else since the store was judged
+                from . import trust
+
+                trust.forget(self)
+                risk = trust.directory_risk(root)
+                if risk is not None and cache_secret() is None:  # (signed entries may go to a shared folder)
+                    raise PermissionError(f"refusing to write into {root}: {risk} (it was created by someone "
+                                          f"else after this process checked it)") from None
+        relative = os.path.relpath(path, root)
+        if relative == os.curdir:
+            return
+        current = root
+        for part in relative.split(os.sep):
+            current = os.path.join(current, part)
+            try:
+                os.mkdir(current, mode)
+                os.chmod(current, mode)
+            except FileExistsError:
+                pass
+            self._check_folder(current, os.lstat(current))
+
+    def _check_folder(self, path: str, st: os.stat_result) -> None:
+        """A folder inside the store must be a real folder of this user: a link planted there
+        would send entries (or a lock file) wherever it points."""
+        if not stat.S_ISDIR(st.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a folder"
+            raise PermissionError(f"refusing to use {path}: it is {kind}, not a folder the store made "
+                                  f"(planted in the store? remove it)")
+        if hasattr(os, "getuid") and st.st_uid not in (os.getuid(), 0):
+            raise PermissionError(f"refusing to use {path}: it is owned by another user (uid {st.st_uid})")
+
+    def _open_folder(self, folder: str) -> int:
+        """A descriptor of ``folder`` inside the store, created if need be, opened without following
+        a link (so one swapped in after the check cannot redirect the write either)."""
+        try:
+            fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+        except FileNotFoundError:
+            self._makedirs(folder)
+            fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                self._check_folder(folder, os.lstat(folder))  # says what is there instead
+            raise
+        try:
+            self._check_folder(folder, os.fstat(fd))
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
     def _write(self, path: str, chunks: Iterable[Any]) -> None:
         folder, name = os.path.split(path)
-        self._makedirs(folder)
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}.{threading.get_ident()}.{os.urandom(4).hex()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _, file_mode = self._modes()
+        fd = self._open_folder(folder)
         try:
-            try:
-                for chunk in chunks:
-                    view = memoryview(chunk).cast("B")
-                    while view.nbytes:
-                        written = os.write(fd, view)
-                        view = view[written:]
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+            write_atomically(name, chunks, file_mode, dir_fd=fd)
+        finally:
+            os.close(fd)
+        if folder not in self._swept:  # once per folder and process: what killed writers left behind
+            self._swept.add(folder)
+            for leftover, _ in leftovers([folder], LEFTOVER_SECONDS):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+
+    def leftovers(self, older_than: float = LEFTOVER_SECONDS) -> List[Tuple[str, int]]:
+        """(path, size) of the temporary files writers that were killed left in the store, not
+        written to for ``older_than`` seconds (``checkpointing ls`` counts them, ``gc`` and
+        ``clear`` delete them)."""
+        folders = [os.path.join(self.root, n) for n in ("latest", "stats", "locks")]
+        try:
+            folders += [e.path for e in os.scandir(self.root) if len(e.name) == 2 and e.is_dir(follow_symlinks=False)]
+        except OSError:
+            return []
+        return list(leftovers(folders, older_than))
 
     def _read(self, path: str) -> Any:
-        try:
-            fd = os.open(path, os.O_RDONLY)
+        try:  # (never blocks on a FIFO, never follows a link: either is refused below)
+            fd = os.open(path, _READ_FLAGS)
         except (FileNotFoundError, NotADirectoryError):
             raise CheckpointNotExist(str(path)) from None
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            raise _refused(path, "a symbolic link") from None
         try:
-            first = os.read(fd, _FIRST_READ)
+            try:
+                first = os.read(fd, _FIRST_READ)
+            except BlockingIOError:  # a FIFO with a writer
+                raise _refused(path, "not a regular file") from None
             expected = entry_format.total_size(first)
             if expected is not None and len(first) == expected:
                 return first  # the common case: a small entry, one read, no fstat
-            size = os.fstat(fd).st_size
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise _refused(path, "not a regular file")
+            size = st.st_size
+            if expected != size:  # garbage, or sizes that disagree: the first bytes say so, unread
+                return first
             if size < _LARGE:
                 data = first
                 while len(data) < size:  # short reads are legal
@@ -188,10 +286,17 @@ class PickleFileCache(FileLayout):
 
     def _read_head(self, path: str) -> Optional[bytes]:
         try:
-            with open(path, "rb") as f:
-                return f.read(HEAD)
+            fd = os.open(path, _READ_FLAGS)
         except OSError:
             return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            return os.read(fd, HEAD)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
 
     def _exists(self, path: str) -> bool:
         return os.path.exists(path)
@@ -209,12 +314,14 @@ class PickleFileCache(FileLayout):
         except (FileNotFoundError, NotADirectoryError):
             return
         for shard in shards:
-            if len(shard.name) != 2 or not shard.is_dir():
+            if len(shard.name) != 2 or not shard.is_dir(follow_symlinks=False):
                 continue
             for entry in sorted(os.scandir(shard.path), key=lambda e: e.name):
                 try:
-                    st = entry.stat()
+                    st = entry.stat(follow_symlinks=False)
                 except OSError:  # deleted meanwhile
+                    continue
+                if not stat.S_ISREG(st.st_mode):
                     continue
                 yield entry.path, st.st_size, st.st_mtime, max(st.st_atime, st.st_mtime)
 
@@ -251,9 +358,14 @@ class PickleFileCache(FileLayout):
             with super().lock(context_id, timeout):
                 yield
             return
-        folder = os.path.join(self.root, "locks")
-        self._makedirs(folder)
-        fd = os.open(os.path.join(folder, file_name(context_id) + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        folder_fd = self._open_folder(os.path.join(self.root, "locks"))
+        try:  # a link planted as the lock file is not followed (its target would be created)
+            fd = os.open(file_name(context_id) + ".lock", os.O_RDWR | os.O_CREAT | _NOFOLLOW | os.O_NONBLOCK,
+                         self._modes()[1], dir_fd=folder_fd)
+        finally:
+            os.close(folder_fd)
+        with contextlib.suppress(OSError):  # the umask filtered the mode (a group member's file: left as is)
+            os.fchmod(fd, self._modes()[1])
         try:
             deadline = time.monotonic() + timeout
             attempt = 0
@@ -274,6 +386,10 @@ class PickleFileCache(FileLayout):
             os.close(fd)
 
     def record_stats(self, counts: Mapping[str, Mapping[str, float]]) -> None:
+        from . import trust
+
+        if trust.untrusted(self) is not None and cache_secret() is None and not trust.trust_unsigned_configured():
+            return  # a folder others can write is not written to (its entries are not used either)
         super().record_stats(counts)
         folder = self._stats_folder()
         with contextlib.suppress(OSError):
@@ -285,7 +401,8 @@ class PickleFileCache(FileLayout):
         a lock that is only tried: a process that does not get it leaves the work to another."""
         if fcntl is None:  # pragma: no cover
             return
-        fd = os.open(os.path.join(folder, ".compact.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(os.path.join(folder, ".compact.lock"), os.O_RDWR | os.O_CREAT | _NOFOLLOW | os.O_NONBLOCK,
+                     self._modes()[1])
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -34,7 +34,8 @@ _lock = threading.Lock()
 def directory_risk(path: str) -> Optional[str]:
     """Why others could write entries into the directory ``path`` (None: only you can).
 
-    The directory (created private if it does not exist yet) must be owned by you (or root)
+    The directory (created private if it does not exist yet: judged again once it does) must be
+    owned by you (or root)
     and not writable by its group or others; each of its ancestors must be owned by you or
     root and not writable by others unless it has the sticky bit (``/tmp``), so nobody can put
     another directory in its place."""
@@ -75,15 +76,26 @@ def directory_risk(path: str) -> Optional[str]:
 
 
 def untrusted(store: Any) -> Optional[str]:
-    """Why others could write ``store``'s entries (None: only you can), decided once per store."""
+    """Why others could write ``store``'s entries (None: only you can), decided once per store,
+    once it is settled: a directory store whose folder does not exist yet is judged again at each
+    call until it does (someone else could create it first, see ``PickleFileCache._makedirs``)."""
     try:
         return _decided[store]
     except KeyError:
-        with _lock:
-            reason = _decided[store] = _risk(store)
+        reason = _risk(store)
+        if settled(store):
+            with _lock:
+                _decided[store] = reason
         return reason
     except TypeError:  # not weakly referenceable: decided every time
         return _risk(store)
+
+
+def settled(store: Any) -> bool:
+    """Is the judgement of ``store`` final? Not while its folder does not exist (a store says so
+    by its ``trust_settled()`` method; one without is settled)."""
+    method = getattr(store, "trust_settled", None)
+    return bool(method()) if callable(method) else True
 
 
 def _risk(store: Any) -> Optional[str]:
@@ -96,7 +108,17 @@ def _risk(store: Any) -> Optional[str]:
 def trust_unsigned_configured() -> bool:
     if defaults.get("cache.trust_unsigned"):
         return True
-    return os.environ.get("CHECKPOINTING_TRUST_UNSIGNED", "").strip().lower() in ("1", "true", "yes")
+    value = os.environ.get("CHECKPOINTING_TRUST_UNSIGNED", "").strip().lower()
+    if value in ("1", "true", "yes"):
+        return True
+    if value not in ("", "0", "false", "no") and value not in _told:
+        _told.add(value)
+        warnings.warn(f"CHECKPOINTING_TRUST_UNSIGNED is {value!r}: it must be 1 (trust unsigned entries of stores "
+                      f"others can write) or 0; it is taken as 0", stacklevel=3)
+    return False
+
+
+_told: "set[str]" = set()
 
 
 def readable(store: Any, trust_unsigned: bool = False, where: Any = None) -> bool:
