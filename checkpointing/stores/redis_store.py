@@ -11,23 +11,30 @@ Layout, under a prefix (default ``checkpointing:``) so that one Redis can hold s
   ``l:<key>``: single-flight locks, ``latest:<function>``: explanation records.
 
 A save writes the chunks first (with an expiry, so a writer killed midway leaves nothing
-behind for long), then swaps the pointer in one ``SET``, then makes the chunks permanent and
-deletes the previous version's. A reader follows the pointer; if the chunks vanished under it
-(an overwrite in between), it follows the new pointer. Readers never see a partial entry.
+behind for long), then, in one server-side step, swaps the pointer, makes the new chunks
+permanent and gives the previous version's chunks a one-minute expiry (a delete does the same
+with no new pointer): a writer killed at any point leaves no chunk without a pointer or an
+expiry. A reader checks the pointer first (consistent counts; with a secret, its signature,
+bound to the key) and reads chunks in batches, so a planted pointer costs nothing; if the
+chunks vanished under it (an overwrite in between), it follows the new pointer. Readers never
+see a partial entry.
 Needs the ``redis`` package: ``pip install 'checkpointing[redis]'``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import os
 import threading
 import time
+import warnings
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional
 
 from .._config import cache_secret, defaults
-from ..exceptions import CheckpointNotExist
+from ..exceptions import CheckpointNotExist, CorruptEntryWarning
 from . import entry_format
 from .base import CacheBase, EntryInfo, LockTimeout, wait_with_backoff
 
@@ -35,6 +42,28 @@ _ORPHAN_SECONDS = 3600
 _INLINE = 1 << 16
 _LOCK_TTL_MS = 30_000
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+#: at most this many chunks per entry (8 MiB each: 8 TiB); a pointer claiming more is refused unread
+_MAX_CHUNKS = 1 << 20
+#: the old chunks of an overwritten or deleted entry stay this long for readers still reading them
+_RETIRE_MS = 60_000
+# Swap an entry's pointer (KEYS[1]) in one step: the new value (ARGV[1], or a delete when empty)
+# goes in, the new chunks (KEYS[2:]) become permanent, and the chunks of the pointer it replaces
+# (ARGV[2] is their name prefix) get an expiry, so a writer killed at any point leaves no chunk
+# without a pointer or an expiry. Returns the old pointer.
+_SWAP = """
+local old = redis.call('GET', KEYS[1])
+if ARGV[1] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[1]) end
+for i = 2, #KEYS do redis.call('PERSIST', KEYS[i]) end
+if old and string.sub(old, 1, 1) == '{' then
+  local ok, d = pcall(cjson.decode, old)
+  if ok and type(d) == 'table' and type(d.v) == 'string' and tonumber(d.n) then
+    for i = 0, math.min(tonumber(d.n), %d) - 1 do
+      redis.call('PEXPIRE', ARGV[2] .. d.v .. ':' .. i, ARGV[3])
+    end
+  end
+end
+return old
+""" % _MAX_CHUNKS
 _EXTEND = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
            "else return 0 end")
 
@@ -58,6 +87,14 @@ def _pieces(chunks: List[Any], size: int) -> Iterator[Any]:
                 pending, pending_len = [], 0
     if pending_len:
         yield b"".join(pending)
+
+
+def _pointer_signature(secret: bytes, key: str, fields: Mapping[str, Any]) -> str:
+    """The HMAC of a large entry's pointer (its chunks' version, count, size and chunk size), bound
+    to its key: the chunks themselves are a signed entry, this keeps a planted pointer from
+    sending readers after chunks that do not exist."""
+    text = json.dumps([key, str(fields.get("v")), fields.get("n"), fields.get("size"), fields.get("chunk")])
+    return hmac.new(secret, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 #: how long a read keeps retrying while concurrent overwrites replace the entry under it
@@ -121,12 +158,11 @@ class RedisCache(CacheBase[str, Any]):
     def save_entry(self, context_id: str, result: Any, metadata: Optional[Mapping[str, Any]] = None) -> None:
         key = str(context_id)
         meta = dict(metadata or {}, key=key)
-        chunks, size = entry_format.encode(result, meta, self.pickle_protocol, cache_secret())
+        secret = cache_secret()
+        chunks, size = entry_format.encode(result, meta, self.pickle_protocol, secret, key=key)
         if size <= _INLINE:  # small: the entry is its own pointer
-            old = self.client.set(self._k("e", key), b"".join(bytes(c) for c in chunks), get=True)
+            self._swap(key, b"".join(bytes(c) for c in chunks), [])
             self.client.zadd(self._k("used"), {key: time.time()})
-            if old is not None:
-                self._drop_chunks(key, old)
             return
         version = os.urandom(8).hex()
         count = 0
@@ -137,30 +173,22 @@ class RedisCache(CacheBase[str, Any]):
             if i % 8 == 7:
                 pipe.execute()  # bounded memory: at most 8 pieces queued
         pipe.execute()
-        pointer = json.dumps({"v": version, "n": count, "size": size, "meta": {
-            k: meta.get(k) for k in ("function", "created", "compute_time", "key")}}, default=str)
-        old = self.client.set(self._k("e", key), pointer, get=True)
-        pipe = self.client.pipeline(transaction=False)
-        for i in range(count):
-            pipe.persist(self._k("c", key, version, str(i)))
-        pipe.zadd(self._k("used"), {key: time.time()})
-        pipe.execute()
-        if old is not None:
-            self._drop_chunks(key, old)
+        fields = {"v": version, "n": count, "size": size, "chunk": self.chunk_size, "meta": {
+            k: meta.get(k) for k in ("function", "created", "compute_time", "key")}}
+        if secret:
+            fields["sig"] = _pointer_signature(secret, key, fields)
+        self._swap(key, json.dumps(fields, default=str).encode(), [self._k("c", key, version, str(i))
+                                                                  for i in range(count)])
+        self.client.zadd(self._k("used"), {key: time.time()})
 
-    def _drop_chunks(self, key: str, pointer: bytes) -> None:
-        if pointer[:1] != b"{":
-            return  # an inline entry has no chunks
-        try:
-            data = json.loads(pointer)
-            names = [self._k("c", key, data["v"], str(i)) for i in range(int(data["n"]))]
-        except (ValueError, KeyError, TypeError):
-            return
-        if names:
-            self.client.delete(*names)
+    def _swap(self, key: str, pointer: bytes, new_chunks: List[str]) -> Optional[bytes]:
+        """Put ``pointer`` (empty: nothing) in the place of the entry's, atomically (see ``_SWAP``)."""
+        old: Optional[bytes] = self.client.eval(_SWAP, 1 + len(new_chunks), self._k("e", key), *new_chunks,
+                                                pointer, self._k("c", key, ""), _RETIRE_MS)
+        return old
 
     def _fetch(self, key: str) -> Any:
-        # An overwrite writes its chunks, switches the pointer, then deletes the old chunks: a
+        # An overwrite writes its chunks, switches the pointer, then retires the old chunks: a
         # reader between the two may find chunks gone. Each such read is retried as long as the
         # pointer keeps changing (writers are making progress), up to a time limit; the same
         # pointer twice with chunks gone is an entry that was damaged or evicted: a miss.
@@ -172,15 +200,18 @@ class RedisCache(CacheBase[str, Any]):
                 raise CheckpointNotExist(key)
             if pointer[:1] != b"{":
                 return pointer  # a small entry, stored inline
-            try:
-                data = json.loads(pointer)
-                version, count, size = data["v"], int(data["n"]), int(data["size"])
-            except (ValueError, KeyError, TypeError):
-                return b""  # an unreadable pointer: the entry is damaged (a miss with a warning)
-            pipe = self.client.pipeline(transaction=False)
-            for i in range(count):
-                pipe.get(self._k("c", key, version, str(i)))
-            pieces = pipe.execute()
+            version, count, size = self._pointer(key, pointer)
+            pieces: List[Any] = []
+            for first in range(0, count, 8):  # in batches: a damaged pointer costs little
+                pipe = self.client.pipeline(transaction=False)
+                for i in range(first, min(count, first + 8)):
+                    pipe.get(self._k("c", key, version, str(i)))
+                batch = pipe.execute()
+                pieces += batch
+                if any(p is None for p in batch):
+                    break
+                if first == 0 and entry_format.total_size(batch[0]) != size:
+                    return bytes(batch[0])  # not the start of the entry it claims: damaged, said by decoding
             if any(p is None for p in pieces):
                 if pointer == last or time.monotonic() >= deadline:
                     raise CheckpointNotExist(key)
@@ -191,13 +222,37 @@ class RedisCache(CacheBase[str, Any]):
             buf = bytearray(size)
             offset = 0
             for piece in pieces:
+                if offset + len(piece) > size:
+                    return b""  # longer than claimed: damaged (a miss with a warning)
                 buf[offset:offset + len(piece)] = piece
                 offset += len(piece)
             return buf if offset == size else buf[:offset]
 
+    def _pointer(self, key: str, pointer: bytes) -> "tuple[str, int, int]":
+        """(version, chunk count, size) of a large entry's pointer, checked before any chunk is
+        read: consistent counts, and with a secret, its signature (a planted pointer claiming a
+        million chunks costs nothing). A pointer that fails is a miss with a warning."""
+        try:
+            data = json.loads(pointer)
+            version, count, size, chunk = str(data["v"]), int(data["n"]), int(data["size"]), int(data["chunk"])
+        except (ValueError, KeyError, TypeError):
+            raise self._damaged(key, "its pointer is unreadable, or written by an earlier version") from None
+        if not (0 < count <= _MAX_CHUNKS and chunk >= 1 and size > 0 and count == -(-size // chunk)):
+            raise self._damaged(key, f"its pointer claims {count} chunks of {chunk} bytes for {size} bytes")
+        secret = cache_secret()
+        if secret and not hmac.compare_digest(str(data.get("sig", "")), _pointer_signature(secret, key, data)):
+            raise self._damaged(key, "its pointer is not signed with the secret: altered, planted, or signed with "
+                                     "another secret")
+        return version, count, size
+
+    def _damaged(self, key: str, why: str) -> CheckpointNotExist:
+        warnings.warn(f"cache entry {key} in {self!r} is unusable ({why}); it is treated as a miss and will be "
+                      f"overwritten", CorruptEntryWarning, stacklevel=5)
+        return CheckpointNotExist(key)
+
     def retrieve(self, context_id: str) -> Any:
         key = str(context_id)
-        return entry_format.load_or_miss(self._fetch(key), f"{key} in {self!r}", cache_secret())
+        return entry_format.load_or_miss(self._fetch(key), f"{key} in {self!r}", cache_secret(), key)
 
     def contains(self, context_id: str) -> Optional[bool]:
         return bool(self.client.exists(self._k("e", str(context_id))))
@@ -215,7 +270,7 @@ class RedisCache(CacheBase[str, Any]):
 
     def metadata(self, context_id: str) -> Optional[Dict[str, Any]]:
         try:
-            return entry_format.metadata(self._fetch(str(context_id)), cache_secret())
+            return entry_format.metadata(self._fetch(str(context_id)), cache_secret(), str(context_id))
         except (CheckpointNotExist, entry_format.EntryError):
             return None
 
@@ -260,12 +315,9 @@ class RedisCache(CacheBase[str, Any]):
 
     def delete(self, context_id: str) -> bool:
         key = str(context_id)
-        pointer = self.client.getdel(self._k("e", key))
+        old = self._swap(key, b"", [])
         self.client.zrem(self._k("used"), key)
-        if pointer is None:
-            return False
-        self._drop_chunks(key, pointer)
-        return True
+        return old is not None
 
     def touch(self, context_ids: Iterable[str], when: float) -> None:
         mapping = {str(k): when for k in context_ids}
