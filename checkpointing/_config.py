@@ -67,21 +67,40 @@ def cache_secret() -> Optional[bytes]:
     read when first needed)."""
     secret = defaults.get("cache.secret")
     if secret is None:
-        secret = _environment_secret()
-    if secret is None:
-        return None
-    return secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+        return _environment_secret()
+    if not secret:  # an empty secret signs nothing anyone could not sign: not a secret
+        _warn_empty_secret()
+        return _environment_secret()
+    return secret.encode("utf-8", "surrogatepass") if isinstance(secret, str) else bytes(secret)
 
 
-_env_secret: Optional[str] = None
+_empty_told = False
+
+
+def _warn_empty_secret() -> None:
+    global _empty_told
+    if not _empty_told:
+        _empty_told = True
+        import warnings
+
+        from .exceptions import CheckpointWarning
+
+        warnings.warn('defaults["cache.secret"] is empty, which is no secret: it is ignored, and entries are not '
+                      "signed. Set a secret (the same wherever the store is shared), or None.", CheckpointWarning,
+                      stacklevel=4)
+
+
+_env_secret: Optional[bytes] = None
 _env_read = False
 
 
-def _environment_secret() -> Optional[str]:
-    """``$CHECKPOINTING_SECRET``, read once per process (it is looked up on every hit)."""
+def _environment_secret() -> Optional[bytes]:
+    """``$CHECKPOINTING_SECRET``, as the bytes the environment holds (any encoding), read once per
+    process (it is looked up on every hit); empty is unset."""
     global _env_secret, _env_read
     if not _env_read:
-        _env_secret, _env_read = os.environ.get("CHECKPOINTING_SECRET") or None, True
+        value = os.environ.get("CHECKPOINTING_SECRET")
+        _env_secret, _env_read = (os.fsencode(value) if value else None), True
     return _env_secret
 
 

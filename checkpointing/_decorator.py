@@ -48,6 +48,9 @@ class DecoratorCheckpoint(Generic[ContextId, ReturnValue]):
         #: single flight: one caller computes a key while the others wait for its result
         self.lock = bool(lock)
         self.lock_timeout = lock_timeout
+        if lock:  # said at decoration, not at the first call that finds the key locked
+            _seconds(lock_timeout if lock_timeout is not None else defaults["cache.lock_timeout"],
+                     "lock_timeout" if lock_timeout is not None else 'defaults["cache.lock_timeout"]')
         #: load unsigned entries of a store others could write (see stores/trust.py): only for a
         #: store you know only you can write
         self.trust_unsigned = bool(trust_unsigned)
@@ -153,3 +156,9 @@ def checkpoint(directory: Any = None, on_error: Optional[str] = None, cache_pick
     return DecoratorCheckpoint(identifier, cache, on_error, lock=lock, lock_timeout=lock_timeout,
                                trust_unsigned=trust_unsigned, inputs=inputs, inputs_ignore=inputs_ignore)
 
+
+def _seconds(value: Any, name: str) -> float:
+    """A duration in seconds, or an error naming the setting."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidArgumentError(f"{name} must be a number of seconds (0 or more), such as 600, got {value!r}")
+    return float(value)

@@ -275,7 +275,15 @@ def configure() -> Optional[Verifier]:
     """Read ``CHECKPOINTING_VERIFY`` (done when checkpointing is imported; call again after
     changing it in a running process)."""
     global VERIFIER
-    fraction = parse_fraction(os.environ.get(ENV, ""))
+    try:
+        fraction = parse_fraction(os.environ.get(ENV, ""))
+    except ValueError as exc:  # never a failure of `import checkpointing`: said, and verification is off
+        import warnings
+
+        from .exceptions import CheckpointWarning
+
+        warnings.warn(f"{exc}; verification is off", CheckpointWarning, stacklevel=2)
+        fraction = 0.0
     VERIFIER = Verifier(fraction, os.environ.get(REPORT_ENV) or None) if fraction > 0 else None
     return VERIFIER
 
