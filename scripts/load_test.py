@@ -11,7 +11,8 @@ Redis, the server is also killed and restarted once half the calls are done (it 
 in an append-only file, as a production server would).
 
 Checks: every value returned equals a fresh computation; every entry a completed call reported
-saved is still served afterwards. Prints calls per second and the p50/p99 latency of a hit.
+saved is still served afterwards; after ``checkpointing gc``, no temporary file of a killed writer
+is left, and no Redis chunk without a pointer or an expiry. Prints calls per second and the p50/p99 latency of a hit.
 """
 
 from __future__ import annotations
@@ -105,6 +106,30 @@ def _start_redis(port: int, folder: Path) -> subprocess.Popen:
     raise RuntimeError("redis-server did not start")
 
 
+def _leaks(store: str, env: Dict[str, str]) -> List[str]:
+    """After ``checkpointing gc`` (no writer running: every temporary file is a leftover): the
+    temporary files still in a directory store, or the Redis chunks that no pointer refers to and
+    that have no expiry. Either is a leak."""
+    gc = subprocess.run([sys.executable, "-m", "checkpointing", "gc", "--store", store, "--max-size", "100GB",
+                         "--leftovers-older-than", "0"], env=env, capture_output=True, text=True)
+    if gc.returncode != 0:
+        raise LoadTestFailure(f"checkpointing gc failed: {gc.stderr[-2000:]}")
+    if "://" not in store:
+        return [str(p) for p in Path(store).rglob("*.tmp")]
+    import redis
+
+    client = redis.Redis.from_url(store.split("?")[0])
+    prefix = "load:"
+    leaked = []
+    for name in client.scan_iter(match=f"{prefix}c:*", count=1000):
+        key, version = name.decode()[len(prefix) + 2:].split(":")[:2]
+        pointer = client.get(f"{prefix}e:{key}")
+        current = pointer is not None and pointer[:1] == b"{" and json.loads(pointer).get("v") == version
+        if not current and client.pttl(name) < 0:
+            leaked.append(name.decode())
+    return leaked
+
+
 def _empty_store(store: str) -> None:
     if "://" in store:
         import redis
@@ -194,6 +219,9 @@ def run(kind: str, processes: int, calls: int, root: Path, keys: int = 400, seed
                                capture_output=True, text=True)
         if check.returncode != 0:
             raise LoadTestFailure(f"a saved entry was lost: {check.stderr[-2000:]}")
+        leaked = _leaks(store, env)
+        if leaked:
+            raise LoadTestFailure(f"{len(leaked)} temporary files or chunks leaked by killed writers, e.g. {leaked[0]}")
     finally:
         for process in running.values():
             process.kill()
