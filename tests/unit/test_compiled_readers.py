@@ -119,6 +119,12 @@ PROBES: Dict[str, Any] = {
                                        lambda p: __import__("configparser").ConfigParser().read(p)),
     "tomllib.load": (lambda d: _written(d, "s.toml", lambda p: p.write_text("a = 1\n")),
                      lambda p: __import__("tomllib").load(open(p, "rb"))),
+    "tomli.load": (lambda d: _written(d, "s.toml", lambda p: p.write_text("a = 1\n")),
+                   lambda p: __import__("tomli").load(open(p, "rb"))),
+    "dotenv.load_dotenv": (lambda d: _written(d, ".env", lambda p: p.write_text("CKPT_PROBE=1\n")),
+                           lambda p: __import__("dotenv").load_dotenv(p, override=False)),
+    "dotenv.dotenv_values": (lambda d: _written(d, ".env", lambda p: p.write_text("CKPT_PROBE=1\n")),
+                             lambda p: __import__("dotenv").dotenv_values(p)),
     "yaml.load": (lambda d: _written(d, "s.yaml", lambda p: p.write_text("a: 1\n")),
                   lambda p: __import__("yaml").load(open(p), Loader=__import__("yaml").SafeLoader)),
     "yaml.safe_load": (lambda d: _written(d, "s.yaml", lambda p: p.write_text("a: 1\n")),
@@ -182,7 +188,7 @@ PROBES: Dict[str, Any] = {
 #: readers the table names whose library may be installed but that cannot be probed here: why
 NOT_PROBED = {
     "pandas.read_excel": "needs openpyxl to write a workbook", "pandas.ExcelFile": "needs openpyxl",
-    "pandas.read_sas": "no writer of SAS files exists", "tomli.load": "tomllib on 3.11+",
+    "pandas.read_sas": "no writer of SAS files exists",
     "yaml.full_load": "as yaml.load", "yaml.unsafe_load": "as yaml.load",
 }
 
