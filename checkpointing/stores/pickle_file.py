@@ -100,6 +100,7 @@ class PickleFileCache(FileLayout):
         if not isinstance(protocol, int) or not 0 <= protocol <= 5:
             raise ValueError(f"pickle_protocol must be an int from 0 to 5, got {protocol!r}")
         self.pickle_protocol = protocol
+        self._modes()  # a bad defaults["cache.directory_mode"] is said where the store is made
 
     def __repr__(self) -> str:
         return f"PickleFileCache(directory={str(self.directory)!r}, pickle_protocol={self.pickle_protocol})"

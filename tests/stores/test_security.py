@@ -266,7 +266,7 @@ def test_a_directory_mode_that_is_not_an_int_says_which_setting(tmp_path: Path) 
     defaults["cache.directory_mode"] = "0700"
     try:
         with pytest.raises(ValueError, match=r'defaults\["cache.directory_mode"\] must be an int'):
-            PickleFileCache(tmp_path / "store").save("ab" * 16, 1)
+            PickleFileCache(tmp_path / "store")  # where the store is made: at decoration
     finally:
         defaults["cache.directory_mode"] = 0o700
 
@@ -404,3 +404,35 @@ def test_every_guarantee_in_the_security_docs_names_a_test_here() -> None:
     named = set(re.findall(r"`(test_\w+)`", table))
     assert len(named) >= 14
     assert named <= set(globals()), sorted(named - set(globals()))
+
+
+def test_a_copied_entry_is_said_once_and_the_call_returns_its_own_result(tmp_path: Path) -> None:
+    from checkpointing import checkpoint
+
+    @checkpoint(directory=tmp_path / "store")
+    def price(item):
+        return {"cheap": 1, "dear": 100}[item]
+
+    assert (price("cheap"), price("dear")) == (1, 100)
+    store = price.__checkpointing__.cache
+    cheap, dear = (price.explain(item).key for item in ("cheap", "dear"))
+    shutil.copyfile(store.path_for(cheap), store.path_for(dear))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert price("dear") == 100
+    assert [str(w.message).count("copied or moved") for w in caught] == [1]
+    assert price("dear") == 100 and price.cache_info().hits >= 1
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write a read-only folder")
+def test_clear_on_a_read_only_store_is_a_usage_error(tmp_path: Path) -> None:
+    store = PickleFileCache(tmp_path / "store")
+    store.save("ab" * 16, 1)
+    shard = store.path_for("ab" * 16).parent
+    shard.chmod(0o500)
+    try:
+        done = subprocess.run([sys.executable, "-m", "checkpointing", "clear", "--yes", "--store",
+                               str(tmp_path / "store")], capture_output=True, text=True, timeout=120)
+    finally:
+        shard.chmod(0o700)
+    assert done.returncode == 2 and "Permission denied" in done.stderr and "Traceback" not in done.stderr
