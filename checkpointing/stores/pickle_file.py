@@ -133,8 +133,8 @@ class PickleFileCache(FileLayout):
     def _makedirs(self, path: str) -> None:
         """Create the store's folder and ``path`` inside it, with the store's permissions exactly
         (the umask is not applied). The root is created by this process or checked again (someone
-        else may have made it meanwhile: see ``trust``); a folder inside it must be a real folder
-        owned by this user, never a link (see :meth:`_open_folder`)."""
+        else may have made it meanwhile: see ``trust``); a folder inside it must be a real folder,
+        never a link (see :meth:`_open_folder`)."""
         mode, _ = self._modes()
         root = self.root
         if not os.path.isdir(root):
@@ -165,14 +165,13 @@ class PickleFileCache(FileLayout):
             self._check_folder(current, os.lstat(current))
 
     def _check_folder(self, path: str, st: os.stat_result) -> None:
-        """A folder inside the store must be a real folder of this user: a link planted there
-        would send entries (or a lock file) wherever it points."""
+        """A folder inside the store must be a real folder, not a link: a link planted there would
+        send entries (or a lock file) wherever it points. (Its owner may be another member of a
+        group store; in a private store nobody else can create one.)"""
         if not stat.S_ISDIR(st.st_mode):
             kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a folder"
             raise PermissionError(f"refusing to use {path}: it is {kind}, not a folder the store made "
                                   f"(planted in the store? remove it)")
-        if hasattr(os, "getuid") and st.st_uid not in (os.getuid(), 0):
-            raise PermissionError(f"refusing to use {path}: it is owned by another user (uid {st.st_uid})")
 
     def _open_folder(self, folder: str) -> int:
         """A descriptor of ``folder`` inside the store, created if need be, opened without following
