@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Mapping, Optional,
 
 from .. import _objects
 from .._fingerprint import Fingerprint, Reading, code_identity
-from .._hashing import ValueHasher, is_plain, new_hasher
+from .._hashing import ValueHasher, bounded_recursion, is_plain, new_hasher
 from . import numbering as _numbering
 from . import policy as _policy
 from .assumptions import helper_reading, holds
@@ -170,7 +170,8 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
         """The key of calling ``fp.func`` with ``bound`` arguments (or, if they could not be bound,
         ``raw_call``). The guarded reading is used exactly when all its assumptions hold."""
         try:
-            return self._key(fp, bound, raw_call)
+            with bounded_recursion():
+                return self._key(fp, bound, raw_call)
         except RecursionError:  # a value nested deeper than the interpreter allows
             raise ValueHasher.too_deep(bound if bound is not None else raw_call) from None
 
@@ -204,10 +205,11 @@ class KeyBuilder(Reads, Members, Tokens, Registered):
         self.dynamic = True
         h = new_hasher(self.algorithm)
         try:
-            self.in_arguments = "value"
-            self.hasher.feed(value, h)
-            self.in_arguments = False
-            self.finish(h)
+            with bounded_recursion():
+                self.in_arguments = "value"
+                self.hasher.feed(value, h)
+                self.in_arguments = False
+                self.finish(h)
         except RecursionError:
             raise ValueHasher.too_deep(value) from None
         return h.digest()

@@ -51,6 +51,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import xxhash
 
 from .._config import defaults
+from .._hashing import bounded_recursion
 from ..exceptions import CheckpointError, CheckpointNotExist, CheckpointWarning, CorruptEntryWarning
 
 MAGIC = b"CKPT"
@@ -111,16 +112,19 @@ def encode(result: Any, metadata: Mapping[str, Any], protocol: int,
         return True
 
     serializer = "pickle"
-    try:
-        payload = pickle.dumps(result, protocol=protocol,
-                               buffer_callback=keep_out_of_band if protocol >= 5 else None)
-    except Exception:
-        import cloudpickle
+    with bounded_recursion():  # a result nested too deeply fails to save, never crashes the process
+        try:
+            payload = pickle.dumps(result, protocol=protocol,
+                                   buffer_callback=keep_out_of_band if protocol >= 5 else None)
+        except RecursionError:
+            raise
+        except Exception:
+            import cloudpickle
 
-        buffers.clear()
-        payload = cloudpickle.dumps(result, protocol=protocol,
-                                    buffer_callback=keep_out_of_band if protocol >= 5 else None)
-        serializer = "cloudpickle"
+            buffers.clear()
+            payload = cloudpickle.dumps(result, protocol=protocol,
+                                        buffer_callback=keep_out_of_band if protocol >= 5 else None)
+            serializer = "cloudpickle"
     spans: List[Tuple[int, int]] = [(0, len(payload))]
     offset = len(payload) + _pad(len(payload))
     raws = [b.raw() for b in buffers]

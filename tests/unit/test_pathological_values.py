@@ -160,3 +160,55 @@ def test_a_type_whose_module_is_not_a_string_is_neither_data_nor_an_error() -> N
     assert _is_data(odd) is False
     assert first_difference(odd, odd) is None
     assert first_difference([odd], [1]).startswith("result[0]: a ")
+
+
+def test_a_deep_linked_list_with_the_recursion_limit_raised_never_crashes_the_process(tmp_path) -> None:
+    """A notebook raises the recursion limit; a 100,000-long linked list then overflowed the C
+    stack in the pickler (SIGSEGV). Hashing it is refused and saving it fails, both with a clear
+    message; the program goes on (run in a subprocess: a crash must not take the suite down)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    program = textwrap.dedent("""\
+        import sys, warnings
+        sys.setrecursionlimit(1_000_000)
+        from checkpointing import checkpoint, hash_anything
+        from checkpointing.exceptions import UnhashableValueError
+
+        class Node:
+            def __init__(self, nxt):
+                self.nxt = nxt
+
+        @checkpoint()
+        def chain(n):
+            head = None
+            for _ in range(n):
+                head = Node(head)
+            return head
+
+        @checkpoint()
+        def length(head):
+            n = 0
+            while head is not None:
+                head, n = head.nxt, n + 1
+            return n
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            print("length", length(chain(100_000)))
+        print("warned", sorted({str(w.message).split(":")[0][:40] for w in caught}))
+        nested = None
+        for _ in range(100_000):
+            nested = [nested]
+        try:
+            hash_anything(nested)
+        except UnhashableValueError as exc:
+            print("refused", "nested" in str(exc))
+        print("limit", sys.getrecursionlimit())
+        """)
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")})
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0] == "length 100000" and "refused True" in lines and "limit 1000000" in lines
