@@ -41,7 +41,7 @@ logger = logging.getLogger("checkpointing")
 
 #: part of every key: change it (deliberately, with tests/golden_digests.json) whenever the key of
 #: some call changes (3: canonical text rendered from libcst, the same on every Python)
-KEY_FORMAT = b"checkpointing-key/3"
+KEY_FORMAT = b"checkpointing-key/4"
 
 #: (label, kind, module, attribute, level): an import made inside a function (see analysis.normalize.result)
 Import = Tuple[str, str, str, str, int]

@@ -275,7 +275,7 @@ class ValueHasher:
     def _registered_value(self, obj: Any, func: Callable[[Any], Any], h: Sink) -> None:
         cls = type(obj)
         ident = self.identify(cls) if self.identify is not None else None
-        h.update(b"R" + (ident if ident is not None else _type_name(cls).encode()) + b":")
+        h.update(b"R" + (ident if ident is not None else _type_key(cls)) + b":")
         self.feed(func(obj), h)
 
     def _immutable_digest(self, obj: Any, encode: Callable[["ValueHasher", Any, Any], None]) -> bytes:
@@ -298,7 +298,7 @@ class ValueHasher:
         order (pickle would list them in iteration order), and its instance attributes."""
         cls = type(obj)
         ident = self.identify(cls) if self.identify is not None else None
-        h.update(b"S+" + (ident if ident is not None else _type_name(cls).encode()))
+        h.update(b"S+" + (ident if ident is not None else _type_key(cls)))
         if isinstance(obj, set) and not self._container(obj, h, b"s"):
             return
         h.update(_PACK_Q(len(obj)))
@@ -402,7 +402,7 @@ class ValueHasher:
                 try:
                     h.update(self.digest(value))
                 except UnhashableValueError:
-                    h.update(b"unkeyable:" + _type_name(type(value)).encode())
+                    h.update(b"unkeyable:" + _type_key(type(value)))
         finally:
             self._stripped.discard(id(obj))
         return b"f" + h.digest()
@@ -508,6 +508,11 @@ def _type_module(t: type) -> str:
 
 def _type_name(t: type) -> str:
     return f"{_type_module(t)}.{t.__qualname__}"
+
+
+def _type_key(t: type) -> bytes:
+    """A type's name as a key records it (``module:qualname``: see ``_objects.key_name``)."""
+    return f"{_type_module(t)}:{t.__qualname__}".encode()
 
 
 def _fast_path(obj: Any) -> Any:

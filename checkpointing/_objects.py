@@ -166,11 +166,22 @@ def is_library_builtin(obj: Any) -> bool:
     return owner is None or isinstance(owner, types.ModuleType)
 
 
-def qualified_name(obj: Any) -> str:
+def _module_and_qualname(obj: Any) -> Tuple[str, str]:
     module = getattr(obj, "__module__", None) or library_home(obj) or getattr(
         getattr(obj, "__objclass__", None), "__module__", "?")
     qualname = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__qualname__
-    return f"{module}.{qualname}"
+    return str(module), str(qualname)
+
+
+def qualified_name(obj: Any) -> str:
+    """``module.qualname``, as a person reads it (messages)."""
+    return ".".join(_module_and_qualname(obj))
+
+
+def key_name(obj: Any) -> str:
+    """``module:qualname``, as a key records a name: a class ``Thing`` of module ``pkg.Sub`` and a
+    class ``Sub.Thing`` of module ``pkg`` have the same dotted name, not the same key name."""
+    return ":".join(_module_and_qualname(obj))
 
 
 # -- functools and other library wrappers whose content is read in a special way ------------------

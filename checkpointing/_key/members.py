@@ -215,7 +215,7 @@ class Members:
         # base (set, Exception, Enum print the class's name)
         if self.policy.names_classes or self.dynamic or {"__name__", "__qualname__", "__module__"} & self.attributes \
                 or any(k is not object and _objects.is_library_class(k) for k in cls.__mro__[1:]):
-            h.update(f"name:{cls.__module__}.{cls.__qualname__}".encode())
+            h.update(f"name:{cls.__module__}:{cls.__qualname__}".encode())
         for name in self.selection[index]:
             h.update(b"|" + name.encode() + b"=" + self.member_tokens[(index, name)])
         return h.digest()

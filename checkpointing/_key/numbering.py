@@ -67,7 +67,7 @@ class Names(Numbering):
 
     def item(self, walk: "Walk", obj: Any) -> bytes:
         code = getattr(obj, "__code__", None)
-        return b"?" + _objects.qualified_name(obj).encode() + (code.co_code if isinstance(code, CodeType) else b"")
+        return b"?" + _objects.key_name(obj).encode() + (code.co_code if isinstance(code, CodeType) else b"")
 
     def generator(self, walk: "Walk", generator: Any, kind: bytes) -> bytes:
         if walk.in_arguments and not self.fresh_parts:  # an argument's component: by its state, as in the key

@@ -53,12 +53,12 @@ class Shallow(Policy):
             return None if _objects.is_library_module(value) else b"module:" + value.__name__.encode()
         if isinstance(value, (FunctionType, type)) and getattr(value, "__checkpointing__", None) is None \
                 and _objects.is_user_named(value):
-            return b"name:" + _objects.qualified_name(value).encode()  # 1.0.1: helpers by name
+            return b"name:" + _objects.key_name(value).encode()  # 1.0.1: helpers by name
         return None
 
     def class_by_name(self, cls: type) -> Optional[bytes]:
         if _objects.lookup(cls.__module__, cls.__qualname__) is cls:
-            return b"class:" + _objects.qualified_name(cls).encode()  # 1.0.1: classes by name
+            return b"class:" + _objects.key_name(cls).encode()  # 1.0.1: classes by name
         return None
 
     def read(self, walk: "KeyBuilder", fp: "Fingerprint", reading: "Reading", h: "Stream") -> None:

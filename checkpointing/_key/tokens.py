@@ -18,7 +18,7 @@ from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, cast
 
 from .. import _generators, _objects
-from .._hashing import ValueHasher, _type_name, new_hasher
+from .._hashing import ValueHasher, _type_key, new_hasher
 
 if TYPE_CHECKING:
     from .._hashing import Sink
@@ -36,7 +36,7 @@ def version(module_name: Any) -> str:
 def library_token(obj: Any) -> bytes:
     module = getattr(obj, "__module__", None) or _objects.library_home(obj) or getattr(
         getattr(obj, "__objclass__", None), "__module__", None)
-    return f"lib:{_objects.qualified_name(obj)}@{version(module)}".encode()
+    return f"lib:{_objects.key_name(obj)}@{version(module)}".encode()
 
 
 def instance_dict(obj: Any) -> Optional[Dict[str, Any]]:
@@ -100,7 +100,7 @@ class Tokens:
             if self.in_arguments == "value":  # hash_anything(np.random.mtrand._rand): a value, by its state
                 token += b"=" + ValueHasher().digest(_generators.state_of(generator))
             return token
-        return self.numbering.generator(self, generator, _type_name(type(generator)).encode())
+        return self.numbering.generator(self, generator, _type_key(type(generator)))
 
     def _watched_token(self: "Walk", watched: Any) -> bytes:
         """A library function watched while a computation runs (``_objects.Watched``): the original."""
