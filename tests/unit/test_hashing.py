@@ -131,3 +131,23 @@ def test_digests_are_identical_across_processes_and_hash_seeds() -> None:
     outs = {subprocess.run([sys.executable, "-c", PROGRAM], env={"PYTHONHASHSEED": seed, "PATH": ""},
                            capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "random")}
     assert len(outs) == 1
+
+
+def test_a_nested_class_and_a_class_of_a_module_with_the_same_dotted_name_differ(monkeypatch) -> None:
+    """``pkg.Sub.Thing``: a class ``Thing`` in module ``pkg.Sub``, or a class ``Sub.Thing`` in
+    module ``pkg``. Same dotted name, different classes: never one key."""
+    import sys
+    import types
+
+    from checkpointing import hash_anything
+
+    inner = types.ModuleType("pkg_golden_case.Sub")
+    outer = types.ModuleType("pkg_golden_case")
+    monkeypatch.setitem(sys.modules, inner.__name__, inner)
+    monkeypatch.setitem(sys.modules, outer.__name__, outer)
+    exec("class Thing:\n    def __init__(self):\n        self.x = 1\n", inner.__dict__)
+    exec("class Sub:\n    class Thing:\n        def __init__(self):\n            self.x = 1\n", outer.__dict__)
+    a, b = inner.Thing(), outer.Sub.Thing()
+    assert f"{type(a).__module__}.{type(a).__qualname__}" == f"{type(b).__module__}.{type(b).__qualname__}"
+    assert hash_anything(a) != hash_anything(b)
+    assert hash_anything(inner.Thing) != hash_anything(outer.Sub.Thing)
