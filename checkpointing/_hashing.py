@@ -237,6 +237,15 @@ class ValueHasher:
             return
         h.update(b"P")
         h.update(self._pickled_digest(obj))
+        if isinstance(obj, BaseException) and self._container(obj, h, b"X"):
+            # pickling keeps an exception's class, args and attributes, not its chain: `raise A from
+            # B` and a bare `raise A` differ (a traceback is where it was raised: not a value)
+            for link in (obj.__cause__, obj.__context__):
+                if link is None:
+                    h.update(b"-")
+                else:
+                    self.feed(link, h)
+            h.update(b"T" if obj.__suppress_context__ else b"F")
 
     def _container(self, obj: Any, h: Sink, tag: bytes) -> bool:
         """Aliasing: a mutable container seen before becomes a back-reference."""
@@ -526,6 +535,11 @@ def _fast_path(obj: Any) -> Any:
         from .hashers import pandas_object
 
         return pandas_object if pandas_object.supports(obj) else None
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(obj, numpy.ndarray):  # a subclass from outside numpy (a unit...)
+        from .hashers import numpy_array
+
+        return numpy_array
     return None
 
 

@@ -407,3 +407,30 @@ def _after_max(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     index.max()
     repr(index)
     return index
+
+
+class _Tagged(np.ndarray):
+    """An ndarray subclass that carries a unit, as astropy's Quantity does."""
+
+
+def _tagged(unit: str) -> np.ndarray:
+    value = np.arange(3.0).view(_Tagged)
+    value.unit = unit
+    return value
+
+
+def _raised(chained: bool) -> BaseException:
+    try:
+        if chained:
+            try:
+                raise ValueError("the cause")
+            except ValueError as cause:
+                raise KeyError("k") from cause
+        raise KeyError("k")
+    except KeyError as exc:
+        return exc
+
+
+differ("ndarray-subclass-attributes", lambda: _tagged("m"), lambda: _tagged("s"))
+differ("exception-cause", lambda: _raised(True), lambda: _raised(False))
+# (neither is in EQUAL: pickling, which EQUAL's round trip uses, drops the unit and the cause)

@@ -1,7 +1,8 @@
 """numpy arrays, masked arrays and scalars: what a function can observe, from the raw buffer.
 
-An array is its class (``ndarray``, ``matrix``, ``memmap``...), dtype (byte order, metadata
-and field layout included), shape, memory order (C or Fortran: a function can see it, and a
+An array is its class (``ndarray``, ``matrix``, ``memmap``...; a subclass from outside numpy
+with its instance attributes, such as a unit), dtype (byte order, metadata and field layout
+included; numpy's ``longlong`` and ``int64`` are one dtype, as numpy's ``==`` says), shape, memory order (C or Fortran: a function can see it, and a
 copy or a pickle keeps it) and elements. Contiguous arrays are hashed in place (xxh3 reads the
 buffer directly); strided views a block of rows at a time in C order (a view and its copy hold
 the same elements). Bytes that are not data never reach the hash: structured dtypes are hashed
@@ -114,7 +115,11 @@ def feed(hasher: "ValueHasher", obj: Any, h: "Sink") -> bool:
         return True  # the same array again: a back-reference
     cls = type(obj)
     if cls is not np.ndarray:
-        h.update(b"class:" + f"{cls.__module__}.{cls.__qualname__}".encode() + b";")
+        h.update(b"class:" + f"{cls.__module__}:{cls.__qualname__}".encode() + b";")
+        state = getattr(obj, "__dict__", None)
+        if state and not cls.__module__.startswith("numpy"):  # a subclass of yours (or astropy's
+            h.update(b"attrs")  # Quantity): what it adds, such as a unit, is part of the value
+            hasher.feed(dict(state), h)
     _dtype_tag(hasher, obj.dtype, h)
     order = b"F" if obj.flags.f_contiguous and not obj.flags.c_contiguous else b"C"
     h.update(order + _PACK_Q(obj.ndim) + b"".join(_PACK_Q(n) for n in obj.shape))
