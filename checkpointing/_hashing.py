@@ -24,6 +24,7 @@ import pickle
 import struct
 import sys
 import threading
+from types import FrameType
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Protocol, Set, Tuple
 
 import xxhash
@@ -559,7 +560,8 @@ def bounded_recursion() -> Iterator[None]:
     if limit <= SAFE_NESTING or getattr(_bounded, "active", False):
         yield
         return
-    depth, frame = 0, sys._getframe()
+    depth = 0
+    frame: Optional[FrameType] = sys._getframe()
     while frame is not None:
         depth, frame = depth + 1, frame.f_back
     bounded = depth + SAFE_NESTING
