@@ -536,6 +536,10 @@ def _fast_path(obj: Any) -> Any:
         from .hashers import pandas_object
 
         return pandas_object if pandas_object.supports(obj) else None
+    if module.startswith("scipy.sparse"):
+        from .hashers import scipy_sparse
+
+        return scipy_sparse if scipy_sparse.supports(obj) else None
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(obj, numpy.ndarray):  # a subclass from outside numpy (a unit...)
         from .hashers import numpy_array

@@ -172,6 +172,21 @@ def array_hashing() -> None:
     df = pd.DataFrame(a.reshape(-1, 10), columns=[f"c{i}" for i in range(10)])
     t_df = best(lambda: hash_anything(df), repeat=5)
     row("hash_anything(100 MB DataFrame, 10 cols)", t_df, "xxh3_128 over the same bytes", t_raw, "ms", 1e3)
+    try:
+        import scipy.sparse
+    except ImportError:
+        return
+    nnz = 100 * 2**20 // 12  # 8-byte values and 4-byte indices: 100 MB of buffers
+    rng = np.random.default_rng(2)
+    side = 1 << 16
+    csr = scipy.sparse.csr_matrix((rng.random(nnz), (np.sort(rng.integers(0, side, nnz)), rng.integers(0, side, nnz))),
+                                  shape=(side, side))
+    csr.sum_duplicates()
+    buffers = [csr.data, csr.indices, csr.indptr]  # as the matrix holds them
+    t_csr = best(lambda: hash_anything(csr), repeat=5)
+    t_buffers = best(lambda: [xxhash.xxh3_128_digest(b) for b in buffers], repeat=5)
+    row(f"hash_anything(csr_matrix, {sum(b.nbytes for b in buffers) >> 20} MB)", t_csr,
+        "xxh3_128 over its buffers", t_buffers, "ms", 1e3)
 
 
 def array_loading(workdir: Path) -> None:
