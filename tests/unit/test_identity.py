@@ -91,8 +91,8 @@ def test_library_callables_are_identified_by_name_and_version(tmp_path) -> None:
     from checkpointing._key import KeyBuilder
 
     for deep in (True, False):
-        assert KeyBuilder(deep=deep).identify(np.sum).startswith(b"lib:numpy.sum@numpy==")
-        assert KeyBuilder(deep=deep).identify(np.add).startswith(b"lib:numpy.add@numpy==")
+        assert KeyBuilder(deep=deep).identify(np.sum).startswith(b"lib:numpy:sum@numpy==")
+        assert KeyBuilder(deep=deep).identify(np.add).startswith(b"lib:numpy:add@numpy==")
 
 
 @pytest.mark.parametrize("deep", [False, True])
