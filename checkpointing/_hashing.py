@@ -536,6 +536,10 @@ def _fast_path(obj: Any) -> Any:
         from .hashers import pandas_object
 
         return pandas_object if pandas_object.supports(obj) else None
+    if module.startswith("pyarrow"):
+        from .hashers import pyarrow_object
+
+        return pyarrow_object if pyarrow_object.supports(obj) else None
     if module.startswith("scipy.sparse"):
         from .hashers import scipy_sparse
 

@@ -173,6 +173,18 @@ def array_hashing() -> None:
     t_df = best(lambda: hash_anything(df), repeat=5)
     row("hash_anything(100 MB DataFrame, 10 cols)", t_df, "xxh3_128 over the same bytes", t_raw, "ms", 1e3)
     try:
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        rebatched = pa.Table.from_batches(table.to_batches(max_chunksize=100_000))
+        columns = [c.combine_chunks() for c in table.columns]
+        t_table = best(lambda: hash_anything(rebatched), repeat=5)
+        t_columns = best(lambda: [xxhash.xxh3_128_digest(c.buffers()[1]) for c in columns], repeat=5)
+        row(f"hash_anything(pyarrow Table, {rebatched.column(0).num_chunks} chunks)", t_table,
+            "xxh3_128 over its column buffers", t_columns, "ms", 1e3)
+    except ImportError:
+        pass
+    try:
         import scipy.sparse
     except ImportError:
         return

@@ -89,37 +89,12 @@ def _values(hasher: "ValueHasher", values: Any, h: "Sink") -> None:
 
 
 def _arrow_text(chunked: Any, h: "Sink") -> bool:
-    """Arrow strings or bytes by their buffers (False: not such an array)."""
+    """Arrow strings or bytes by their buffers (False: not such an array; see ``pyarrow_object``)."""
     if chunked is None:
         return False
-    import pyarrow as pa
+    from .pyarrow_object import arrow_text  # (pyarrow is imported: the column is one of its arrays)
 
-    kind = chunked.type
-    empty: Any
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        target, empty = pa.large_string(), ""
-    elif pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        target, empty = pa.large_binary(), b""
-    else:
-        return False
-    array = chunked.combine_chunks() if isinstance(chunked, pa.ChunkedArray) else chunked
-    if array.type != target:
-        array = array.cast(target)  # 32- and 64-bit offsets hold the same strings
-    h.update(b"arrow:" + str(target).encode() + len(array).to_bytes(8, "little")
-             + array.null_count.to_bytes(8, "little"))
-    if array.null_count:
-        import pyarrow.compute as pc
-
-        h.update(np.asarray(array.is_valid()).tobytes())
-        array = pc.fill_null(array, empty)  # what a missing entry's slot holds is not data
-    buffers = array.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[array.offset:array.offset + len(array) + 1] \
-        if buffers[1] is not None else np.zeros(1, dtype=np.int64)
-    first, last = int(offsets[0]), int(offsets[-1])
-    h.update((offsets - first if first else offsets).astype("<i8", copy=False).tobytes())
-    if buffers[2] is not None and last > first:
-        h.update(memoryview(buffers[2])[first:last])
-    return True
+    return arrow_text(chunked, h)
 
 
 def _index(hasher: "ValueHasher", index: Any, h: "Sink") -> None:
