@@ -24,6 +24,7 @@ import pickle
 import struct
 import sys
 import threading
+import weakref
 from types import FrameType
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Protocol, Set, Tuple
 
@@ -722,10 +723,41 @@ def _mappingproxy(self: ValueHasher, obj: Any, h: Sink) -> None:
     _dict(self, dict(obj), h)
 
 
+def _weakref(self: ValueHasher, obj: Any, h: Sink) -> None:
+    """A weak reference is what it refers to (a call gives it back), or dead."""
+    referent = obj()
+    if referent is None:
+        h.update(b"w-")
+        return
+    h.update(b"w+")
+    self.feed(referent, h)
+
+
+def _weakset(self: ValueHasher, obj: Any, h: Sink) -> None:
+    """The objects still alive in it, as a set."""
+    if self._container(obj, h, b"WS"):
+        digests = self._unordered_digests(obj)
+        h.update(_PACK_Q(len(digests)))
+        for d in digests:
+            h.update(d)
+
+
+def _weak_mapping(self: ValueHasher, obj: Any, h: Sink) -> None:
+    """A weak-keyed or weak-valued dictionary: its live items, in order, as a dict."""
+    if self._container(obj, h, b"WD" if isinstance(obj, weakref.WeakKeyDictionary) else b"WV"):
+        items = list(obj.items())
+        h.update(_PACK_Q(len(items)))
+        for k, v in items:
+            self.feed(k, h)
+            self.feed(v, h)
+
+
 _EXACT: Dict[type, Callable[[ValueHasher, Any, Any], None]] = {
     type(None): _none, bool: _bool, int: _int, float: _float, complex: _complex, str: _str,
     bytes: _bytes, bytearray: _bytearray, tuple: _tuple, list: _list, dict: _dict, set: _set,
     frozenset: _frozenset, type(type.__dict__): _mappingproxy, memoryview: _memoryview,
+    weakref.ref: _weakref, weakref.KeyedRef: _weakref, weakref.WeakSet: _weakset,
+    weakref.WeakValueDictionary: _weak_mapping, weakref.WeakKeyDictionary: _weak_mapping,
 }
 
 

@@ -18,6 +18,7 @@ import shutil
 import types
 import typing
 import uuid
+import weakref
 from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
@@ -434,3 +435,15 @@ def _raised(chained: bool) -> BaseException:
 differ("ndarray-subclass-attributes", lambda: _tagged("m"), lambda: _tagged("s"))
 differ("exception-cause", lambda: _raised(True), lambda: _raised(False))
 # (neither is in EQUAL: pickling, which EQUAL's round trip uses, drops the unit and the cause)
+
+
+#: objects kept alive for the weak containers below (a weak reference to a dead object is empty)
+_ALIVE = [_Pair(1, "one"), _Pair(2, "two")]
+
+differ("weakref-referent", lambda: weakref.ref(_ALIVE[0]), lambda: weakref.ref(_ALIVE[1]))
+differ("weakset-members", lambda: weakref.WeakSet(_ALIVE[:1]), lambda: weakref.WeakSet(_ALIVE))
+differ("weak-value-dict", lambda: weakref.WeakValueDictionary({"k": _ALIVE[0]}),
+       lambda: weakref.WeakValueDictionary({"k": _ALIVE[1]}))
+equal("weakset", lambda: weakref.WeakSet(_ALIVE))
+equal("weakref", lambda: weakref.ref(_ALIVE[1]))
+equal("weak-key-dict", lambda: weakref.WeakKeyDictionary({_ALIVE[0]: 1, _ALIVE[1]: 2}))
