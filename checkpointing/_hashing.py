@@ -175,7 +175,7 @@ class ValueHasher:
     """
 
     __slots__ = ("identify", "pickle_protocol", "algorithm", "provisional", "_memo", "_keepalive", "_active",
-                 "_digests", "_stripped", "types")
+                 "_digests", "_stripped", "types", "buffers")
 
     def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
                  algorithm: str = "xxh3_128", provisional: Optional[ProvisionalFeed] = None,
@@ -188,6 +188,9 @@ class ValueHasher:
         self.provisional = provisional
         self._memo: Dict[int, int] = {}
         self._keepalive: List[Any] = []
+        #: arrays met so far, by the object that owns their memory (id -> its number, and the
+        #: arrays): views of one buffer that overlap are aliases (see hashers/numpy_array.py)
+        self.buffers: Dict[int, Tuple[int, List[Any]]] = {}
         #: containers being hashed (id -> nesting depth), shared with the hashers of set elements:
         #: a cycle through a set is encoded by its depth, whatever the iteration order
         self._active: Dict[int, int] = active if active is not None else {}

@@ -447,3 +447,12 @@ differ("weak-value-dict", lambda: weakref.WeakValueDictionary({"k": _ALIVE[0]}),
 equal("weakset", lambda: weakref.WeakSet(_ALIVE))
 equal("weakref", lambda: weakref.ref(_ALIVE[1]))
 equal("weak-key-dict", lambda: weakref.WeakKeyDictionary({_ALIVE[0]: 1, _ALIVE[1]: 2}))
+
+
+def _overlapping_views(copies: bool) -> Tuple[np.ndarray, np.ndarray]:
+    a = np.arange(6.0)
+    first, second = a[0:3], a[1:4]
+    return (first.copy(), second.copy()) if copies else (first, second)
+
+
+differ("overlapping-views-of-one-buffer", lambda: _overlapping_views(False), lambda: _overlapping_views(True))

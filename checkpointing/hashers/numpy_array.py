@@ -5,7 +5,8 @@ with its instance attributes, such as a unit), dtype (byte order, metadata and f
 included; numpy's ``longlong`` and ``int64`` are one dtype, as numpy's ``==`` says), shape, memory order (C or Fortran: a function can see it, and a
 copy or a pickle keeps it) and elements. Contiguous arrays are hashed in place (xxh3 reads the
 buffer directly); strided views a block of rows at a time in C order (a view and its copy hold
-the same elements). Bytes that are not data never reach the hash: structured dtypes are hashed
+the same elements). Views of one buffer that overlap, inside one value, are aliases (a write
+through one shows in the other), told apart from copies. Bytes that are not data never reach the hash: structured dtypes are hashed
 field by field (padding), ``longdouble`` by its significant bytes (the x87 format pads 80 bits
 to 16 bytes), a masked array's data under the mask not at all. Object arrays are hashed
 element by element through the key's hasher. An array seen twice in one value (``[a, a]``) is a
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 _PACK_Q = struct.Struct("<Q").pack
 _BLOCK_BYTES = 16 << 20
+_TOO_HARD = getattr(getattr(np, "exceptions", np), "TooHardError", Exception)  # (numpy.exceptions: 1.25+)
 
 
 def supports(obj: Any) -> bool:
@@ -101,6 +103,45 @@ def strings(obj: np.ndarray, h: "Sink") -> bool:
     return True
 
 
+def _owner(obj: np.ndarray) -> Any:
+    """The object that owns an array's memory (the array itself if it owns it)."""
+    owner: Any = obj
+    while isinstance(owner, np.ndarray) and owner.base is not None:
+        owner = owner.base
+    return owner
+
+
+def _share(a: np.ndarray, b: np.ndarray) -> bool:
+    """Do two arrays share an element of memory? Exactly where numpy can tell quickly (interleaved
+    columns of one array do not), else assumed (never a copy's key for an alias)."""
+    try:
+        return bool(np.shares_memory(a, b, max_work=10_000))  # type: ignore[arg-type]  # (stubs: -1 or 0 only)
+    except _TOO_HARD:
+        return True
+
+
+def _overlaps(hasher: "ValueHasher", obj: np.ndarray, h: "Sink") -> None:
+    """Views of one buffer that overlap, inside one value, are aliases: writing through one
+    changes the other, as for ``[a, a]``. Such a view is told apart from a copy by which earlier
+    view it overlaps, where it starts relative to it, and its strides. (A view alone, or views
+    of one buffer that do not overlap, are their elements: a view equals its copy.)"""
+    owner = _owner(obj)
+    found = hasher.buffers.get(id(owner))
+    if found is None:
+        hasher.buffers[id(owner)] = (len(hasher.buffers), [obj])
+        hasher._keepalive.append(owner)
+        return
+    number, views = found
+    start = obj.__array_interface__["data"][0]
+    for i, other in enumerate(views):
+        if _share(other, obj):
+            offset = start - other.__array_interface__["data"][0]
+            h.update(b"overlaps" + _PACK_Q(number) + _PACK_Q(i) + struct.pack("<q", offset)
+                     + b"".join(struct.pack("<q", s) for s in obj.strides))
+            break
+    views.append(obj)
+
+
 def feed(hasher: "ValueHasher", obj: Any, h: "Sink") -> bool:
     if isinstance(obj, np.generic):
         if obj.dtype.hasobject:
@@ -113,6 +154,7 @@ def feed(hasher: "ValueHasher", obj: Any, h: "Sink") -> bool:
         return False
     if not hasher._container(obj, h, b"A"):
         return True  # the same array again: a back-reference
+    _overlaps(hasher, obj, h)
     cls = type(obj)
     if cls is not np.ndarray:
         h.update(b"class:" + f"{cls.__module__}:{cls.__qualname__}".encode() + b";")

@@ -151,3 +151,16 @@ def test_a_nested_class_and_a_class_of_a_module_with_the_same_dotted_name_differ
     assert f"{type(a).__module__}.{type(a).__qualname__}" == f"{type(b).__module__}.{type(b).__qualname__}"
     assert hash_anything(a) != hash_anything(b)
     assert hash_anything(inner.Thing) != hash_anything(outer.Sub.Thing)
+
+
+def test_views_that_do_not_overlap_are_their_elements() -> None:
+    """Interleaved columns of one array share no element: they are keyed as copies are (no
+    needless rerun); views that overlap are aliases (tests/values.py)."""
+    import numpy as np
+
+    from checkpointing import hash_anything
+
+    grid = np.arange(12.0).reshape(4, 3)
+    assert hash_anything([grid[:, 0], grid[:, 1]]) == hash_anything([grid[:, 0].copy(), grid[:, 1].copy()])
+    assert hash_anything((grid[:2], grid[2:])) == hash_anything((grid[:2].copy(), grid[2:].copy()))
+    assert hash_anything([grid[:, 0], grid[::2, 0]]) != hash_anything([grid[:, 0].copy(), grid[::2, 0].copy()])
