@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import io
 import pickle
+import re
 import struct
 import sys
 import threading
@@ -755,12 +756,25 @@ def _weak_mapping(self: ValueHasher, obj: Any, h: Sink) -> None:
             self.feed(v, h)
 
 
+def _match(self: ValueHasher, obj: Any, h: Sink) -> None:
+    """A regular-expression match: its pattern, the string searched and the span it searched,
+    and the span of every group (which gives ``group()``, ``groups()`` and ``lastindex``)."""
+    h.update(b"re-match")
+    self.feed((obj.re, obj.string, obj.pos, obj.endpos, obj.regs), h)
+
+
+def _struct(self: ValueHasher, obj: Any, h: Sink) -> None:
+    h.update(b"struct")
+    self.feed(obj.format, h)
+
+
 _EXACT: Dict[type, Callable[[ValueHasher, Any, Any], None]] = {
     type(None): _none, bool: _bool, int: _int, float: _float, complex: _complex, str: _str,
     bytes: _bytes, bytearray: _bytearray, tuple: _tuple, list: _list, dict: _dict, set: _set,
     frozenset: _frozenset, type(type.__dict__): _mappingproxy, memoryview: _memoryview,
     weakref.ref: _weakref, weakref.KeyedRef: _weakref, weakref.WeakSet: _weakset,
     weakref.WeakValueDictionary: _weak_mapping, weakref.WeakKeyDictionary: _weak_mapping,
+    type(re.match("", "")): _match, struct.Struct: _struct,
 }
 
 

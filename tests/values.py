@@ -14,7 +14,9 @@ import fractions
 import functools
 import operator
 import pathlib
+import re
 import shutil
+import struct
 import types
 import typing
 import uuid
@@ -456,3 +458,7 @@ def _overlapping_views(copies: bool) -> Tuple[np.ndarray, np.ndarray]:
 
 
 differ("overlapping-views-of-one-buffer", lambda: _overlapping_views(False), lambda: _overlapping_views(True))
+
+differ("regex-match-span", lambda: re.search("b+", "abbbc"), lambda: re.search("b+", "abc"))
+differ("regex-match-string", lambda: re.search("b", "abc"), lambda: re.search("b", "xbz"))
+differ("struct-format", lambda: struct.Struct("<i"), lambda: struct.Struct(">i"))
