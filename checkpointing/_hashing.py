@@ -545,6 +545,10 @@ def _fast_path(obj: Any) -> Any:
         from .hashers import pyarrow_object
 
         return pyarrow_object if pyarrow_object.supports(obj) else None
+    if module.startswith("xarray"):
+        from .hashers import xarray_object
+
+        return xarray_object if xarray_object.supports(obj) else None
     if module.startswith("scipy.sparse"):
         from .hashers import scipy_sparse
 
