@@ -26,7 +26,7 @@ import struct
 import sys
 import threading
 import weakref
-from types import FrameType
+from types import BuiltinFunctionType, FrameType, FunctionType, MethodType, ModuleType
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Protocol, Set, Tuple
 
 import xxhash
@@ -176,7 +176,7 @@ class ValueHasher:
     """
 
     __slots__ = ("identify", "pickle_protocol", "algorithm", "provisional", "_memo", "_keepalive", "_active",
-                 "_digests", "_stripped", "types", "buffers")
+                 "_digests", "_stripped", "types", "buffers", "touched")
 
     def __init__(self, identify: Optional[CallableIdentity] = None, pickle_protocol: int = 5,
                  algorithm: str = "xxh3_128", provisional: Optional[ProvisionalFeed] = None,
@@ -192,6 +192,9 @@ class ValueHasher:
         #: arrays met so far, by the object that owns their memory (id -> its number, and the
         #: arrays): views of one buffer that overlap are aliases (see hashers/numpy_array.py)
         self.buffers: Dict[int, Tuple[int, List[Any]]] = {}
+        #: for the hasher of a set's element: the mutable objects it met (ids), to find those that
+        #: several elements share (see _unordered_digests); None: not collected
+        self.touched: Optional[Set[int]] = None
         #: containers being hashed (id -> nesting depth), shared with the hashers of set elements:
         #: a cycle through a set is encoded by its depth, whatever the iteration order
         self._active: Dict[int, int] = active if active is not None else {}
@@ -283,9 +286,14 @@ class ValueHasher:
                     return sub.digest()
 
                 items.sort(key=order)
-            return sorted(self._element(x) for x in items)
+            hashed = [self._element(x) for x in items]
         finally:
             del self._active[id(container)]
+        digests = sorted(d for d, _ in hashed)
+        shared = _shared_between(hashed)
+        if shared is not None:  # elements that share a mutable object (a list both hold) are aliases
+            digests.append(b"shared" + shared)
+        return digests
 
     def _registered_value(self, obj: Any, func: Callable[[Any], Any], h: Sink) -> None:
         cls = type(obj)
@@ -321,16 +329,25 @@ class ValueHasher:
             h.update(d)
         self.feed(dict(getattr(obj, "__dict__", {})), h)
 
-    def _element(self, x: Any) -> bytes:
+    def _element(self, x: Any) -> Tuple[bytes, Set[int]]:
+        """An element of a set hashed on its own, and the mutable objects it holds (ids)."""
         sub = ValueHasher(self.identify, self.pickle_protocol, self.algorithm, self.provisional, self._active)
         sub._digests = self._digests  # immutable parts' digests do not depend on the memo: shared
         sub._keepalive = self._keepalive
-        return sub.digest(x)
+        sub.touched = set()
+        digest = sub.digest(x)
+        touched = sub.touched | set(sub._memo)
+        if self.touched is not None:
+            self.touched |= touched
+        return digest, touched
 
     def _pickled_digest(self, obj: Any) -> bytes:
         sub = new_hasher(self.algorithm)
         try:
-            _HashPickler(_HashWriter(sub), self.pickle_protocol, self).dump(obj)
+            pickler = _HashPickler(_HashWriter(sub), self.pickle_protocol, self)
+            pickler.dump(obj)
+            if self.touched is not None:  # (an element of a set: what it holds, for aliasing)
+                self.touched.update(i for i, (_, o) in pickler.memo.copy().items() if _mutable(o))
             return sub.digest()
         except RecursionError:
             raise UnhashableValueError(
@@ -528,6 +545,32 @@ def _type_name(t: type) -> str:
 def _type_key(t: type) -> bytes:
     """A type's name as a key records it (``module:qualname``: see ``_objects.key_name``)."""
     return f"{_type_module(t)}:{t.__qualname__}".encode()
+
+
+def _mutable(obj: Any) -> bool:
+    """Could a function change ``obj`` in place (so that two holders of it see the change)?"""
+    if type(obj) in (list, dict, set, bytearray):
+        return True
+    return hasattr(obj, "__dict__") and not isinstance(obj, (type, FunctionType, BuiltinFunctionType, MethodType,
+                                                             ModuleType))
+
+
+def _shared_between(hashed: List[Tuple[bytes, Set[int]]]) -> Optional[bytes]:
+    """Which elements of a set share a mutable object, told by the elements' digests (so in no
+    particular order): None if none do."""
+    if len(hashed) < 2:
+        return None
+    holders: Dict[int, List[bytes]] = {}
+    for digest, touched in hashed:
+        for i in touched:
+            holders.setdefault(i, []).append(digest)
+    groups = sorted(tuple(sorted(found)) for found in holders.values() if len(found) > 1)
+    if not groups:
+        return None
+    h = xxhash.xxh3_128()
+    for group in groups:
+        h.update(_PACK_Q(len(group)) + b"".join(group))
+    return h.digest()
 
 
 def _fast_path(obj: Any) -> Any:

@@ -21,7 +21,7 @@ import types
 import typing
 import uuid
 import weakref
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Tuple
 
 import numpy as np
 import pandas as pd
@@ -462,3 +462,21 @@ differ("overlapping-views-of-one-buffer", lambda: _overlapping_views(False), lam
 differ("regex-match-span", lambda: re.search("b+", "abbbc"), lambda: re.search("b+", "abc"))
 differ("regex-match-string", lambda: re.search("b", "abc"), lambda: re.search("b", "xbz"))
 differ("struct-format", lambda: struct.Struct("<i"), lambda: struct.Struct(">i"))
+
+
+class _Box:
+    """Hashable by its tag (a set may hold it), holding a mutable list."""
+
+    def __init__(self, tag: str, items: List[int]) -> None:
+        self.tag, self.items = tag, items
+
+    def __hash__(self) -> int:
+        return hash(self.tag)
+
+
+def _boxes(shared: bool) -> FrozenSet[_Box]:
+    one = [1, 2]
+    return frozenset({_Box("a", one), _Box("b", one if shared else [1, 2])})
+
+
+differ("list-shared-by-two-set-elements", lambda: _boxes(True), lambda: _boxes(False))
