@@ -588,6 +588,10 @@ def _fast_path(obj: Any) -> Any:
         from .hashers import pyarrow_object
 
         return pyarrow_object if pyarrow_object.supports(obj) else None
+    if module.startswith("polars"):
+        from .hashers import polars_object
+
+        return polars_object if polars_object.supports(obj) else None
     if module.startswith("xarray"):
         from .hashers import xarray_object
 
