@@ -588,6 +588,10 @@ def _fast_path(obj: Any) -> Any:
         from .hashers import pyarrow_object
 
         return pyarrow_object if pyarrow_object.supports(obj) else None
+    if module.startswith("PIL"):
+        from .hashers import pil_image
+
+        return pil_image if pil_image.supports(obj) else None
     if module.startswith("polars"):
         from .hashers import polars_object
 
