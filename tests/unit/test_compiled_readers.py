@@ -125,6 +125,8 @@ PROBES: Dict[str, Any] = {
                            lambda p: __import__("dotenv").load_dotenv(p, override=False)),
     "dotenv.dotenv_values": (lambda d: _written(d, ".env", lambda p: p.write_text("CKPT_PROBE=1\n")),
                              lambda p: __import__("dotenv").dotenv_values(p)),
+    "PIL.Image.open": (lambda d: _written(d, "i.png", lambda p: __import__("PIL.Image").Image.new("RGB", (2, 2)).save(p)),
+                       lambda p: __import__("PIL.Image").Image.open(p).load()),
     "yaml.load": (lambda d: _written(d, "s.yaml", lambda p: p.write_text("a: 1\n")),
                   lambda p: __import__("yaml").load(open(p), Loader=__import__("yaml").SafeLoader)),
     "yaml.safe_load": (lambda d: _written(d, "s.yaml", lambda p: p.write_text("a: 1\n")),
