@@ -286,7 +286,8 @@ class ValueHasher:
                     return sub.digest()
 
                 items.sort(key=order)
-            hashed = [self._element(x) for x in items]
+            hashed = [self._element(x) if type(x) not in _PLAIN_ELEMENTS else (self._plain_digest(x), _NO_IDS)
+                      for x in items]
         finally:
             del self._active[id(container)]
         digests = sorted(d for d, _ in hashed)
@@ -328,6 +329,13 @@ class ValueHasher:
         for d in self._unordered_digests(obj):
             h.update(d)
         self.feed(dict(getattr(obj, "__dict__", {})), h)
+
+    def _plain_digest(self, x: Any) -> bytes:
+        """The digest of plain data (a number, a string...), as :meth:`digest` gives it: it holds
+        nothing mutable, so it needs no hasher of its own."""
+        h = new_hasher(self.algorithm)
+        _EXACT[type(x)](self, x, h)
+        return h.digest()
 
     def _element(self, x: Any) -> Tuple[bytes, Set[int]]:
         """An element of a set hashed on its own, and the mutable objects it holds (ids)."""
@@ -545,6 +553,9 @@ def _type_name(t: type) -> str:
 def _type_key(t: type) -> bytes:
     """A type's name as a key records it (``module:qualname``: see ``_objects.key_name``)."""
     return f"{_type_module(t)}:{t.__qualname__}".encode()
+
+
+_NO_IDS: Set[int] = set()  # (never changed: what a plain element holds)
 
 
 def _mutable(obj: Any) -> bool:
