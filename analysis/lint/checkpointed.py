@@ -37,6 +37,8 @@ class Checkpointed:
     #: the files it reads are recorded at run time and re-checked on every hit (checkpointing's
     #: own decorator, unless ``inputs=False`` or ``defaults["checkpoint.inputs"] = False``)
     records_inputs: bool = False
+    #: the configured decorator that caches it (its qualified name); "" for checkpointing's own
+    decorator: str = ""
 
     @property
     def label(self) -> str:
@@ -69,6 +71,8 @@ class DecoratorUse(NamedTuple):
     deep: Optional[bool] = None
     ours: bool = False
     inputs: Optional[bool] = None
+    #: which of the configured decorators it is ("" for checkpointing's own)
+    other: str = ""
 
 
 def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr, others: FrozenSet[str] = frozenset(),
@@ -78,8 +82,9 @@ def decorator_mode(graph: CallGraph, module: ModuleIndex, expr: ast.expr, others
     callee = call.func if call is not None else expr
     if _depth > 5:
         return DecoratorUse(False)
-    if others and _qualified_decorator(graph, module, callee) in others:
-        return DecoratorUse(True, False)
+    qualified = _qualified_decorator(graph, module, callee) if others else None
+    if qualified is not None and qualified in others:
+        return DecoratorUse(True, False, other=qualified)
     chain = dotted(callee)
     if chain is None:
         return DecoratorUse(False)
@@ -141,7 +146,7 @@ def find_checkpointed(graph: CallGraph, module: ModuleIndex, path: str, deep_def
             where = graph.modules[info.module].path if info.module in graph.modules else path
             records = use.ours and (inputs_default if use.inputs is None else use.inputs)
             seen[(info.module, info.qualname)] = Checkpointed(
-                info, deep_default if use.deep is None else use.deep, where, records)
+                info, deep_default if use.deep is None else use.deep, where, records, use.other)
 
     for info in module.functions.values():
         for decorator in info.node.decorator_list:

@@ -40,11 +40,24 @@ class LintResult:
 
     #: files valid for a newer Python than the one running the lint, which cannot read them
     newer_syntax: List[str] = field(default_factory=list)
+    #: configured decorators (``--decorator``, ``decorators = [...]``) that cache no function found
+    unmatched_decorators: List[str] = field(default_factory=list)
 
     def notices(self) -> List[str]:
         """What could not be seen, one line each."""
-        found = [n for n in (self.unresolved_notice(), self._newer_syntax_notice()) if n is not None]
+        found = [n for n in (self.unresolved_notice(), self._newer_syntax_notice(), self._unmatched_notice())
+                 if n is not None]
         return found
+
+    def _unmatched_notice(self) -> Optional[str]:
+        if not self.unmatched_decorators:
+            return None
+        names = ", ".join(f"`{d}`" for d in self.unmatched_decorators)
+        n = len(self.unmatched_decorators)
+        return (f"the decorator{'s' if n != 1 else ''} {names} matched no function, so nothing {'they' if n != 1 else 'it'} "
+                f"cache{'' if n != 1 else 's'} was checked: give {'each' if n != 1 else 'it'} by the qualified name "
+                f"of what is called, as imported (`joblib.Memory.cache` for `memory = joblib.Memory(...)` then "
+                f"`@memory.cache`; `functools.lru_cache`; `cachier.cachier`)")
 
     def _newer_syntax_notice(self) -> Optional[str]:
         if not self.newer_syntax:
@@ -116,8 +129,10 @@ def _lint(project: Project, config: LintConfig) -> LintResult:
     by_path: Dict[str, SourceFile] = {os.path.abspath(f.path): f for f in project.files}
     rules = [rule for rule in RULES if config.enabled(rule.code)]  # per-file ignores only remove more
     checkers: Dict[str, _Checker] = {}
+    matched = set()
     for root, graph, found in checkpointed_by_root(project, config.decorators):
         result.checkpointed += len(found)
+        matched.update(c.decorator for c, _ in found)
         checker = checkers[root] = _Checker(graph, rules, by_path, tuple(config.inputs))
         checker.check_all(found)
     project.index([source for source in project.files if source.explicit])
@@ -128,6 +143,7 @@ def _lint(project: Project, config: LintConfig) -> LintResult:
                                              config.max_depth)
     result.unresolved = sorted({name for checker in checkers.values() for name in checker.unresolved})
     result.newer_syntax = sorted(f.display for f in project.files if f.newer_syntax is not None)
+    result.unmatched_decorators = sorted(set(config.decorators) - matched)
     return result
 
 

@@ -358,3 +358,19 @@ def test_a_variable_made_from_itself_is_not_followed_forever(tmp_path: Path) -> 
                                       "    return x\n")
     out = lint(tmp_path, "--decorator", "functools.cache", "--decorator", "dict.cache")
     assert out.returncode == 0 and "1 checkpointed function checked" in out.stdout, out.stderr
+
+
+def test_a_misspelt_decorator_and_nothing_found_are_never_an_all_clear(tmp_path: Path) -> None:
+    """Silence reads as "safe" in CI: a decorator that matches nothing is named, and a run that
+    found no checkpointed function says that nothing was checked."""
+    (tmp_path / "m.py").write_text("import joblib\nmemory = joblib.Memory('c')\n\n\n@memory.cache\ndef f(x):\n"
+                                   "    return open(x).read()\n")
+    misspelt = lint(tmp_path, "--decorator", "joblib.Memory.cach")
+    assert "the decorator `joblib.Memory.cach` matched no function" in misspelt.stdout
+    assert misspelt.stdout.splitlines()[-1] == "No checkpointed function found (1 file): nothing was checked."
+    assert "All checks passed" not in misspelt.stdout
+    sarif = json.loads(lint(tmp_path, "--decorator", "joblib.Memory.cach", "--format", "sarif").stdout)
+    [notice] = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert "joblib.Memory.cach" in notice["message"]["text"]
+    right = lint(tmp_path, "--decorator", "joblib.Memory.cache")
+    assert right.returncode == 1 and "matched no function" not in right.stdout

@@ -31,6 +31,8 @@ def render(findings: List[Finding], result: LintResult, show_statistics: bool = 
     if findings:
         out.append(f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} "
                    f"({files}, {functions} checked).")
+    elif not result.checkpointed:  # never an all-clear for what was not looked at
+        out.append(f"No checkpointed function found ({files}): nothing was checked.")
     elif notices:
         out.append(f"No problems found in what could be read and resolved ({files}, {functions} checked).")
     else:
