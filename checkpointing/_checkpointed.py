@@ -238,14 +238,13 @@ class CheckpointedFunction:
     def _usable(self) -> bool:
         """May the store be read and written? Only if nobody else can write it, or entries
         are signed (the warning, when not, is given once per process and store)."""
-        if self._private is None:
+        private = self._private
+        if private is None:
             private = trust.untrusted(self.cache) is None
-            if not trust.settled(self.cache):  # its folder does not exist yet: asked again next call
-                return private or trust.readable(self.cache, self.decorator.trust_unsigned,
-                                                 lambda m, c: warn_at(self.func, m, c))
-            self._private = private
-        return self._private or trust.readable(self.cache, self.decorator.trust_unsigned,
-                                               lambda m, c: warn_at(self.func, m, c))
+            if trust.settled(self.cache):  # (not while its folder does not exist: asked again next call)
+                self._private = private
+        return private or trust.readable(self.cache, self.decorator.trust_unsigned,
+                                         lambda m, c: warn_at(self.func, m, c))
 
     def _failed(self, what: str, exc: BaseException, *, result: Any = None, has_result: bool = False) -> None:
         self.decorator.handle_failure(self.func, what, exc, result=result, has_result=has_result)
@@ -511,8 +510,8 @@ class CheckpointedFunction:
                 meta = None
             if isinstance(meta, dict) and meta.get("role") != "conditional":
                 return None
-            if meta is None and type(self.cache).__module__.startswith("checkpointing."):
-                return None  # our stores keep metadata: none means no usable entry (its refusal was said)
+            if meta is None and getattr(self.cache, "keeps_metadata", False):
+                return None  # a store that keeps metadata has no usable entry (its refusal was said)
         try:
             value = self.cache.retrieve(key)
         except Exception:

@@ -229,10 +229,10 @@ class InputRecord:
                     kind = "folder"
                     for folder, folders, files in os.walk(where):
                         folders.sort()
-                        if folder != where:
-                            found += [f for f in (describe(folder, "folder", here, limit),) if f is not None]
-                        found += [f for f in (describe(os.path.join(folder, n), "file", here, limit)
-                                              for n in sorted(files)) if f is not None]
+                        inside = [folder] if folder != where else []
+                        inside += [os.path.join(folder, n) for n in sorted(files)]
+                        found += [f for f in (describe(p, "folder" if p == folder else "file", here, limit)
+                                              for p in inside if self._is_data(p, here)) if f is not None]
             made = describe(where, kind, here, limit)
             if made is not None:
                 first = self.first_seen.get(where)

@@ -148,8 +148,10 @@ class Verifier:
             entry["covers"] = _covers(function, args, kwargs)
             identifier = function.decorator.identifier
             entry["deep"] = isinstance(identifier, AutoFuncCallIdentifier) and identifier.deep
-            entry["inputs"] = [f"{i.path}/" if i.kind == "folder" else i.path for i in _inputs.as_inputs(inputs)]
             entry["inputs_recorded"] = _inputs.enabled(function.decorator.inputs)
+            # (checked before the hit was served only where recording is on: only then "unchanged")
+            entry["inputs"] = [f"{i.path}/" if i.kind == "folder" else i.path for i in _inputs.as_inputs(inputs)] \
+                if entry["inputs_recorded"] else []
             if self.report is None:  # (with a report, ``checkpointing verify`` tells it, once for all processes)
                 from ._checkpointed import warn_at
 

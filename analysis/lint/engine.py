@@ -129,7 +129,7 @@ def _lint(project: Project, config: LintConfig) -> LintResult:
     by_path: Dict[str, SourceFile] = {os.path.abspath(f.path): f for f in project.files}
     rules = [rule for rule in RULES if config.enabled(rule.code)]  # per-file ignores only remove more
     checkers: Dict[str, _Checker] = {}
-    matched = set()
+    matched: Set[str] = set()
     for root, graph, found in checkpointed_by_root(project, config.decorators):
         result.checkpointed += len(found)
         matched.update(c.decorator for c, _ in found)

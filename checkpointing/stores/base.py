@@ -46,6 +46,10 @@ class CacheBase(ABC, Generic[ContextId, ReturnValue]):
     :class:`~checkpointing.CheckpointNotExist` on a miss. ``context_id`` is the key, a string.
     """
 
+    #: a store whose ``metadata(key)`` method returns None only when there is no usable entry
+    #: (then a miss's explanation does not load the entry to find out what it is)
+    keeps_metadata: bool = False
+
     @abstractmethod
     def save(self, context_id: ContextId, result: ReturnValue) -> None:
         """Store ``result`` under ``context_id``, replacing any entry already there."""

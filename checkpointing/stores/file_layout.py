@@ -48,6 +48,7 @@ class FileLayout(CacheBase[str, Any]):
 
     #: the filesystem's path separator
     sep: str = "/"
+    keeps_metadata = True
     #: the root folder, without a trailing separator
     root: str
     pickle_protocol: int

@@ -103,6 +103,8 @@ _TORN_READ_SECONDS = 5.0
 class RedisCache(CacheBase[str, Any]):
     """Entries in Redis. ``url`` (``redis://host:port/db``) or ``client`` (a ``redis.Redis``)."""
 
+    keeps_metadata = True
+
     def __init__(self, url: Optional[str] = None, *, client: Any = None, prefix: str = "checkpointing:",
                  chunk_size: int = 8 << 20, pickle_protocol: Optional[int] = None) -> None:
         if url is not None and "prefix=" in url:  # redis://host:6379/0?prefix=team-a:

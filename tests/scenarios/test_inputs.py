@@ -534,3 +534,30 @@ if __name__ == "__main__":
     project.run(args=["write", "2025", "100"])  # a new partition
     run = project.run()
     assert run.ran and run.out == ["133"]
+
+
+def test_ignored_paths_inside_a_dataset_folder_are_not_inputs(project: Project) -> None:
+    """``inputs_ignore`` applies to the files under a folder given to a compiled reader too."""
+    pytest.importorskip("pyarrow")
+    main = '''
+import pyarrow.dataset
+from checkpointing import checkpoint
+
+
+@checkpoint(inputs_ignore=["data/_logs/*"])
+def total(folder):
+    print("RUN")
+    return int(sum(pyarrow.dataset.dataset(folder, format="csv", exclude_invalid_files=False,
+                                           ignore_prefixes=["_"]).to_table()["a"].to_pylist()))
+
+
+if __name__ == "__main__":
+    print("OUT", total("data"))
+'''
+    project.write({"main.py": main, "data/part.csv": "a\n1\n2\n", "data/_logs/run.log": "one\n"})
+    assert project.run().out == ["3"]
+    project.write({"data/_logs/run.log": "two lines\n"})  # ignored, and not data the reader reads
+    assert project.run().skipped
+    project.write({"data/part.csv": "a\n1\n5\n"})
+    run = project.run()
+    assert run.ran and run.out == ["6"]
